@@ -1,0 +1,128 @@
+# rebel-base & x-wing: the one build entry.
+# `make` builds both programs; `make help` lists the other targets.
+
+VERSION := $(shell cat VERSION)
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := libmicrohttpd libcjson libcurl
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion \
+        -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+# Hardening (issue 5): FORTIFY, stack protector, PIE and full RELRO.
+HARDEN_CFLAGS  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+OPT := -O2 -g
+
+ifeq ($(SANITIZE),1)
+HARDEN_CFLAGS  := -fPIE
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN_LDFLAGS := -pie -fsanitize=address,undefined
+endif
+
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DPROJECT_VERSION='"$(VERSION)"' -Icommon
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(HARDEN_CFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS  += $(HARDEN_LDFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+COMMON_OBJ := $(call obj,$(wildcard common/*.c))
+RB_OBJ     := $(call obj,$(filter-out rebel-base/main.c,$(wildcard rebel-base/*.c)))
+XW_OBJ     := $(call obj,$(filter-out x-wing/main.c,$(wildcard x-wing/*.c)))
+LIB_OBJ    := $(COMMON_OBJ) $(RB_OBJ) $(XW_OBJ)
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+BINS := $(BUILD)/bin/rebel-base $(BUILD)/bin/xwing
+
+.PHONY: all test unit integration asan bench install clean help deps demo \
+        images kind-load lab fuzz compdb valgrind stress
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bin/rebel-base: $(call obj,rebel-base/main.c) $(RB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/xwing: $(call obj,x-wing/main.c) $(XW_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Irebel-base -Ix-wing $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+## test: every test — cmocka unit tests, then integration tests on loopback and Docker
+test: unit integration
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: $(BINS)
+	BIN=$(abspath $(BUILD)/bin) bash tests/integration/run.sh
+
+## asan: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+## valgrind: the integration suite with both programs under memcheck
+valgrind: $(BINS)
+	BIN=$(abspath $(BUILD)/bin) VALGRIND=1 bash tests/integration/run.sh
+
+## bench: side-by-side benchmarks against nginx, curl, ab, hey and wrk
+bench: $(BINS)
+	BIN=$(abspath $(BUILD)/bin) bash tests/bench/run.sh
+
+## stress: bounded abuse, churn and shutdown runs that print their figures
+stress: $(BINS)
+	BIN=$(abspath $(BUILD)/bin) bash tests/stress/run.sh
+
+## fuzz: libFuzzer targets, FUZZ_SECONDS each (default 60)
+fuzz:
+	bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+## demo: Koornacht and Tion rebel-bases on loopback, tallied by xwing
+demo: $(BINS)
+	BIN=$(abspath $(BUILD)/bin) bash tests/demo.sh
+
+## images: rebel-base:$(VERSION) and x-wing:$(VERSION)
+images:
+	bash docker/build.sh $(VERSION)
+
+## kind-load: load both images into the koornacht and tion kind clusters
+kind-load:
+	bash k8s/kind-load.sh $(VERSION)
+
+## lab: the whole Cluster Mesh lab on kind (needs docker, kind, kubectl, cilium)
+lab:
+	bash k8s/lab.sh
+
+## deps: install the Debian packages the build and the tests need
+deps:
+	bash tests/deps.sh
+
+## compdb: compile_commands.json for clangd and clang-tidy
+compdb:
+	bear -- $(MAKE) -B all $(UNIT_BIN)
+
+install: $(BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build compile_commands.json
+
+help:
+	@grep -E '^## ' Makefile | sed 's/^## /  make /'
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

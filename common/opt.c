@@ -1,0 +1,315 @@
+#include "opt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int opt_env_name(char *buf, size_t cap, const char *prefix, const char *name)
+{
+    size_t n = 0;
+    const char *parts[2] = {prefix, name};
+    for (int p = 0; p < 2; p++) {
+        if (p == 1 && n + 1 < cap)
+            buf[n++] = '_';
+        for (const char *s = parts[p]; *s; s++) {
+            if (n + 1 >= cap)
+                return -1;
+            buf[n++] = *s == '-' ? '_' : (char)toupper((unsigned char)*s);
+        }
+    }
+    if (n >= cap)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+static const struct opt_spec *find_long(const struct opt_spec *specs, const char *name,
+                                        size_t len)
+{
+    for (; specs->name; specs++)
+        if (strlen(specs->name) == len && strncmp(specs->name, name, len) == 0)
+            return specs;
+    return NULL;
+}
+
+static const struct opt_spec *find_short(const struct opt_spec *specs, char c)
+{
+    for (; specs->name; specs++)
+        if (specs->short_name && specs->short_name == c)
+            return specs;
+    return NULL;
+}
+
+static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
+                     const char *value, const char *origin, struct opt_error *err)
+{
+    const char *why = apply(ctx, sp->id, value);
+    if (!why)
+        return 0;
+    if (sp->takes_value)
+        snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': %s", origin, value, why);
+    else
+        snprintf(err->msg, sizeof err->msg, "%s: %s", origin, why);
+    return -1;
+}
+
+static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply_fn apply,
+                     void *ctx, struct opt_error *err)
+{
+    char name[128];
+    for (const struct opt_spec *sp = specs; sp->name; sp++) {
+        if (opt_env_name(name, sizeof name, prefix, sp->name) < 0)
+            continue;
+        const char *v = getenv(name);
+        if (!v || !*v)
+            continue;
+        if (!sp->takes_value) {
+            int on;
+            if (opt_parse_bool(v, &on)) {
+                snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': expected true or false",
+                         name, v);
+                return -1;
+            }
+            if (!on)
+                continue;
+            v = "1";
+        }
+        if (apply_one(sp, apply, ctx, v, name, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_long(const struct opt_spec *specs, int argc, char **argv, int *i,
+                      opt_apply_fn apply, void *ctx, struct opt_error *err)
+{
+    const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct opt_spec *sp = find_long(specs, arg, len);
+    char origin[80];
+
+    snprintf(origin, sizeof origin, "--%.*s", (int)len, arg);
+    if (!sp) {
+        snprintf(err->msg, sizeof err->msg, "unknown option '%s'", origin);
+        return -1;
+    }
+    if (!sp->takes_value) {
+        if (eq) {
+            snprintf(err->msg, sizeof err->msg, "%s takes no value", origin);
+            return -1;
+        }
+        return apply_one(sp, apply, ctx, "1", origin, err);
+    }
+    if (eq)
+        return apply_one(sp, apply, ctx, eq + 1, origin, err);
+    if (*i + 1 >= argc) {
+        snprintf(err->msg, sizeof err->msg, "%s needs a value", origin);
+        return -1;
+    }
+    return apply_one(sp, apply, ctx, argv[++*i], origin, err);
+}
+
+static int parse_short(const struct opt_spec *specs, int argc, char **argv, int *i,
+                       opt_apply_fn apply, void *ctx, struct opt_error *err)
+{
+    const char *arg = argv[*i] + 1;
+    char origin[4] = {'-', 0, 0, 0};
+
+    for (; *arg; arg++) {
+        const struct opt_spec *sp = find_short(specs, *arg);
+        origin[1] = *arg;
+        if (!sp) {
+            snprintf(err->msg, sizeof err->msg, "unknown option '%s'", origin);
+            return -1;
+        }
+        if (!sp->takes_value) {
+            if (apply_one(sp, apply, ctx, "1", origin, err))
+                return -1;
+            continue;
+        }
+        if (arg[1])
+            return apply_one(sp, apply, ctx, arg + 1, origin, err);
+        if (*i + 1 >= argc) {
+            snprintf(err->msg, sizeof err->msg, "%s needs a value", origin);
+            return -1;
+        }
+        return apply_one(sp, apply, ctx, argv[++*i], origin, err);
+    }
+    return 0;
+}
+
+int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
+              char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
+              size_t pos_cap, size_t *npos, struct opt_error *err)
+{
+    int only_pos = 0;
+    *npos = 0;
+    err->msg[0] = '\0';
+    if (env_prefix && parse_env(specs, env_prefix, apply, ctx, err))
+        return -1;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        int rc = 0;
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && a[0] == '-' && a[1] == '-')
+            rc = parse_long(specs, argc, argv, &i, apply, ctx, err);
+        else if (!only_pos && a[0] == '-' && a[1])
+            rc = parse_short(specs, argc, argv, &i, apply, ctx, err);
+        else if (*npos < pos_cap)
+            pos[(*npos)++] = argv[i];
+        else {
+            snprintf(err->msg, sizeof err->msg, "too many arguments at '%s'", a);
+            rc = -1;
+        }
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+const char *opt_parse_duration(const char *s, uint64_t *ms)
+{
+    static const char *why = "expected a duration like 2s, 500ms or 1m";
+    char *end;
+    double v, scale;
+
+    if (!*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+        return why;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v))
+        return why;
+    if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+        scale = 1000;
+    else if (strcmp(end, "ms") == 0)
+        scale = 1;
+    else if (strcmp(end, "m") == 0)
+        scale = 60000;
+    else if (strcmp(end, "h") == 0)
+        scale = 3600000;
+    else
+        return why;
+    v *= scale;
+    if (v > 86400000.0)
+        return "longer than 24h";
+    *ms = (uint64_t)llround(v);
+    return NULL;
+}
+
+const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    static char why[96];
+    char *end;
+    unsigned long long v;
+
+    if (!isdigit((unsigned char)*s))
+        return "expected a whole number";
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return "expected a whole number";
+    if (v < min || v > max) {
+        snprintf(why, sizeof why, "out of range %llu..%llu", (unsigned long long)min,
+                 (unsigned long long)max);
+        return why;
+    }
+    *out = v;
+    return NULL;
+}
+
+const char *opt_parse_size(const char *s, uint64_t *out)
+{
+    static const char *why = "expected a size like 65536, 64KiB or 1MiB";
+    static const struct { const char *suffix; uint64_t mult; } units[] = {
+        {"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1024}, {"kib", 1024},
+        {"m", 1u << 20}, {"mb", 1u << 20}, {"mib", 1u << 20},
+        {"g", 1u << 30}, {"gb", 1u << 30}, {"gib", 1u << 30},
+    };
+    char *end;
+    unsigned long long v;
+
+    if (!isdigit((unsigned char)*s))
+        return why;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return why;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(end, units[i].suffix) != 0)
+            continue;
+        if (v > UINT64_MAX / units[i].mult)
+            return "too large";
+        *out = v * units[i].mult;
+        return NULL;
+    }
+    return why;
+}
+
+const char *opt_parse_double(const char *s, double min, double max, double *out)
+{
+    static char why[96];
+    char *end;
+    double v;
+
+    if (!*s || isspace((unsigned char)*s))
+        return "expected a number";
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || end == s || !isfinite(v))
+        return "expected a number";
+    if (v < min || v > max) {
+        snprintf(why, sizeof why, "out of range %g..%g", min, max);
+        return why;
+    }
+    *out = v;
+    return NULL;
+}
+
+const char *opt_parse_bool(const char *s, int *out)
+{
+    static const char *yes[] = {"1", "true", "yes", "on"}, *no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return *out = 1, NULL;
+        if (strcasecmp(s, no[i]) == 0)
+            return *out = 0, NULL;
+    }
+    return "expected true or false";
+}
+
+const char *opt_parse_hostport(const char *s, struct opt_hostport *out)
+{
+    const char *colon, *host = s;
+    size_t hlen;
+    uint64_t port;
+
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return "expected [IPv6]:PORT";
+        host = s + 1;
+        hlen = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return "expected HOST:PORT or :PORT";
+        if (memchr(s, ':', (size_t)(colon - s)))
+            return "IPv6 addresses need brackets: [::1]:8080";
+        hlen = (size_t)(colon - s);
+    }
+    if (hlen >= sizeof out->host)
+        return "host name too long";
+    if (opt_parse_uint(colon + 1, 1, 65535, &port))
+        return "port must be 1..65535";
+    memcpy(out->host, host, hlen);
+    out->host[hlen] = '\0';
+    out->port = (uint16_t)port;
+    return NULL;
+}

@@ -1,0 +1,66 @@
+/* opt: command-line and environment option parsing shared by both programs.
+ *
+ * A program describes its options in a table of struct opt_spec and gets each
+ * one back through an apply callback, first from the environment (when an env
+ * prefix is given: --drain is read from REBEL_BASE_DRAIN) and then from argv,
+ * so flags override the environment. Value parsers return NULL on success or a
+ * static reason ("expected a duration like 2s or 500ms") that the caller turns
+ * into one line naming the option. */
+#ifndef COMMON_OPT_H
+#define COMMON_OPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct opt_spec {
+    const char *name;  /* long name without the dashes; NULL ends the table */
+    char short_name;   /* 0 when there is none */
+    int takes_value;   /* 0 for a flag */
+    int id;            /* the program's own identifier, handed to apply */
+};
+
+/* Applies one option. value is the text given, or "1" for a flag. Returns NULL
+ * or a reason the value is bad. */
+typedef const char *(*opt_apply_fn)(void *ctx, int id, const char *value);
+
+struct opt_error {
+    char msg[256];
+};
+
+/* Parses env (if env_prefix is not NULL) then argv[first..argc). Positional
+ * arguments are stored in pos (up to pos_cap, in order) and counted in *npos.
+ * "--" ends the options. Returns 0, or -1 with err->msg set to one line that
+ * names the offending option or argument. */
+int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
+              char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
+              size_t pos_cap, size_t *npos, struct opt_error *err);
+
+/* Builds the environment variable name for an option: prefix "REBEL_BASE",
+ * name "access-log" gives "REBEL_BASE_ACCESS_LOG". Returns -1 if it won't fit. */
+int opt_env_name(char *buf, size_t cap, const char *prefix, const char *name);
+
+/* Durations: "250ms", "2s", "1.5s", "1m", "1h", or a bare number of seconds
+ * (as curl's --max-time). Result in milliseconds, at most 24h. */
+const char *opt_parse_duration(const char *s, uint64_t *ms);
+
+/* Unsigned decimal integer in [min, max]. */
+const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Byte sizes: "65536", "64k", "64KiB", "1M", "1MiB" (binary multiples). */
+const char *opt_parse_size(const char *s, uint64_t *out);
+
+/* Finite decimal number in [min, max]. */
+const char *opt_parse_double(const char *s, double min, double max, double *out);
+
+/* "1", "true", "yes", "on" / "0", "false", "no", "off". */
+const char *opt_parse_bool(const char *s, int *out);
+
+/* A listen or connect address: "HOST:PORT", ":PORT" (host left empty, meaning
+ * every address), "[V6]:PORT". host gets the bracket-less host. */
+struct opt_hostport {
+    char host[256];
+    uint16_t port;
+};
+const char *opt_parse_hostport(const char *s, struct opt_hostport *out);
+
+#endif

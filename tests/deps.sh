@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, testing and benchmarking need.
+# Idempotent: packages already installed are left alone and apt is not touched.
+set -euo pipefail
+pkgs=(
+    build-essential pkg-config clang libclang-rt-dev   # gcc, and clang for libFuzzer
+    libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev libcmocka-dev
+    curl jq python3 bc procps iproute2 valgrind strace
+    nginx-light wrk hey apache2-utils                  # benchmark anchors
+    docker.io debootstrap musl-tools shellcheck        # images and their tests
+)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all ${#pkgs[@]} packages present"
+    exit 0
+fi
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

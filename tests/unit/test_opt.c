@@ -1,0 +1,198 @@
+/* Unit tests for common/opt: tables of {input, expected}. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "opt.h"
+
+static void test_duration(void **state)
+{
+    (void)state;
+    static const struct { const char *in; int ok; uint64_t ms; } cases[] = {
+        {"2s", 1, 2000},   {"500ms", 1, 500}, {"1.5s", 1, 1500}, {"2", 1, 2000},
+        {"0", 1, 0},       {"1m", 1, 60000},  {"1h", 1, 3600000}, {"0.25", 1, 250},
+        {"", 0, 0},        {"-1s", 0, 0},     {"abc", 0, 0},     {"2x", 0, 0},
+        {"25h", 0, 0},     {" 2s", 0, 0},     {"nan", 0, 0},     {"inf", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t ms = 12345;
+        const char *why = opt_parse_duration(cases[i].in, &ms);
+        if (cases[i].ok) {
+            assert_null(why);
+            assert_int_equal(ms, cases[i].ms);
+        } else {
+            assert_non_null(why);
+        }
+    }
+}
+
+static void test_size(void **state)
+{
+    (void)state;
+    static const struct { const char *in; int ok; uint64_t v; } cases[] = {
+        {"65536", 1, 65536}, {"64k", 1, 65536}, {"64KiB", 1, 65536}, {"1MiB", 1, 1048576},
+        {"1m", 1, 1048576},  {"0", 1, 0},       {"1x", 0, 0},        {"", 0, 0},
+        {"-1", 0, 0},        {"99999999999999999999", 0, 0}, {"20000000000G", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t v = 0;
+        const char *why = opt_parse_size(cases[i].in, &v);
+        assert_int_equal(why == NULL, cases[i].ok);
+        if (cases[i].ok)
+            assert_int_equal(v, cases[i].v);
+    }
+}
+
+static void test_uint_and_double(void **state)
+{
+    (void)state;
+    uint64_t v;
+    double d;
+    assert_null(opt_parse_uint("10", 1, 100, &v));
+    assert_int_equal(v, 10);
+    assert_non_null(opt_parse_uint("0", 1, 100, &v));
+    assert_non_null(opt_parse_uint("101", 1, 100, &v));
+    assert_non_null(opt_parse_uint("1e3", 1, 10000, &v));
+    assert_non_null(opt_parse_uint("-5", 0, 10, &v));
+    assert_non_null(opt_parse_uint("", 0, 10, &v));
+    assert_null(opt_parse_double("0.5", 0, 1, &d));
+    assert_true(d == 0.5);
+    assert_non_null(opt_parse_double("1.5", 0, 1, &d));
+    assert_non_null(opt_parse_double("x", 0, 1, &d));
+}
+
+static void test_hostport(void **state)
+{
+    (void)state;
+    static const struct { const char *in; const char *host; int port; } cases[] = {
+        {":8080", "", 8080},          {"127.0.0.1:80", "127.0.0.1", 80},
+        {"[::1]:9000", "::1", 9000},  {"localhost:65535", "localhost", 65535},
+        {"8080", NULL, 0},            {"host:0", NULL, 0},
+        {"host:65536", NULL, 0},      {"::1:80", NULL, 0},
+        {"[::1]80", NULL, 0},         {"host:", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct opt_hostport hp;
+        const char *why = opt_parse_hostport(cases[i].in, &hp);
+        if (!cases[i].host) {
+            assert_non_null(why);
+            continue;
+        }
+        assert_null(why);
+        assert_string_equal(hp.host, cases[i].host);
+        assert_int_equal(hp.port, cases[i].port);
+    }
+}
+
+struct seen {
+    char n[32];
+    int verbose;
+    char drain[32];
+};
+
+enum { ID_N = 1, ID_V, ID_DRAIN };
+
+static const struct opt_spec specs[] = {
+    {"count", 'n', 1, ID_N},
+    {"verbose", 'v', 0, ID_V},
+    {"drain", 0, 1, ID_DRAIN},
+    {NULL, 0, 0, 0},
+};
+
+static const char *apply(void *ctx, int id, const char *value)
+{
+    struct seen *s = ctx;
+    uint64_t ms;
+    switch (id) {
+    case ID_N: snprintf(s->n, sizeof s->n, "%s", value); return NULL;
+    case ID_V: s->verbose++; return NULL;
+    case ID_DRAIN:
+        if (opt_parse_duration(value, &ms))
+            return "expected a duration";
+        snprintf(s->drain, sizeof s->drain, "%s", value);
+        return NULL;
+    }
+    return "unexpected";
+}
+
+static int run(int argc, char **argv, struct seen *s, char **pos, size_t *npos,
+               struct opt_error *err)
+{
+    memset(s, 0, sizeof *s);
+    return opt_parse(specs, "TESTOPT", argc, argv, 1, apply, s, pos, 4, npos, err);
+}
+
+static void test_parse_argv(void **state)
+{
+    (void)state;
+    struct seen s;
+    struct opt_error err;
+    char *pos[4];
+    size_t npos;
+
+    char *a1[] = {"p", "-vn10", "host", "--drain=3s", "--", "-x"};
+    assert_int_equal(run(6, a1, &s, pos, &npos, &err), 0);
+    assert_string_equal(s.n, "10");
+    assert_int_equal(s.verbose, 1);
+    assert_string_equal(s.drain, "3s");
+    assert_int_equal(npos, 2);
+    assert_string_equal(pos[0], "host");
+    assert_string_equal(pos[1], "-x");
+
+    static const struct { int argc; char *argv[3]; const char *msg; } bad[] = {
+        {2, {"p", "--nope"}, "unknown option '--nope'"},
+        {2, {"p", "-z"}, "unknown option '-z'"},
+        {2, {"p", "--count"}, "--count needs a value"},
+        {2, {"p", "-n"}, "-n needs a value"},
+        {2, {"p", "--verbose=1"}, "--verbose takes no value"},
+        {3, {"p", "--drain", "x"}, "--drain: bad value 'x': expected a duration"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(run(bad[i].argc, (char **)bad[i].argv, &s, pos, &npos, &err), -1);
+        assert_string_equal(err.msg, bad[i].msg);
+    }
+}
+
+static void test_parse_env(void **state)
+{
+    (void)state;
+    struct seen s;
+    struct opt_error err;
+    char *pos[4];
+    size_t npos;
+    char *argv[] = {"p", "--drain", "5s"};
+
+    setenv("TESTOPT_DRAIN", "1s", 1);
+    setenv("TESTOPT_VERBOSE", "true", 1);
+    assert_int_equal(run(1, argv, &s, pos, &npos, &err), 0);
+    assert_string_equal(s.drain, "1s");
+    assert_int_equal(s.verbose, 1);
+    /* argv overrides the environment */
+    assert_int_equal(run(3, argv, &s, pos, &npos, &err), 0);
+    assert_string_equal(s.drain, "5s");
+
+    setenv("TESTOPT_VERBOSE", "maybe", 1);
+    assert_int_equal(run(1, argv, &s, pos, &npos, &err), -1);
+    assert_string_equal(err.msg, "TESTOPT_VERBOSE: bad value 'maybe': expected true or false");
+    unsetenv("TESTOPT_VERBOSE");
+    setenv("TESTOPT_DRAIN", "soon", 1);
+    assert_int_equal(run(1, argv, &s, pos, &npos, &err), -1);
+    assert_string_equal(err.msg, "TESTOPT_DRAIN: bad value 'soon': expected a duration");
+    unsetenv("TESTOPT_DRAIN");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duration),     cmocka_unit_test(test_size),
+        cmocka_unit_test(test_uint_and_double), cmocka_unit_test(test_hostport),
+        cmocka_unit_test(test_parse_argv),   cmocka_unit_test(test_parse_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
