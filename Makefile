@@ -41,7 +41,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 BINS := $(BUILD)/bin/rebel-base $(BUILD)/bin/xwing
 
-.PHONY: all test unit integration asan bench install clean help deps demo \
+.PHONY: all ci test unit integration asan bench install clean help deps demo \
         images kind-load lab fuzz compdb valgrind stress
 
 all: $(BINS)
@@ -78,6 +78,13 @@ asan:
 ## valgrind: the integration suite with both programs under memcheck
 valgrind: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) VALGRIND=1 bash tests/integration/run.sh
+
+## ci: what CI runs: test, asan, valgrind, short fuzzing and the bounded stress runs
+ci: test
+	$(MAKE) asan
+	$(MAKE) valgrind
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
+	$(MAKE) stress
 
 ## bench: side-by-side benchmarks against nginx, curl, ab, hey and wrk
 bench: $(BINS)
