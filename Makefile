@@ -75,11 +75,11 @@ integration: $(BINS)
 # The image and manifest scenarios don't run our host binaries, so the sanitizer
 # and valgrind passes leave them to `make test`.
 asan:
-	$(MAKE) BUILD=build/asan SANITIZE=1 EXCEPT=$${EXCEPT:-t_container} test
+	$(MAKE) BUILD=build/asan SANITIZE=1 EXCEPT='$${EXCEPT:-t_container|t_k8s}' test
 
 ## valgrind: the integration suite with both programs under memcheck
 valgrind: $(BINS)
-	BIN=$(abspath $(BUILD)/bin) VALGRIND=1 EXCEPT=$${EXCEPT:-t_container} bash tests/integration/run.sh
+	BIN=$(abspath $(BUILD)/bin) VALGRIND=1 EXCEPT='$${EXCEPT:-t_container|t_k8s}' bash tests/integration/run.sh
 
 ## ci: what CI runs: test, asan, valgrind, short fuzzing and the bounded stress runs
 ci: test

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every integration scenario (tests/integration/t_*.sh), one process each.
 # A scenario exits 0 (pass), 77 (skip, with its reason) or anything else (fail).
-# ONLY=substr runs the scenarios whose file name contains it; EXCEPT=substr skips them.
+# ONLY=regex runs the scenarios whose file name matches it; EXCEPT=regex skips them.
 set -uo pipefail
 : "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
 export BIN
@@ -9,8 +9,8 @@ dir=$(cd "$(dirname "$0")" && pwd)
 pass=0 failed=() skipped=()
 for t in "$dir"/t_*.sh; do
     name=$(basename "$t" .sh)
-    [[ -n "${ONLY:-}" && "$name" != *${ONLY}* ]] && continue
-    [[ -n "${EXCEPT:-}" && "$name" == *${EXCEPT}* ]] && continue
+    [[ -n "${ONLY:-}" && ! "$name" =~ ${ONLY} ]] && continue
+    [[ -n "${EXCEPT:-}" && "$name" =~ ${EXCEPT} ]] && continue
     start=$(date +%s.%N)
     out=$(timeout 600 bash "$t" 2>&1)
     rc=$?
