@@ -1,0 +1,78 @@
+#!/bin/sh
+# Build stage dependencies for the static images (runs inside the Dockerfiles' `deps` stage).
+# Fetches Debian's own patched sources of libmicrohttpd, curl and cJSON with `apt-get source`
+# and builds them as static musl archives under $PREFIX, with only what an in-cluster HTTP
+# workload needs: no TLS, no compression, no IDN/PSL/LDAP, HTTP as the only protocol.
+# Both Dockerfiles COPY and RUN this same file, so Docker's layer cache builds it once.
+set -eu
+PREFIX=${PREFIX:-/opt/static}
+SUITE=${SUITE:-bookworm}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+export DEBIAN_FRONTEND=noninteractive
+jobs=$(nproc)
+
+echo "deb-src $MIRROR $SUITE main" >/etc/apt/sources.list.d/deps-src.list
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    gcc make musl-tools pkg-config file dpkg-dev xz-utils bzip2 ca-certificates binutils >/dev/null
+
+src=/usr/local/src/deps
+mkdir -p "$src" "$PREFIX/lib/pkgconfig" "$PREFIX/include"
+cd "$src"
+apt-get source -qq libmicrohttpd curl cjson >/dev/null 2>&1 || apt-get source libmicrohttpd curl cjson
+echo "deps: Debian sources:" ./*/
+export CC=musl-gcc CFLAGS="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
+
+# libmicrohttpd: HTTP/1.1 server core only.
+cd "$src"/libmicrohttpd-*/
+./configure -q --prefix="$PREFIX" --disable-shared --enable-static --with-pic \
+    --disable-https --without-gnutls --disable-doc --disable-examples --disable-curl \
+    --disable-dauth --disable-bauth --disable-postprocessor --disable-httpupgrade \
+    --enable-itc=pipe --with-threads=posix
+make -s -j"$jobs" -C src/microhttpd >/dev/null
+make -s -C src/microhttpd install >/dev/null
+install -m 0644 src/include/microhttpd.h "$PREFIX/include/"
+install -m 0644 libmicrohttpd.pc "$PREFIX/lib/pkgconfig/"
+
+# curl: HTTP only, no TLS; musl's getaddrinfo works statically (reads /etc/hosts, /etc/resolv.conf)
+# and the threaded resolver keeps --timeout honest during lookups.
+cd "$src"/curl-*/
+./configure -q --prefix="$PREFIX" --disable-shared --enable-static --with-pic \
+    --without-ssl --without-zlib --without-brotli --without-zstd --without-libidn2 \
+    --without-libpsl --without-librtmp --without-libssh2 --without-libssh --without-nghttp2 \
+    --without-ngtcp2 --without-nghttp3 --without-hyper --without-gssapi --without-libgsasl \
+    --without-ca-bundle --without-ca-path --without-ca-fallback \
+    --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp \
+    --disable-pop3 --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+    --disable-ftp --disable-file --disable-manual --disable-ntlm --disable-ntlm-wb \
+    --disable-alt-svc --disable-hsts --disable-cookies --disable-mime --disable-netrc \
+    --disable-dateparse --disable-progress-meter --disable-doh --disable-websockets \
+    --enable-threaded-resolver
+make -s -j"$jobs" -C lib >/dev/null
+make -s -C lib install >/dev/null
+make -s -C include install >/dev/null
+install -m 0644 libcurl.pc "$PREFIX/lib/pkgconfig/"
+
+# cJSON: one file; installed the way Debian's libcjson-dev lays it out.
+cd "$src"/cjson-*/
+# shellcheck disable=SC2086 # CFLAGS is a list of flags
+musl-gcc $CFLAGS -c cJSON.c -o cJSON.o
+ar rcs "$PREFIX/lib/libcjson.a" cJSON.o
+mkdir -p "$PREFIX/include/cjson"
+install -m 0644 cJSON.h "$PREFIX/include/cjson/"
+cat >"$PREFIX/lib/pkgconfig/libcjson.pc" <<PC
+libdir=$PREFIX/lib
+includedir=$PREFIX/include
+
+Name: libcjson
+Version: $(dpkg-parsechangelog -S Version -l debian/changelog | cut -d- -f1)
+Description: Ultralightweight JSON parser in ANSI C
+Libs: -L\${libdir} -lcjson
+Libs.private: -lm
+Cflags: -I\${includedir} -I\${includedir}/cjson
+PC
+
+rm -rf "$src"
+apt-get purge -y -qq dpkg-dev >/dev/null 2>&1 || true
+echo "deps: built into $PREFIX:"
+ls -l "$PREFIX/lib"

@@ -1,0 +1,38 @@
+# x-wing: a static musl binary in an empty image (see docker/deps.sh for the libraries).
+# Build from the repo root:  docker build -f docker/x-wing.Dockerfile -t x-wing:0.1.0 .
+# BASE is the build stage's image; the final stage is `scratch`: no shell, no package manager.
+ARG BASE=debian:bookworm-slim
+
+# Identical in rebel-base.Dockerfile, so Docker's layer cache builds the static libraries once.
+FROM ${BASE} AS deps
+COPY docker/deps.sh /usr/local/src/deps.sh
+RUN sh /usr/local/src/deps.sh
+ENV PKG_CONFIG_LIBDIR=/opt/static/lib/pkgconfig
+
+FROM deps AS build
+WORKDIR /src
+COPY Makefile VERSION ./
+COPY common/ common/
+COPY x-wing/ x-wing/
+# Our own Makefile, so the image binary comes from the same sources and flags as `make`.
+RUN make STATIC=1 CC=musl-gcc BUILD=/tmp/build /tmp/build/bin/xwing \
+ && strip -o /xwing /tmp/build/bin/xwing \
+ && /xwing --version
+
+FROM scratch
+# docker/build.sh passes VERSION (the VERSION file), SOURCE (git remote) and LICENSES.
+ARG VERSION=0.1.0
+ARG SOURCE=https://github.com/rebel-base/rebel-base
+ARG LICENSES=NOASSERTION
+LABEL org.opencontainers.image.title="x-wing" \
+      org.opencontainers.image.description="xwing: fires requests at a service and tallies which cluster answered (Cilium Cluster Mesh lab)" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="${LICENSES}"
+COPY --from=build /xwing /usr/local/bin/xwing
+ENV PATH=/usr/local/bin
+USER 65532:65532
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/xwing"]
+CMD ["serve"]
