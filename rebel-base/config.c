@@ -1,0 +1,186 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    O_LISTEN, O_DOCUMENT, O_SERVED_BY, O_DRAIN, O_GRACE, O_LOG_FORMAT, O_ACCESS_LOG,
+    O_ALLOW_FAULTS, O_THREADS, O_THREAD_PER_CONN, O_MAX_CONN, O_MAX_PER_IP,
+    O_IDLE_TIMEOUT, O_CONN_MEMORY, O_WATCH_INTERVAL, O_MAX_DELAY, O_HELP, O_VERSION,
+};
+
+static const struct opt_spec specs[] = {
+    {"listen", 'l', 1, O_LISTEN},
+    {"document", 'd', 1, O_DOCUMENT},
+    {"served-by", 0, 1, O_SERVED_BY},
+    {"drain", 0, 1, O_DRAIN},
+    {"grace", 0, 1, O_GRACE},
+    {"log-format", 0, 1, O_LOG_FORMAT},
+    {"access-log", 0, 0, O_ACCESS_LOG},
+    {"allow-faults", 0, 0, O_ALLOW_FAULTS},
+    {"threads", 0, 1, O_THREADS},
+    {"thread-per-connection", 0, 0, O_THREAD_PER_CONN},
+    {"max-connections", 0, 1, O_MAX_CONN},
+    {"max-per-ip", 0, 1, O_MAX_PER_IP},
+    {"idle-timeout", 0, 1, O_IDLE_TIMEOUT},
+    {"connection-memory", 0, 1, O_CONN_MEMORY},
+    {"watch-interval", 0, 1, O_WATCH_INTERVAL},
+    {"max-delay", 0, 1, O_MAX_DELAY},
+    {"help", 'h', 0, O_HELP},
+    {"version", 'V', 0, O_VERSION},
+    {NULL, 0, 0, 0},
+};
+
+void config_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen.port = 8080;
+    snprintf(cfg->document, sizeof cfg->document, "%s", "/etc/rebel-base/index.html");
+    if (gethostname(cfg->served_by, sizeof cfg->served_by) != 0 || !cfg->served_by[0])
+        snprintf(cfg->served_by, sizeof cfg->served_by, "%s", "rebel-base");
+    cfg->served_by[sizeof cfg->served_by - 1] = '\0';
+    cfg->drain_ms = 2000;
+    cfg->grace_ms = 10000;
+    cfg->log_format = LOG_TEXT;
+    cfg->threads = 1;
+    cfg->max_connections = 4096;
+    cfg->max_per_ip = 1024;
+    cfg->idle_timeout_ms = 65000;
+    cfg->conn_memory = 16384;
+    cfg->watch_interval_ms = 100;
+    cfg->max_delay_ms = 30000;
+}
+
+/* A header value must be visible ASCII and spaces: anything else would let a
+ * name break the response head. */
+static const char *check_header_value(const char *s)
+{
+    if (!*s)
+        return "must not be empty";
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return "only printable ASCII is allowed";
+    return NULL;
+}
+
+static const char *copy_into(char *dst, size_t cap, const char *v)
+{
+    if (strlen(v) >= cap)
+        return "too long";
+    memcpy(dst, v, strlen(v) + 1);
+    return NULL;
+}
+
+static const char *apply(void *ctx, int id, const char *v)
+{
+    struct config *c = ctx;
+    const char *why;
+
+    switch (id) {
+    case O_LISTEN: return opt_parse_hostport(v, &c->listen);
+    case O_DOCUMENT: return *v ? copy_into(c->document, sizeof c->document, v)
+                               : "must not be empty";
+    case O_SERVED_BY:
+        if ((why = check_header_value(v)))
+            return why;
+        return copy_into(c->served_by, sizeof c->served_by, v);
+    case O_DRAIN: return opt_parse_duration(v, &c->drain_ms);
+    case O_GRACE: return opt_parse_duration(v, &c->grace_ms);
+    case O_LOG_FORMAT:
+        return log_format_parse(v, &c->log_format) ? "expected text or json" : NULL;
+    case O_ACCESS_LOG: c->access_log = 1; return NULL;
+    case O_ALLOW_FAULTS: c->allow_faults = 1; return NULL;
+    case O_THREADS: return opt_parse_uint(v, 0, 256, &c->threads);
+    case O_THREAD_PER_CONN: c->thread_per_connection = 1; return NULL;
+    case O_MAX_CONN: return opt_parse_uint(v, 1, 1000000, &c->max_connections);
+    case O_MAX_PER_IP: return opt_parse_uint(v, 0, 1000000, &c->max_per_ip);
+    case O_IDLE_TIMEOUT:
+        if ((why = opt_parse_duration(v, &c->idle_timeout_ms)))
+            return why;
+        return c->idle_timeout_ms == 0 ? "must be at least 1s (0 would never close idle connections)"
+                                       : NULL;
+    case O_CONN_MEMORY:
+        if ((why = opt_parse_size(v, &c->conn_memory)))
+            return why;
+        return c->conn_memory < 4096 || c->conn_memory > (16u << 20) ? "out of range 4KiB..16MiB"
+                                                                     : NULL;
+    case O_WATCH_INTERVAL:
+        if ((why = opt_parse_duration(v, &c->watch_interval_ms)))
+            return why;
+        return c->watch_interval_ms < 10 || c->watch_interval_ms > 1000
+                   ? "out of range 10ms..1s (reloads must be seen within 1s)" : NULL;
+    case O_MAX_DELAY: return opt_parse_duration(v, &c->max_delay_ms);
+    case O_HELP: c->help = 1; return NULL;
+    case O_VERSION: c->version = 1; return NULL;
+    }
+    return "unknown option";
+}
+
+enum config_status config_parse(struct config *cfg, int argc, char **argv,
+                                struct opt_error *err)
+{
+    char *pos[1];
+    size_t npos = 0;
+
+    if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, cfg, pos, 1, &npos, err))
+        return CONFIG_USAGE;
+    if (npos) {
+        snprintf(err->msg, sizeof err->msg, "unexpected argument '%s'", pos[0]);
+        return CONFIG_USAGE;
+    }
+    if (cfg->thread_per_connection && cfg->threads > 1) {
+        snprintf(err->msg, sizeof err->msg,
+                 "--thread-per-connection: cannot be combined with --threads %llu",
+                 (unsigned long long)cfg->threads);
+        return CONFIG_USAGE;
+    }
+    if (cfg->help || cfg->version)
+        return CONFIG_EXIT_OK;
+    return CONFIG_OK;
+}
+
+void config_usage(FILE *out)
+{
+    fputs(
+"usage: rebel-base [options]\n"
+"Serves one JSON document (a ConfigMap file) on / and /index.html, reloading it\n"
+"when it changes, with /healthz, /readyz and /metrics.\n"
+"Every option can also be set as REBEL_BASE_<NAME> (e.g. REBEL_BASE_LISTEN=:8080);\n"
+"flags win over the environment. Durations: 500ms, 2s, 1m. Sizes: 16384, 16KiB.\n"
+"\n"
+"  -l, --listen ADDR:PORT     listen address (default :8080 = IPv6+IPv4, IPv4 only\n"
+"                             where IPv6 is off; 0.0.0.0:8080, [::1]:8080, ...)\n"
+"  -d, --document PATH        the JSON document (default /etc/rebel-base/index.html,\n"
+"                             at most 1 MiB); any JSON value is accepted\n"
+"      --served-by NAME       X-Served-By header value (default: the host name)\n"
+"      --drain DURATION       after SIGTERM/SIGINT keep serving this long with\n"
+"                             /readyz 503 (default 2s, 0 allowed)\n"
+"      --grace DURATION       then wait at most this for in-flight requests (default 10s)\n"
+"      --log-format text|json event log format on stderr (default text)\n"
+"      --access-log           one log line per request\n"
+"      --threads N            1: one epoll thread (default); N: pool of N epoll\n"
+"                             threads; 0: one per CPU\n"
+"      --thread-per-connection  one thread per connection instead\n"
+"      --max-connections N    open connections at most (default 4096)\n"
+"      --max-per-ip N         open connections per client address (default 1024, 0: none)\n"
+"      --idle-timeout DURATION  close idle connections after this (default 65s,\n"
+"                             longer than Envoy's 60s upstream idle timeout)\n"
+"      --connection-memory SIZE  memory pool per connection, bounds request\n"
+"                             headers (default 16KiB)\n"
+"      --watch-interval DURATION  how often the document is checked (default 100ms)\n"
+"      --allow-faults         enable fault injection (off by default):\n"
+"                               POST /admin/readiness?ready=false  force /readyz 503\n"
+"                               POST /admin/readiness?ready=true   undo it\n"
+"                               GET  /admin/readiness              show the state\n"
+"                               GET /?delay=250ms&status=503       delay and/or force\n"
+"                                 the status of one request (also /index.html)\n"
+"                             without it /admin/* answers 403 and ?delay/?status are ignored\n"
+"      --max-delay DURATION   cap for ?delay= (default 30s)\n"
+"  -h, --help                 this text\n"
+"  -V, --version              the version\n"
+"\n"
+"Exit status: 0 after a clean drain, 1 on a runtime error (e.g. cannot listen),\n"
+"2 on a bad option; a second SIGTERM/SIGINT exits at once with 128+signal.\n",
+        out);
+}

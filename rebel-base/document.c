@@ -1,0 +1,187 @@
+#include "document.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void line_col(const char *buf, size_t off, size_t *line, size_t *col)
+{
+    *line = 1, *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (buf[i] == '\n')
+            ++*line, *col = 1;
+        else
+            ++*col;
+    }
+}
+
+int document_validate(const char *buf, size_t len, struct document_error *err)
+{
+    const char *end = NULL;
+    const char *nul = memchr(buf, '\0', len);
+    size_t line, col, i;
+
+    for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'); i++)
+        ;
+    if (i == len) {
+        snprintf(err->msg, sizeof err->msg, "empty document (%zu bytes of whitespace)", len);
+        return -1;
+    }
+    if (nul) {
+        line_col(buf, (size_t)(nul - buf), &line, &col);
+        snprintf(err->msg, sizeof err->msg, "NUL byte at line %zu column %zu (offset %zu)",
+                 line, col, (size_t)(nul - buf));
+        return -1;
+    }
+    /* With require_null_terminated cJSON refuses anything after the value
+     * and its whitespace; it wants the terminating NUL inside the length. */
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    if (root) {
+        cJSON_Delete(root);
+        return 0;
+    }
+    size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : len;
+    line_col(buf, off, &line, &col);
+    snprintf(err->msg, sizeof err->msg, "invalid JSON at line %zu column %zu (offset %zu)", line,
+             col, off);
+    return -1;
+}
+
+int document_read(const char *path, char **out, size_t *outlen, struct document_error *err)
+{
+    struct document_error why;
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err->msg, sizeof err->msg, "%s: %s", path,
+                 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        goto fail;
+    }
+    if (st.st_size > (off_t)DOCUMENT_MAX_BYTES) {
+        snprintf(err->msg, sizeof err->msg, "%s: too large (%lld bytes, at most %u)", path,
+                 (long long)st.st_size, DOCUMENT_MAX_BYTES);
+        goto fail;
+    }
+    /* Read up to one byte past the limit: the file may grow after fstat. */
+    buf = malloc(DOCUMENT_MAX_BYTES + 1);
+    if (!buf) {
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        goto fail;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf + len, DOCUMENT_MAX_BYTES + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err->msg, sizeof err->msg, "%s: read: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > DOCUMENT_MAX_BYTES) {
+            snprintf(err->msg, sizeof err->msg, "%s: too large (more than %u bytes)", path,
+                     DOCUMENT_MAX_BYTES);
+            goto fail;
+        }
+    }
+    close(fd);
+    fd = -1;
+    buf[len] = '\0';
+    if (document_validate(buf, len, &why)) {
+        snprintf(err->msg, sizeof err->msg, "%.3000s: %.400s", path, why.msg);
+        goto fail;
+    }
+    char *shrunk = realloc(buf, len + 1);
+    *out = shrunk ? shrunk : buf;
+    *outlen = len;
+    return 0;
+fail:
+    free(buf);
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+uint64_t document_hash(const char *buf, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)buf[i]) * 1099511628211ull;
+    return h;
+}
+
+int document_store_init(struct document_store *st, const char *served_by)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->served_by, sizeof st->served_by, "%s", served_by);
+    return pthread_rwlock_init(&st->lock, NULL) == 0 ? 0 : -1;
+}
+
+void document_store_destroy(struct document_store *st)
+{
+    if (st->current)
+        MHD_destroy_response(st->current);
+    st->current = NULL;
+    pthread_rwlock_destroy(&st->lock);
+}
+
+uint64_t document_store_swap(struct document_store *st, char *buf, size_t len)
+{
+    uint64_t hash = document_hash(buf, len), version;
+    struct MHD_Response *old, *resp =
+        MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+
+    if (!resp) {
+        free(buf);
+        return 0;
+    }
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") != MHD_YES ||
+        MHD_add_response_header(resp, "X-Served-By", st->served_by) != MHD_YES) {
+        MHD_destroy_response(resp);
+        return 0;
+    }
+    pthread_rwlock_wrlock(&st->lock);
+    old = st->current;
+    st->current = resp;
+    st->bytes = len;
+    st->hash = hash;
+    version = ++st->version;
+    pthread_rwlock_unlock(&st->lock);
+    /* No reader can still hold old without MHD's own reference: see the header. */
+    if (old)
+        MHD_destroy_response(old);
+    return version;
+}
+
+int document_store_queue(struct document_store *st, struct MHD_Connection *conn)
+{
+    int rc = -1;
+    pthread_rwlock_rdlock(&st->lock);
+    if (st->current)
+        rc = MHD_queue_response(conn, MHD_HTTP_OK, st->current) == MHD_YES ? MHD_YES : MHD_NO;
+    pthread_rwlock_unlock(&st->lock);
+    return rc;
+}
+
+void document_store_info(struct document_store *st, size_t *bytes, uint64_t *hash,
+                         uint64_t *version)
+{
+    pthread_rwlock_rdlock(&st->lock);
+    *bytes = st->bytes;
+    *hash = st->hash;
+    *version = st->version;
+    pthread_rwlock_unlock(&st->lock);
+}

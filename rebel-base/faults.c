@@ -1,0 +1,170 @@
+#include "faults.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "opt.h"
+
+struct faults_timer {
+    struct MHD_Connection *conn;
+    struct timespec deadline; /* CLOCK_MONOTONIC */
+    struct faults_timer *next;
+};
+
+const char *faults_parse_request(const char *delay, const char *status, uint64_t max_delay_ms,
+                                 struct faults_request *out)
+{
+    uint64_t v;
+    out->delay_ms = 0;
+    out->status = 0;
+    if (delay) {
+        if (opt_parse_duration(delay, &v))
+            return "delay: expected a duration like 250ms or 2s";
+        if (v > max_delay_ms)
+            return "delay: longer than --max-delay";
+        out->delay_ms = v;
+    }
+    if (status) {
+        if (opt_parse_uint(status, 200, 599, &v))
+            return "status: expected a status code 200..599";
+        out->status = (unsigned)v;
+    }
+    return NULL;
+}
+
+const char *faults_parse_ready(const char *value, int *ready)
+{
+    if (!value)
+        return "ready: missing, expected ?ready=true or ?ready=false";
+    if (opt_parse_bool(value, ready))
+        return "ready: expected true or false";
+    return NULL;
+}
+
+static int before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Resumes and frees every timer due by now (all of them when stopping).
+ * Returns the earliest remaining deadline in *next, or 0 if none. */
+static int fire_due(struct faults *f, struct timespec *next)
+{
+    struct timespec now;
+    struct faults_timer **pp = &f->timers;
+    int have_next = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    while (*pp) {
+        struct faults_timer *t = *pp;
+        if (f->stopping || !before(&now, &t->deadline)) {
+            *pp = t->next;
+            MHD_resume_connection(t->conn);
+            free(t);
+            continue;
+        }
+        if (!have_next || before(&t->deadline, next))
+            *next = t->deadline, have_next = 1;
+        pp = &t->next;
+    }
+    return have_next;
+}
+
+static void *timer_main(void *arg)
+{
+    struct faults *f = arg;
+    struct timespec next;
+
+    pthread_mutex_lock(&f->mu);
+    for (;;) {
+        int have_next = fire_due(f, &next);
+        pthread_cond_broadcast(&f->cv); /* faults_release_all waits for an empty list */
+        if (f->stopping && !f->timers)
+            break;
+        if (have_next)
+            pthread_cond_timedwait(&f->cv, &f->mu, &next);
+        else
+            pthread_cond_wait(&f->cv, &f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms)
+{
+    pthread_condattr_t ca;
+
+    memset(f, 0, sizeof *f);
+    f->allowed = allowed;
+    f->max_delay_ms = max_delay_ms;
+    atomic_init(&f->forced_not_ready, 0);
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (!allowed)
+        return 0;
+    if (pthread_create(&f->thread, NULL, timer_main, f) != 0)
+        return -1;
+    f->running = 1;
+    return 0;
+}
+
+int faults_delay(struct faults *f, struct MHD_Connection *conn, uint64_t ms)
+{
+    struct faults_timer *t = malloc(sizeof *t);
+    if (!t)
+        return -1;
+    t->conn = conn;
+    clock_gettime(CLOCK_MONOTONIC, &t->deadline);
+    t->deadline.tv_sec += (time_t)(ms / 1000);
+    t->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t->deadline.tv_nsec >= 1000000000L)
+        t->deadline.tv_sec++, t->deadline.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&f->mu);
+    if (!f->running || f->stopping) {
+        pthread_mutex_unlock(&f->mu);
+        free(t);
+        return -1;
+    }
+    t->next = f->timers;
+    f->timers = t;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+int faults_pending(struct faults *f)
+{
+    int n = 0;
+    pthread_mutex_lock(&f->mu);
+    for (struct faults_timer *t = f->timers; t; t = t->next)
+        n++;
+    pthread_mutex_unlock(&f->mu);
+    return n;
+}
+
+void faults_release_all(struct faults *f)
+{
+    pthread_mutex_lock(&f->mu);
+    if (f->running) {
+        f->stopping = 1;
+        pthread_cond_broadcast(&f->cv);
+        while (f->timers)
+            pthread_cond_wait(&f->cv, &f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void faults_destroy(struct faults *f)
+{
+    faults_release_all(f);
+    if (f->running)
+        pthread_join(f->thread, NULL);
+    f->running = 0;
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+}

@@ -1,0 +1,112 @@
+#include "listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void describe(const struct sockaddr *sa, char *desc, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const void *)sa;
+        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
+        snprintf(desc, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
+    } else {
+        const struct sockaddr_in *s4 = (const void *)sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
+        snprintf(desc, cap, "%s:%u", ip, ntohs(s4->sin_port));
+    }
+}
+
+/* Binds one socket; returns it or -1 with errno kept for the caller. */
+static int bind_one(const struct sockaddr *sa, socklen_t len, int v6only, int backlog)
+{
+    int one = 1, e;
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+        goto fail;
+    if (sa->sa_family == AF_INET6 &&
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) != 0)
+        goto fail;
+    if (bind(fd, sa, len) != 0 || listen(fd, backlog) != 0)
+        goto fail;
+    return fd;
+fail:
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+static int no_ipv6(int e)
+{
+    return e == EAFNOSUPPORT || e == EPROTONOSUPPORT || e == EADDRNOTAVAIL || e == EINVAL;
+}
+
+int listener_open(const char *host, uint16_t port, int try_ipv6, int backlog, char *desc,
+                  size_t desc_cap, struct listener_error *err)
+{
+    struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+                              .sin6_addr = IN6ADDR_ANY_INIT};
+    struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(port),
+                             .sin_addr.s_addr = htonl(INADDR_ANY)};
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    int fd;
+
+    if (!*host) {
+        if (try_ipv6) {
+            fd = bind_one((struct sockaddr *)&s6, sizeof s6, 0, backlog);
+            if (fd >= 0) {
+                describe((struct sockaddr *)&s6, desc, desc_cap);
+                return fd;
+            }
+            if (!no_ipv6(errno)) {
+                snprintf(err->msg, sizeof err->msg, "[::]:%u: %s", port, strerror(errno));
+                return -1;
+            }
+        }
+        fd = bind_one((struct sockaddr *)&s4, sizeof s4, 0, backlog);
+        if (fd < 0) {
+            snprintf(err->msg, sizeof err->msg, "0.0.0.0:%u: %s", port, strerror(errno));
+            return -1;
+        }
+        describe((struct sockaddr *)&s4, desc, desc_cap);
+        return fd;
+    }
+    if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+        memcpy(&ss, &s6, sizeof s6), sslen = sizeof s6;
+    } else if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+        memcpy(&ss, &s4, sizeof s4), sslen = sizeof s4;
+    } else {
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *ai;
+        int rc = getaddrinfo(host, NULL, &hints, &ai);
+        if (rc) {
+            snprintf(err->msg, sizeof err->msg, "%s: %s", host, gai_strerror(rc));
+            return -1;
+        }
+        memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+        sslen = ai->ai_addrlen;
+        freeaddrinfo(ai);
+        if (ss.ss_family == AF_INET6)
+            ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+        else
+            ((struct sockaddr_in *)&ss)->sin_port = htons(port);
+    }
+    /* An explicit v6 address means just that address family. */
+    fd = bind_one((struct sockaddr *)&ss, sslen, 1, backlog);
+    if (fd < 0) {
+        snprintf(err->msg, sizeof err->msg, "%s:%u: %s", host, port, strerror(errno));
+        return -1;
+    }
+    describe((struct sockaddr *)&ss, desc, desc_cap);
+    return fd;
+}
