@@ -1,1 +1,163 @@
-int main(void) { return 0; }
+/* xwing: fires N HTTP requests at rebel-base and tallies the replies per
+ * cluster; `xwing serve` runs the same from inside the x-wing pod. This file
+ * wires the modules together and is the one place errors are printed. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "expect.h"
+#include "options.h"
+#include "progress.h"
+#include "report.h"
+#include "run.h"
+#include "serve.h"
+#include "watch.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Ctrl-C ends a run early but still prints what was counted. */
+static void catch_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+struct ticker {
+    struct watch watch;
+    struct progress progress;
+    int watching;
+};
+
+static int tick(void *ctx, const struct run_state *st)
+{
+    struct ticker *t = ctx;
+    return t->watching ? watch_tick(&t->watch, st) : progress_tick(&t->progress, st);
+}
+
+static void print_report(const struct options *o, const char *const *urls,
+                         const struct run_state *st, const struct expect_result *er)
+{
+    struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, er, urls,
+                         o->ntargets, o->by, o->key, 0};
+    if (o->json) {
+        char *json = report_json(&rep);
+        if (json)
+            printf("%s\n", json);
+        else
+            fprintf(stderr, "xwing: out of memory rendering JSON\n");
+        free(json);
+    } else {
+        report_text(stdout, &rep);
+    }
+    fflush(stdout);
+}
+
+static int run_client(const struct options *o)
+{
+    const char *urls[OPTIONS_MAX_TARGETS];
+    struct run_state *st = malloc(sizeof *st);
+    struct ticker *tk = malloc(sizeof *tk);
+    struct expect_result er;
+    char err[256];
+    int rc;
+
+    if (!st || !tk) {
+        fprintf(stderr, "xwing: out of memory\n");
+        free(st), free(tk);
+        return 1;
+    }
+    for (size_t i = 0; i < o->ntargets; i++)
+        urls[i] = o->targets[i].url;
+    struct run_config cfg = {
+        .fire = {.urls = urls, .nurls = o->ntargets, .n = o->n, .c = o->c,
+                 .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->connect_timeout_ms,
+                 .interval_ns = options_interval_ns(o), .keepalive = o->keepalive,
+                 .dns_cache = o->dns_cache, .max_body = (size_t)o->max_body,
+                 .deadline_ns = o->duration_ms ? clock_mono_ns() + o->duration_ms * 1000000u : 0,
+                 .stop = &interrupted},
+        .by = o->by,
+        .key = o->key,
+        .bodies = o->verbose ? (o->json ? stderr : stdout) : NULL,
+        .errors = o->verbose ? stderr : NULL,
+    };
+    tk->watching = o->watch;
+    watch_init(&tk->watch, stdout, o->watch_every_ms);
+    progress_init(&tk->progress, stderr, o->n);
+    catch_interrupt();
+    rc = run_tally(&cfg, st, tick, tk, err, sizeof err);
+    progress_end(&tk->progress);
+    if (rc) {
+        fprintf(stderr, "xwing: %s\n", err);
+        free(st), free(tk);
+        return 1;
+    }
+    if (o->watch)
+        watch_finish(&tk->watch, st);
+    expect_check(&o->expect, &st->tally, &er);
+    print_report(o, urls, st, &er);
+    if (!er.ok)
+        fprintf(stderr, "xwing: %s\n", er.reason);
+    rc = expect_exit_code(&er);
+    free(st), free(tk);
+    return rc;
+}
+
+static int run_serve(const struct options *o)
+{
+    sigset_t set;
+    char err[256];
+    /* Blocked before libmicrohttpd starts its threads, so only sigwait sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (serve_run(o, err, sizeof err)) {
+        fprintf(stderr, "xwing: serve: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct options o;
+    char err[512];
+    int rc;
+
+    if (options_parse(&o, argc, argv, err, sizeof err)) {
+        fprintf(stderr, "xwing: %s (see xwing --help)\n", err);
+        return 2;
+    }
+    if (o.mode == OPTIONS_HELP) {
+        if (o.serve_help)
+            options_serve_usage(stdout);
+        else
+            options_usage(stdout);
+        return 0;
+    }
+    if (o.mode == OPTIONS_VERSION) {
+        printf("xwing %s (%s)\n", PROJECT_VERSION, curl_version());
+        return 0;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "xwing: cannot initialise libcurl\n");
+        return 1;
+    }
+    rc = o.mode == OPTIONS_SERVE ? run_serve(&o) : run_client(&o);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""A misbehaving HTTP server for xwing's tests (stdlib only).
+
+    hostile.py --port P --mode MODE [--doc JSON] [--size BYTES] [--status CODE]
+               [--served-by NAME] [--host 127.0.0.1]
+
+Every mode answers GET /healthz with 200 so tests can wait for it; any other
+request gets the mode's behaviour. A mode is one function in MODES taking
+(conn, args) after the request head has been read: adding a mode is adding a
+function and a MODES entry.
+"""
+import argparse
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+KOORNACHT = b'{"Cluster": "Koornacht", "Planet": "N\'Zoth"}\n'
+
+
+def respond(conn, status, body, ctype="application/json", extra=()):
+    head = ["HTTP/1.1 %d X" % status, "Content-Type: " + ctype,
+            "Content-Length: %d" % len(body), "Connection: close"]
+    head += list(extra)
+    conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+
+
+def served_by(args):
+    return ["X-Served-By: " + args.served_by] if args.served_by else []
+
+
+def mode_json(conn, args):
+    """200 with --doc (default: the Koornacht document)."""
+    respond(conn, 200, args.doc.encode() if args.doc else KOORNACHT, extra=served_by(args))
+
+
+def mode_not_json(conn, args):
+    """200 with an HTML page, as nginx's default would answer."""
+    respond(conn, 200, b"<html><body>Welcome to nginx!</body></html>\n", "text/html")
+
+
+def mode_huge(conn, args):
+    """200 with --size bytes of JSON-ish filler and an honest Content-Length."""
+    body = b'{"Cluster": "' + b"x" * max(0, args.size - 16) + b'"}\n'
+    respond(conn, 200, body)
+
+
+def mode_huge_chunked(conn, args):
+    """200 with --size bytes, chunked: no Content-Length to reject early."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    left = args.size
+    while left > 0:
+        n = min(left, 16384)
+        conn.sendall(b"%x\r\n" % n + b"y" * n + b"\r\n")
+        left -= n
+    conn.sendall(b"0\r\n\r\n")
+
+
+def mode_status(conn, args):
+    """--status (default 500) with a JSON error body."""
+    respond(conn, args.status, b'{"error": "hostile"}\n')
+
+
+def mode_hang(conn, args):
+    """Accepts, reads the request, never answers (until the client leaves)."""
+    conn.settimeout(None)
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def mode_close(conn, args):
+    """Closes the connection without a byte of answer."""
+    return
+
+
+def mode_no_key(conn, args):
+    """Valid JSON without the Cluster field."""
+    respond(conn, 200, b'{"Planet": "Nowhere"}\n', extra=served_by(args))
+
+
+MODES = {
+    "json": mode_json,
+    "not-json": mode_not_json,
+    "huge": mode_huge,
+    "huge-chunked": mode_huge_chunked,
+    "status": mode_status,
+    "hang": mode_hang,
+    "close": mode_close,
+    "no-key": mode_no_key,
+}
+
+
+def read_head(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk or len(data) > 65536:
+            return None
+        data += chunk
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        conn, args = self.request, self.server.args
+        conn.settimeout(30)
+        try:
+            line = read_head(conn)
+            if line is None:
+                return
+            parts = line.split(" ")
+            if len(parts) >= 2 and parts[1] == "/healthz":
+                respond(conn, 200, b'{"status": "ok"}\n')
+                return
+            MODES[args.mode](conn, args)
+        except OSError:
+            pass
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--mode", required=True, choices=sorted(MODES))
+    p.add_argument("--doc", default="")
+    p.add_argument("--size", type=int, default=1 << 20)
+    p.add_argument("--status", type=int, default=500)
+    p.add_argument("--served-by", default="")
+    args = p.parse_args()
+    srv = Server((args.host, args.port), Handler)
+    srv.args = args
+    print("hostile: %s on %s:%d" % (args.mode, args.host, args.port), flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+#include "fire.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+
+#define SERVED_BY_MAX 256
+#define BODY_START 4096
+
+struct slot {
+    CURL *easy;
+    int busy;
+    size_t target;
+    char *buf;
+    size_t len, cap, max;
+    int too_large;
+    int has_served_by;
+    char served_by[SERVED_BY_MAX];
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct fire {
+    const struct fire_config *cfg;
+    CURLM *multi;
+    struct slot *slots;
+    uint64_t issued, completed, next_due;
+    int stopping;
+    fire_done_fn done;
+    fire_tick_fn tick;
+    void *ctx;
+};
+
+enum fire_err fire_classify(int curl_code, int body_too_large)
+{
+    if (body_too_large || curl_code == CURLE_FILESIZE_EXCEEDED)
+        return FIRE_TOO_LARGE;
+    switch (curl_code) {
+    case CURLE_OK: return FIRE_OK;
+    case CURLE_OPERATION_TIMEDOUT: return FIRE_TIMEOUT;
+    case CURLE_COULDNT_CONNECT: return FIRE_REFUSED;
+    case CURLE_COULDNT_RESOLVE_HOST: return FIRE_DNS;
+    default: return FIRE_OTHER;
+    }
+}
+
+/* Keeps the body up to the cap; one byte more aborts the transfer, because
+ * reading an endless body to the end would defeat the cap's purpose. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct slot *s = userp;
+    size_t n = size * nmemb;
+    if (n > s->max - s->len) {
+        s->too_large = 1;
+        return 0;
+    }
+    if (s->len + n > s->cap) {
+        size_t cap = s->cap ? s->cap : BODY_START;
+        while (cap < s->len + n)
+            cap *= 2;
+        if (cap > s->max)
+            cap = s->max;
+        char *p = realloc(s->buf, cap);
+        if (!p)
+            return 0;
+        s->buf = p;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    static const char name[] = "X-Served-By:";
+    struct slot *s = userp;
+    size_t n = size * nmemb, k = sizeof name - 1;
+
+    if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) /* a new response (after a 1xx) */
+        s->has_served_by = 0;
+    if (n <= k || strncasecmp(data, name, k) != 0)
+        return n;
+    const char *v = data + k, *end = data + n;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    size_t len = (size_t)(end - v);
+    if (len >= sizeof s->served_by)
+        len = sizeof s->served_by - 1;
+    memcpy(s->served_by, v, len);
+    s->served_by[len] = '\0';
+    s->has_served_by = 1;
+    return n;
+}
+
+static int setup_easy(struct fire *f, struct slot *s)
+{
+    const struct fire_config *c = f->cfg;
+    CURL *e = curl_easy_init();
+    long connect_ms = (long)(c->connect_timeout_ms ? c->connect_timeout_ms : c->timeout_ms);
+    if (!e)
+        return -1;
+    s->easy = e;
+    s->max = c->max_body;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "xwing/" PROJECT_VERSION);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (!c->keepalive) {
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    if (!c->dns_cache)
+        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+    return 0;
+}
+
+static int start_one(struct fire *f, struct slot *s)
+{
+    const struct fire_config *c = f->cfg;
+    s->target = (size_t)(f->issued % c->nurls);
+    s->len = 0;
+    s->too_large = 0;
+    s->has_served_by = 0;
+    s->errbuf[0] = '\0';
+    curl_easy_setopt(s->easy, CURLOPT_URL, c->urls[s->target]);
+    if (curl_multi_add_handle(f->multi, s->easy) != CURLM_OK)
+        return -1;
+    s->busy = 1;
+    f->issued++;
+    return 0;
+}
+
+static void finish_one(struct fire *f, struct slot *s, CURLcode code)
+{
+    struct fire_outcome o = {0};
+    curl_off_t total_us = 0;
+    char *ip = NULL;
+
+    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &o.status);
+    curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+    curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_IP, &ip);
+    o.err = fire_classify((int)code, s->too_large);
+    o.body = s->buf ? s->buf : "";
+    o.body_len = s->len;
+    o.served_by = s->has_served_by ? s->served_by : NULL;
+    o.ip = ip && *ip ? ip : NULL;
+    o.latency_us = total_us > 0 ? (uint64_t)total_us : 0;
+    o.detail = o.err == FIRE_OK ? "" : (s->errbuf[0] ? s->errbuf : curl_easy_strerror(code));
+    o.target = s->target;
+    curl_multi_remove_handle(f->multi, s->easy);
+    s->busy = 0;
+    f->completed++;
+    f->done(f->ctx, &o);
+}
+
+static struct slot *free_slot(struct fire *f)
+{
+    for (unsigned i = 0; i < f->cfg->c; i++)
+        if (!f->slots[i].busy)
+            return &f->slots[i];
+    return NULL;
+}
+
+/* Starts what may start now; returns ms until the next paced start (or 100). */
+static long start_due(struct fire *f, uint64_t now)
+{
+    const struct fire_config *c = f->cfg;
+    struct slot *s;
+    while (!f->stopping && f->issued < c->n && (s = free_slot(f))) {
+        if (c->interval_ns) {
+            if (now < f->next_due)
+                return (long)((f->next_due - now) / 1000000u) + 1;
+            /* After a stall, resume the pace instead of bursting to catch up. */
+            f->next_due = (f->next_due + c->interval_ns < now) ? now + c->interval_ns
+                                                               : f->next_due + c->interval_ns;
+        }
+        if (start_one(f, s))
+            return 100;
+    }
+    return 100;
+}
+
+static void reap(struct fire *f)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(f->multi, &left))) {
+        struct slot *s = NULL;
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+        finish_one(f, s, m->data.result);
+    }
+}
+
+static int in_flight(const struct fire *f)
+{
+    return f->issued > f->completed;
+}
+
+static void loop(struct fire *f)
+{
+    const struct fire_config *c = f->cfg;
+    int running;
+    f->next_due = clock_mono_ns();
+    for (;;) {
+        uint64_t now = clock_mono_ns();
+        if (c->stop && *c->stop)
+            return;
+        if (c->deadline_ns && now >= c->deadline_ns)
+            f->stopping = 1;
+        long wait = start_due(f, now);
+        curl_multi_perform(f->multi, &running);
+        reap(f);
+        if (f->tick && f->tick(f->ctx))
+            f->stopping = 1;
+        if (!in_flight(f) && (f->stopping || f->issued >= c->n))
+            return;
+        if (!in_flight(f) || free_slot(f)) {
+            wait = start_due(f, clock_mono_ns());
+            if (wait > 100)
+                wait = 100;
+        }
+        curl_multi_poll(f->multi, NULL, 0, (int)(wait > 100 ? 100 : wait), NULL);
+    }
+}
+
+static void teardown(struct fire *f, unsigned nslots)
+{
+    for (unsigned i = 0; f->slots && i < nslots; i++) {
+        struct slot *s = &f->slots[i];
+        if (s->easy && s->busy)
+            curl_multi_remove_handle(f->multi, s->easy);
+        if (s->easy)
+            curl_easy_cleanup(s->easy);
+        free(s->buf);
+    }
+    free(f->slots);
+    if (f->multi)
+        curl_multi_cleanup(f->multi);
+}
+
+int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
+             char *err, size_t errcap)
+{
+    struct fire_config local = *cfg;
+    struct fire f = {.cfg = &local, .done = done, .tick = tick, .ctx = ctx};
+    int rc = 0;
+
+    if (cfg->nurls == 0 || cfg->c == 0 || cfg->max_body == 0) {
+        snprintf(err, errcap, "no targets, no concurrency or no body room");
+        return -1;
+    }
+    if (local.c > local.n)
+        local.c = (unsigned)local.n; /* no idle handles for a short run */
+    if (local.n == 0)
+        return 0;
+    f.multi = curl_multi_init();
+    f.slots = calloc(local.c, sizeof *f.slots);
+    if (!f.multi || !f.slots) {
+        snprintf(err, errcap, "cannot set up libcurl: out of memory");
+        rc = -1;
+    }
+    if (rc == 0)
+        curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)local.c);
+    for (unsigned i = 0; rc == 0 && i < local.c; i++) {
+        if (setup_easy(&f, &f.slots[i])) {
+            snprintf(err, errcap, "cannot set up libcurl: curl_easy_init failed");
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        loop(&f);
+    teardown(&f, local.c);
+    return rc;
+}

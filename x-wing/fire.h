@@ -1,0 +1,62 @@
+/* fire: sends the requests, C at a time, on one libcurl multi handle.
+ *
+ * By default every request opens a new TCP connection (FRESH_CONNECT and
+ * FORBID_REUSE) and resolves the name afresh (DNS cache timeout 0, no shared
+ * cache), because that is what spreads requests in the lab: a Service load
+ * balancer picks the backend per connection, and a headless global Service
+ * spreads only over fresh lookups. keepalive and dns_cache opt out.
+ * Requests go to the URLs in turn. Each completed request is handed to the
+ * done callback with its body (capped at max_body), X-Served-By header, the
+ * address connected to and its latency; transport failures come classified. */
+#ifndef XW_FIRE_H
+#define XW_FIRE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FIRE_UNLIMITED UINT64_MAX
+
+struct fire_config {
+    const char *const *urls;
+    size_t nurls;
+    uint64_t n;                  /* requests to complete; FIRE_UNLIMITED until stopped */
+    unsigned c;                  /* at most this many in flight */
+    uint64_t timeout_ms;         /* whole request */
+    uint64_t connect_timeout_ms; /* 0: as timeout_ms */
+    uint64_t interval_ns;        /* between request starts; 0: as fast as c allows */
+    int keepalive, dns_cache;
+    size_t max_body;
+    uint64_t deadline_ns; /* clock_mono_ns() after which no request starts; 0: none */
+    volatile sig_atomic_t *stop; /* when set: abort what is in flight and return */
+};
+
+enum fire_err { FIRE_OK, FIRE_TIMEOUT, FIRE_REFUSED, FIRE_DNS, FIRE_TOO_LARGE, FIRE_OTHER };
+
+struct fire_outcome {
+    enum fire_err err;
+    long status;           /* HTTP status, 0 if none */
+    const char *body;      /* valid during the callback only; not NUL-terminated */
+    size_t body_len;
+    const char *served_by; /* NULL if the header was absent */
+    const char *ip;        /* address connected to, NULL if none */
+    uint64_t latency_us;
+    const char *detail;    /* libcurl's message for failures, "" otherwise */
+    size_t target;         /* index into urls */
+};
+
+typedef void (*fire_done_fn)(void *ctx, const struct fire_outcome *o);
+/* Called at least every 100 ms; a non-zero return stops starting requests. */
+typedef int (*fire_tick_fn)(void *ctx);
+
+/* Runs until n requests completed, the deadline passed (in-flight ones
+ * finish), the tick asked to stop, or *stop was set (in-flight ones are
+ * abandoned and not reported). Returns 0, or -1 with err set when libcurl
+ * could not be set up. curl_global_init must have been called. */
+int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
+             char *err, size_t errcap);
+
+/* Maps a CURLcode (as int) and the body-cap flag to a failure class. */
+enum fire_err fire_classify(int curl_code, int body_too_large);
+
+#endif

@@ -1,0 +1,288 @@
+#include "options.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fire.h"
+
+enum {
+    O_N, O_C, O_TIMEOUT, O_CONNECT_TIMEOUT, O_RATE, O_INTERVAL, O_KEEPALIVE, O_DNS_CACHE,
+    O_KEY, O_BY, O_VERBOSE, O_OUTPUT, O_EXPECT_ONLY, O_EXPECT_ALL, O_EXPECT_FAIL,
+    O_MIN_SUCCESS, O_WATCH, O_DURATION, O_WATCH_INTERVAL, O_MAX_BODY, O_HELP, O_VERSION,
+    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES,
+};
+
+static const struct opt_spec client_specs[] = {
+    {"requests", 'n', 1, O_N},
+    {"concurrency", 'c', 1, O_C},
+    {"timeout", 't', 1, O_TIMEOUT},
+    {"connect-timeout", 0, 1, O_CONNECT_TIMEOUT},
+    {"rate", 0, 1, O_RATE},
+    {"interval", 0, 1, O_INTERVAL},
+    {"keepalive", 0, 0, O_KEEPALIVE},
+    {"dns-cache", 0, 0, O_DNS_CACHE},
+    {"key", 'k', 1, O_KEY},
+    {"by", 0, 1, O_BY},
+    {"verbose", 'v', 0, O_VERBOSE},
+    {"output", 'o', 1, O_OUTPUT},
+    {"expect-only", 0, 1, O_EXPECT_ONLY},
+    {"expect-all", 0, 1, O_EXPECT_ALL},
+    {"expect-fail", 0, 0, O_EXPECT_FAIL},
+    {"min-success", 0, 1, O_MIN_SUCCESS},
+    {"watch", 'w', 0, O_WATCH},
+    {"duration", 'd', 1, O_DURATION},
+    {"watch-interval", 0, 1, O_WATCH_INTERVAL},
+    {"max-body", 0, 1, O_MAX_BODY},
+    {"help", 'h', 0, O_HELP},
+    {"version", 'V', 0, O_VERSION},
+    {NULL, 0, 0, 0},
+};
+
+static const struct opt_spec serve_specs[] = {
+    {"listen", 'l', 1, O_LISTEN},
+    {"max-requests", 0, 1, O_MAX_REQUESTS},
+    {"max-tallies", 0, 1, O_MAX_TALLIES},
+    {"help", 'h', 0, O_HELP},
+    {"version", 'V', 0, O_VERSION},
+    {NULL, 0, 0, 0},
+};
+
+void options_usage(FILE *out)
+{
+    fputs(
+        "usage: xwing [options] TARGET...\n"
+        "       xwing serve [--listen :8080]      (xwing serve --help)\n"
+        "\n"
+        "Fires N HTTP requests at the targets and tallies the replies by their JSON\n"
+        "field Cluster: the lab's `for i in $(seq 1 10); do curl rebel-base; done`,\n"
+        "counted. TARGET is host, host:port, host[:port]/path or http://host[:port]/path\n"
+        "(http, port 80 and / by default). Several targets are used in turn.\n"
+        "\n"
+        "Every request opens a NEW TCP CONNECTION and RESOLVES THE NAME AFRESH, as each\n"
+        "curl of the lab's loop did. A Service load balancer (kube-proxy, Cilium's\n"
+        "socket LB) picks the backend once per connection, so with keep-alive all\n"
+        "requests would stick to one pod and the tally would lie; a headless global\n"
+        "Service answers DNS with pod IPs from every cluster, and only fresh lookups\n"
+        "spread over them. --keepalive and --dns-cache trade that for raw speed.\n"
+        "\n"
+        "  -n, --requests N        requests to make (default 10)\n"
+        "  -c, --concurrency C     requests in flight at once (default 1, as the loop)\n"
+        "  -t, --timeout D         per request, like curl --max-time (default 2s)\n"
+        "      --connect-timeout D TCP connect limit (default: the timeout)\n"
+        "      --rate R            start at most R requests per second\n"
+        "      --interval D        or: start one request every D (500ms, 1s)\n"
+        "      --keepalive         reuse connections (faster; sticks to one backend)\n"
+        "      --dns-cache         cache name lookups for 60s (faster; sticks to one IP)\n"
+        "  -k, --key PATH          JSON field to tally by, dotted for nested (default Cluster)\n"
+        "      --by WHAT           key (default), pod (X-Served-By header), ip (address\n"
+        "                          connected to) or body (the whole reply)\n"
+        "  -v, --verbose           print every reply body, one per line, and each failure\n"
+        "  -o, --output FORMAT     text (default) or json (one object on stdout)\n"
+        "      --expect-only C     every reply from C and none failed\n"
+        "      --expect-all A,B    each of A and B answered at least once, none failed\n"
+        "      --expect-fail       every request failed (the default-deny check)\n"
+        "      --min-success R     at least R (0..1) got a reply; with --expect-only/all\n"
+        "                          it replaces their 'none failed'\n"
+        "  -w, --watch             one line per interval with that interval's tally, until\n"
+        "                          Ctrl-C or --duration (paced at 10/s unless --rate/--interval)\n"
+        "  -d, --duration D        stop starting requests after D\n"
+        "      --watch-interval D  --watch line interval (default 1s)\n"
+        "      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
+        "  -h, --help              this text\n"
+        "  -V, --version           print the version\n"
+        "\n"
+        "Failures are rows of their own: timeout, refused, dns, http <code>, not-json,\n"
+        "no-key, too-large, other. Exit status: 0 when the expectation holds (with none:\n"
+        "when every request got a reply), 1 when not (reason on stderr), 2 on usage errors.\n"
+        "\n"
+        "examples:\n"
+        "  xwing -n 10 rebel-base\n"
+        "  xwing -n 100 --expect-all Koornacht,Tion rebel-base\n"
+        "  xwing --watch rebel-base                    # while scaling a cluster to 0\n"
+        "  xwing -n 10 --timeout 2s --expect-fail rebel-base   # default-deny policy\n",
+        out);
+}
+
+void options_serve_usage(FILE *out)
+{
+    fputs(
+        "usage: xwing serve [options]\n"
+        "\n"
+        "Runs in the x-wing pod as its main process, idle until asked:\n"
+        "  GET /healthz                  200 ok\n"
+        "  GET /tally?target=rebel-base&n=10[&key=Cluster][&by=key|pod|ip|body]\n"
+        "            [&c=1][&timeout=2s]  runs a tally from inside the pod and returns\n"
+        "                                the JSON report (as `xwing -o json`); target may\n"
+        "                                repeat\n"
+        "\n"
+        "  -l, --listen ADDR        :PORT, HOST:PORT or [V6]:PORT (default :8080)\n"
+        "      --max-requests N     cap on n per tally (default 1000)\n"
+        "      --max-tallies N      tallies running at once, 503 beyond (default 4)\n"
+        "  -h, --help, -V, --version\n"
+        "Each flag may also be set as XWING_<NAME> (XWING_LISTEN=:9090).\n"
+        "SIGTERM or SIGINT stop it at once (running tallies are abandoned), exit 0.\n",
+        out);
+}
+
+static void defaults(struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = OPTIONS_RUN;
+    o->n = 10;
+    o->c = 1;
+    o->timeout_ms = 2000;
+    snprintf(o->key, sizeof o->key, "Cluster");
+    o->by = REPLY_BY_KEY;
+    expect_init(&o->expect);
+    o->watch_every_ms = 1000;
+    o->max_body = 64 * 1024;
+    opt_parse_hostport(":8080", &o->listen);
+    o->serve_max_n = 1000;
+    o->serve_max_busy = 4;
+}
+
+static const char *positive_duration(const char *v, uint64_t *ms)
+{
+    const char *why = opt_parse_duration(v, ms);
+    if (!why && *ms == 0)
+        return "must be more than 0";
+    return why;
+}
+
+static const char *apply_expect(struct options *o, int id, const char *v)
+{
+    switch (id) {
+    case O_EXPECT_ONLY: return expect_set_only(&o->expect, v);
+    case O_EXPECT_ALL: return expect_set_all(&o->expect, v);
+    case O_EXPECT_FAIL: return expect_set_fail(&o->expect);
+    case O_MIN_SUCCESS: return expect_set_min_success(&o->expect, v);
+    }
+    return "unknown option";
+}
+
+static const char *apply_serve(struct options *o, int id, const char *v)
+{
+    switch (id) {
+    case O_LISTEN: return opt_parse_hostport(v, &o->listen);
+    case O_MAX_REQUESTS: return opt_parse_uint(v, 1, 1000000, &o->serve_max_n);
+    case O_MAX_TALLIES: return opt_parse_uint(v, 1, 64, &o->serve_max_busy);
+    }
+    return apply_expect(o, id, v);
+}
+
+static const char *apply(void *ctx, int id, const char *v)
+{
+    struct options *o = ctx;
+    uint64_t u;
+    const char *why;
+
+    switch (id) {
+    case O_N:
+        o->n_set = 1;
+        return opt_parse_uint(v, 1, OPTIONS_MAX_N, &o->n);
+    case O_C:
+        if ((why = opt_parse_uint(v, 1, OPTIONS_MAX_C, &u)))
+            return why;
+        o->c = (unsigned)u;
+        return NULL;
+    case O_TIMEOUT: return positive_duration(v, &o->timeout_ms);
+    case O_CONNECT_TIMEOUT: return positive_duration(v, &o->connect_timeout_ms);
+    case O_RATE: return opt_parse_double(v, 0.001, 1e6, &o->rate);
+    case O_INTERVAL: return positive_duration(v, &o->interval_ms);
+    case O_KEEPALIVE: o->keepalive = 1; return NULL;
+    case O_DNS_CACHE: o->dns_cache = 1; return NULL;
+    case O_KEY:
+        if ((why = reply_key_check(v)))
+            return why;
+        o->key_set = 1;
+        snprintf(o->key, sizeof o->key, "%s", v);
+        return NULL;
+    case O_BY:
+        return reply_by_parse(v, &o->by) ? "expected key, pod, ip or body" : NULL;
+    case O_VERBOSE: o->verbose = 1; return NULL;
+    case O_OUTPUT:
+        if (strcmp(v, "text") && strcmp(v, "json"))
+            return "expected text or json";
+        o->json = strcmp(v, "json") == 0;
+        return NULL;
+    case O_WATCH: o->watch = 1; return NULL;
+    case O_DURATION: return positive_duration(v, &o->duration_ms);
+    case O_WATCH_INTERVAL: return positive_duration(v, &o->watch_every_ms);
+    case O_MAX_BODY:
+        if ((why = opt_parse_size(v, &o->max_body)))
+            return why;
+        return (o->max_body < 1 || o->max_body > OPTIONS_MAX_BODY) ? "must be 1..64MiB" : NULL;
+    case O_HELP: o->mode = OPTIONS_HELP; return NULL;
+    case O_VERSION: o->mode = OPTIONS_VERSION; return NULL;
+    }
+    return apply_serve(o, id, v);
+}
+
+/* Cross-option rules, once everything is read. */
+static const char *validate(struct options *o, char **pos, size_t npos, char *err, size_t cap)
+{
+    if (o->rate > 0 && o->interval_ms > 0)
+        return "--rate and --interval are exclusive: give one";
+    if (o->expect.mode == EXPECT_FAIL && o->expect.has_min)
+        return "--min-success makes no sense with --expect-fail";
+    if (o->key_set && o->by != REPLY_BY_KEY)
+        return "--key applies to --by key only";
+    if (npos == 0)
+        return "no target given (try: xwing -n 10 rebel-base)";
+    for (size_t i = 0; i < npos; i++) {
+        const char *why = target_parse(pos[i], &o->targets[i]);
+        if (why) {
+            snprintf(err, cap, "bad target '%s': %s", pos[i], why);
+            return err;
+        }
+    }
+    o->ntargets = npos;
+    if ((o->watch || o->duration_ms) && !o->n_set)
+        o->n = FIRE_UNLIMITED;
+    if (o->watch && o->rate == 0 && o->interval_ms == 0)
+        o->rate = 10; /* a steady trickle, not a flood, while watching */
+    return NULL;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errcap)
+{
+    char *pos[OPTIONS_MAX_TARGETS];
+    size_t npos = 0;
+    struct opt_error oe;
+    const char *why;
+    char buf[256];
+
+    defaults(o);
+    err[0] = '\0';
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) {
+        if (opt_parse(serve_specs, "XWING", argc, argv, 2, apply, o, pos, 0, &npos, &oe)) {
+            snprintf(err, errcap, "serve: %s", oe.msg);
+            return -1;
+        }
+        o->serve_help = o->mode == OPTIONS_HELP;
+        if (o->mode == OPTIONS_RUN)
+            o->mode = OPTIONS_SERVE;
+        return 0;
+    }
+    if (opt_parse(client_specs, NULL, argc, argv, 1, apply, o, pos, OPTIONS_MAX_TARGETS, &npos,
+                  &oe)) {
+        snprintf(err, errcap, "%s", oe.msg);
+        return -1;
+    }
+    if (o->mode != OPTIONS_RUN)
+        return 0;
+    if ((why = validate(o, pos, npos, buf, sizeof buf))) {
+        snprintf(err, errcap, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t options_interval_ns(const struct options *o)
+{
+    if (o->interval_ms)
+        return o->interval_ms * 1000000u;
+    if (o->rate > 0)
+        return (uint64_t)(1e9 / o->rate);
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* options: xwing's command line, parsed and validated into struct options.
+ *
+ * `xwing [options] TARGET...` runs a tally; `xwing serve [options]` runs the
+ * HTTP service. Client flags come from argv only (a stray variable must not
+ * change what a lab step checks); serve flags may also come from XWING_<NAME>
+ * (XWING_LISTEN), as container settings usually do. */
+#ifndef XW_OPTIONS_H
+#define XW_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "expect.h"
+#include "opt.h"
+#include "reply.h"
+#include "target.h"
+
+#define OPTIONS_MAX_TARGETS 32
+#define OPTIONS_MAX_N 1000000000ull
+#define OPTIONS_MAX_C 512
+#define OPTIONS_MAX_BODY (64ull << 20)
+
+enum options_mode { OPTIONS_RUN, OPTIONS_SERVE, OPTIONS_HELP, OPTIONS_VERSION };
+
+struct options {
+    enum options_mode mode;
+    int serve_help; /* --help after `serve` */
+    struct target targets[OPTIONS_MAX_TARGETS];
+    size_t ntargets;
+    uint64_t n; /* FIRE_UNLIMITED for --watch/--duration without -n */
+    int n_set;
+    unsigned c;
+    uint64_t timeout_ms, connect_timeout_ms;
+    double rate;          /* requests per second, 0 for none */
+    uint64_t interval_ms; /* between request starts, 0 for none */
+    int keepalive, dns_cache;
+    char key[256];
+    int key_set;
+    enum reply_by by;
+    int verbose, json;
+    struct expect expect;
+    int watch;
+    uint64_t duration_ms, watch_every_ms;
+    uint64_t max_body;
+    /* serve */
+    struct opt_hostport listen;
+    uint64_t serve_max_n;
+    uint64_t serve_max_busy;
+};
+
+/* Fills o with defaults, then parses argv. Returns 0, or -1 with err set to
+ * one line naming the bad flag or target. */
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errcap);
+
+/* The pause between request starts implied by --rate or --interval, in ns. */
+uint64_t options_interval_ns(const struct options *o);
+
+void options_usage(FILE *out);
+void options_serve_usage(FILE *out);
+
+#endif

@@ -1,0 +1,137 @@
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+#define BAR_WIDTH 40
+#define VALUE_WIDTH_MAX 40
+
+double report_percent(uint64_t count, uint64_t total)
+{
+    return total ? round((double)count * 1000.0 / (double)total) / 10.0 : 0.0;
+}
+
+static double ms(uint64_t us)
+{
+    return round((double)us) / 1000.0;
+}
+
+static double rps(const struct report *r)
+{
+    return r->elapsed_s > 0 ? round((double)tally_total(r->tally) / r->elapsed_s * 10) / 10 : 0;
+}
+
+static void text_rows(FILE *out, const struct report *r)
+{
+    struct tally_row rows[TALLY_ROWS_MAX];
+    uint64_t total = tally_total(r->tally);
+    size_t n = tally_rows(r->tally, rows, TALLY_ROWS_MAX);
+    int width = 5;
+
+    for (size_t i = 0; i < n; i++) {
+        int len = (int)strlen(rows[i].value);
+        if (len > width)
+            width = len > VALUE_WIDTH_MAX ? VALUE_WIDTH_MAX : len;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char bar[BAR_WIDTH + 1];
+        size_t len = total ? (size_t)((rows[i].count * BAR_WIDTH + total / 2) / total) : 0;
+        if (len == 0)
+            len = 1;
+        memset(bar, rows[i].error ? 'x' : '#', len);
+        bar[len] = '\0';
+        fprintf(out, "  %-*s %8llu %5.1f%%  %s\n", width, rows[i].value,
+                (unsigned long long)rows[i].count, report_percent(rows[i].count, total), bar);
+    }
+}
+
+void report_text(FILE *out, const struct report *r)
+{
+    const struct tally *t = r->tally;
+    const struct histogram *h = r->latency;
+
+    fprintf(out, "xwing: %llu requests to %zu target%s, by %s%s%s\n",
+            (unsigned long long)tally_total(t), r->nurls, r->nurls == 1 ? "" : "s",
+            reply_by_name(r->by), r->by == REPLY_BY_KEY ? " " : "",
+            r->by == REPLY_BY_KEY ? r->key : "");
+    text_rows(out, r);
+    fprintf(out, "ok %llu  failed %llu  in %.3f s  (%.1f req/s)\n", (unsigned long long)t->ok,
+            (unsigned long long)t->failed, r->elapsed_s, rps(r));
+    if (h->n)
+        fprintf(out, "latency ms  min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
+                ms(h->min), ms(histogram_percentile(h, 50)), ms(histogram_percentile(h, 90)),
+                ms(histogram_percentile(h, 99)), ms(h->max));
+    else
+        fprintf(out, "latency ms  - (no HTTP responses)\n");
+    if (r->expect)
+        fprintf(out, "expect %s: %s\n", r->expect->ok ? "ok" : "FAILED", r->expect->reason);
+}
+
+static cJSON *json_rows(const struct report *r)
+{
+    struct tally_row rows[TALLY_ROWS_MAX];
+    uint64_t total = tally_total(r->tally);
+    size_t n = tally_rows(r->tally, rows, TALLY_ROWS_MAX);
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *row = cJSON_CreateObject();
+        if (!row || !cJSON_AddItemToArray(arr, row)) {
+            cJSON_Delete(row);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        cJSON_AddStringToObject(row, "value", rows[i].value);
+        cJSON_AddNumberToObject(row, "count", (double)rows[i].count);
+        cJSON_AddNumberToObject(row, "percent", report_percent(rows[i].count, total));
+        cJSON_AddStringToObject(row, "kind", rows[i].error ? "error" : "reply");
+    }
+    return arr;
+}
+
+static cJSON *json_latency(const struct histogram *h)
+{
+    cJSON *lat = cJSON_CreateObject();
+    if (!lat)
+        return NULL;
+    cJSON_AddNumberToObject(lat, "min", ms(h->min));
+    cJSON_AddNumberToObject(lat, "p50", ms(histogram_percentile(h, 50)));
+    cJSON_AddNumberToObject(lat, "p90", ms(histogram_percentile(h, 90)));
+    cJSON_AddNumberToObject(lat, "p99", ms(histogram_percentile(h, 99)));
+    cJSON_AddNumberToObject(lat, "max", ms(h->max));
+    cJSON_AddNumberToObject(lat, "samples", (double)h->n);
+    return lat;
+}
+
+char *report_json(const struct report *r)
+{
+    const struct tally *t = r->tally;
+    cJSON *o = cJSON_CreateObject(), *targets, *exp;
+    char *s = NULL;
+
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "requests", (double)tally_total(t));
+    cJSON_AddNumberToObject(o, "ok", (double)t->ok);
+    cJSON_AddNumberToObject(o, "failed", (double)t->failed);
+    cJSON_AddItemToObject(o, "rows", json_rows(r));
+    cJSON_AddItemToObject(o, "latency_ms", json_latency(r->latency));
+    cJSON_AddNumberToObject(o, "elapsed_s", round(r->elapsed_s * 1e6) / 1e6);
+    cJSON_AddNumberToObject(o, "rps", rps(r));
+    if (r->expect && (exp = cJSON_AddObjectToObject(o, "expect"))) {
+        cJSON_AddBoolToObject(exp, "ok", r->expect->ok);
+        cJSON_AddStringToObject(exp, "reason", r->expect->reason);
+    }
+    if ((targets = cJSON_AddArrayToObject(o, "targets")))
+        for (size_t i = 0; i < r->nurls; i++)
+            cJSON_AddItemToArray(targets, cJSON_CreateString(r->urls[i]));
+    if (r->requested)
+        cJSON_AddNumberToObject(o, "requested", (double)r->requested);
+    cJSON_AddStringToObject(o, "by", reply_by_name(r->by));
+    if (r->by == REPLY_BY_KEY)
+        cJSON_AddStringToObject(o, "key", r->key);
+    s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
