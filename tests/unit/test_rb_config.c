@@ -1,0 +1,157 @@
+/* Unit tests for rebel-base/config: flags and environment, good and bad. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static enum config_status parse(struct config *c, struct opt_error *err, const char *a1,
+                                const char *a2, const char *a3)
+{
+    char *argv[5] = {(char *)"rebel-base", (char *)a1, (char *)a2, (char *)a3, NULL};
+    int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
+    config_defaults(c);
+    return config_parse(c, argc, argv, err);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct config c;
+    struct opt_error err;
+    assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_OK);
+    assert_string_equal(c.listen.host, "");
+    assert_int_equal(c.listen.port, 8080);
+    assert_string_equal(c.document, "/etc/rebel-base/index.html");
+    assert_int_equal(c.drain_ms, 2000);
+    assert_int_equal(c.idle_timeout_ms, 65000);
+    assert_int_equal(c.max_connections, 4096);
+    assert_int_equal(c.max_per_ip, 1024);
+    assert_int_equal(c.conn_memory, 16384);
+    assert_int_equal(c.allow_faults, 0);
+    assert_int_equal(c.access_log, 0);
+    assert_true(c.served_by[0] != '\0'); /* the host name */
+}
+
+static void test_good_values(void **state)
+{
+    (void)state;
+    static const struct { const char *a1, *a2; } cases[] = {
+        {"--listen", "127.0.0.1:9000"}, {"--listen=[::1]:80", NULL}, {"-l", ":1"},
+        {"--drain", "0"}, {"--drain=500ms", NULL}, {"--grace", "1m"},
+        {"--served-by", "pod-7 x"}, {"--log-format", "json"}, {"--threads", "0"},
+        {"--threads", "4"}, {"--thread-per-connection", NULL}, {"--max-per-ip", "0"},
+        {"--idle-timeout", "65s"}, {"--connection-memory", "64KiB"},
+        {"--watch-interval", "1s"}, {"--allow-faults", NULL}, {"--access-log", NULL},
+        {"-d", "/tmp/x.json"}, {"--max-delay", "5s"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config c;
+        struct opt_error err;
+        if (parse(&c, &err, cases[i].a1, cases[i].a2, NULL) != CONFIG_OK)
+            fail_msg("%s %s: %s", cases[i].a1, cases[i].a2 ? cases[i].a2 : "", err.msg);
+    }
+    struct config c;
+    struct opt_error err;
+    assert_int_equal(parse(&c, &err, "--listen", "[::1]:9000", "--allow-faults"), CONFIG_OK);
+    assert_string_equal(c.listen.host, "::1");
+    assert_int_equal(c.listen.port, 9000);
+    assert_int_equal(c.allow_faults, 1);
+    assert_int_equal(parse(&c, &err, "--drain=1.5s", "--log-format=json", NULL), CONFIG_OK);
+    assert_int_equal(c.drain_ms, 1500);
+    assert_int_equal(c.log_format, LOG_JSON);
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    static const struct { const char *a1, *a2, *names; } cases[] = {
+        {"--listen", "8080", "--listen: bad value '8080'"},
+        {"--listen", "host:0", "--listen"},
+        {"--drain", "forever", "--drain: bad value 'forever'"},
+        {"--drain", "-1s", "--drain"},
+        {"--log-format", "xml", "--log-format: bad value 'xml': expected text or json"},
+        {"--threads", "many", "--threads"},
+        {"--threads", "1000", "--threads"},
+        {"--max-connections", "0", "--max-connections"},
+        {"--idle-timeout", "0", "--idle-timeout"},
+        {"--connection-memory", "1k", "--connection-memory"},
+        {"--watch-interval", "5s", "--watch-interval"},
+        {"--served-by", "a\nb", "--served-by"},
+        {"--served-by", "", "--served-by"},
+        {"--document", "", "--document"},
+        {"--bogus", NULL, "unknown option '--bogus'"},
+        {"--listen", NULL, "--listen needs a value"},
+        {"--allow-faults=yes", NULL, "--allow-faults takes no value"},
+        {"extra", NULL, "unexpected argument 'extra'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config c;
+        struct opt_error err;
+        if (parse(&c, &err, cases[i].a1, cases[i].a2, NULL) != CONFIG_USAGE)
+            fail_msg("%s %s was accepted", cases[i].a1, cases[i].a2 ? cases[i].a2 : "");
+        if (!strstr(err.msg, cases[i].names))
+            fail_msg("'%s' does not contain '%s'", err.msg, cases[i].names);
+    }
+    struct config c;
+    struct opt_error err;
+    assert_int_equal(parse(&c, &err, "--threads", "2", "--thread-per-connection"), CONFIG_USAGE);
+    assert_non_null(strstr(err.msg, "--thread-per-connection"));
+}
+
+static void test_environment(void **state)
+{
+    (void)state;
+    struct config c;
+    struct opt_error err;
+
+    setenv("REBEL_BASE_LISTEN", "127.0.0.1:7000", 1);
+    setenv("REBEL_BASE_DRAIN", "3s", 1);
+    setenv("REBEL_BASE_ALLOW_FAULTS", "true", 1);
+    assert_int_equal(parse(&c, &err, "--drain", "1s", NULL), CONFIG_OK);
+    assert_int_equal(c.listen.port, 7000);
+    assert_int_equal(c.drain_ms, 1000); /* the flag wins */
+    assert_int_equal(c.allow_faults, 1);
+    unsetenv("REBEL_BASE_ALLOW_FAULTS");
+    unsetenv("REBEL_BASE_LISTEN");
+    unsetenv("REBEL_BASE_DRAIN");
+
+    setenv("REBEL_BASE_IDLE_TIMEOUT", "soon", 1);
+    assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
+    assert_non_null(strstr(err.msg, "REBEL_BASE_IDLE_TIMEOUT: bad value 'soon'"));
+    unsetenv("REBEL_BASE_IDLE_TIMEOUT");
+
+    setenv("REBEL_BASE_ACCESS_LOG", "perhaps", 1);
+    assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
+    assert_non_null(strstr(err.msg, "REBEL_BASE_ACCESS_LOG"));
+    unsetenv("REBEL_BASE_ACCESS_LOG");
+}
+
+static void test_help_version(void **state)
+{
+    (void)state;
+    struct config c;
+    struct opt_error err;
+    assert_int_equal(parse(&c, &err, "--help", NULL, NULL), CONFIG_EXIT_OK);
+    assert_int_equal(c.help, 1);
+    assert_int_equal(parse(&c, &err, "-V", NULL, NULL), CONFIG_EXIT_OK);
+    assert_int_equal(c.version, 1);
+    /* A bad flag wins over --help: the error is what the user needs. */
+    assert_int_equal(parse(&c, &err, "--help", "--drain", "x"), CONFIG_USAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),   cmocka_unit_test(test_good_values),
+        cmocka_unit_test(test_bad_values), cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_help_version),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

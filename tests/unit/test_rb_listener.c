@@ -1,0 +1,116 @@
+/* Unit tests for rebel-base/listener: address families and the IPv4 fallback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "listener.h"
+
+static int family_of(int fd, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+    *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                           : ((struct sockaddr_in *)&ss)->sin_port);
+    return ss.ss_family;
+}
+
+/* A free port: bind 0 on IPv4 and IPv6 loopback, take the number. */
+static uint16_t free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static int connect_v4(uint16_t port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), rc;
+    rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    close(fd);
+    return rc;
+}
+
+static void test_every_address(void **state)
+{
+    (void)state;
+    struct listener_error err;
+    char desc[96];
+    uint16_t port = free_port(), got;
+
+    /* ":PORT" with IPv6 available: one dual-stack socket that IPv4 reaches too. */
+    int fd = listener_open("", port, 1, 16, desc, sizeof desc, &err);
+    assert_true(fd >= 0);
+    int fam = family_of(fd, &got);
+    assert_int_equal(got, port);
+    if (fam == AF_INET6)
+        assert_string_equal(strstr(desc, "[::]:"), desc);
+    assert_int_equal(connect_v4(port), 0);
+    close(fd);
+
+    /* The fallback path taken where IPv6 is off: plain IPv4. */
+    fd = listener_open("", port, 0, 16, desc, sizeof desc, &err);
+    assert_true(fd >= 0);
+    assert_int_equal(family_of(fd, &got), AF_INET);
+    assert_non_null(strstr(desc, "0.0.0.0:"));
+    assert_int_equal(connect_v4(port), 0);
+    close(fd);
+}
+
+static void test_literals_and_errors(void **state)
+{
+    (void)state;
+    struct listener_error err;
+    char desc[96];
+    uint16_t port = free_port(), got;
+
+    int fd = listener_open("127.0.0.1", port, 1, 16, desc, sizeof desc, &err);
+    assert_true(fd >= 0);
+    assert_int_equal(family_of(fd, &got), AF_INET);
+    char want[40];
+    snprintf(want, sizeof want, "127.0.0.1:%u", port);
+    assert_string_equal(desc, want);
+    /* The same port again: the error names the address and the cause. */
+    assert_int_equal(listener_open("127.0.0.1", port, 1, 16, desc, sizeof desc, &err), -1);
+    assert_non_null(strstr(err.msg, want));
+    assert_non_null(strstr(err.msg, "in use"));
+    close(fd);
+
+    fd = listener_open("::1", port, 1, 16, desc, sizeof desc, &err);
+    if (fd >= 0) { /* IPv6 loopback exists here */
+        assert_int_equal(family_of(fd, &got), AF_INET6);
+        close(fd);
+    }
+    assert_int_equal(listener_open("no-such-host.invalid", port, 1, 16, desc, sizeof desc, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "no-such-host.invalid"));
+    assert_int_equal(listener_open("192.0.2.1", port, 1, 16, desc, sizeof desc, &err), -1);
+    assert_non_null(strstr(err.msg, "192.0.2.1"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_address),
+        cmocka_unit_test(test_literals_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
