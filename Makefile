@@ -7,6 +7,12 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
+# STATIC=1 (the image build, docker/*.Dockerfile): fully static link against static archives;
+# CC and PKG_CONFIG_PATH/PKG_CONFIG_LIBDIR come from the caller (e.g. CC=musl-gcc).
+ifeq ($(STATIC),1)
+PKG_CONFIG += --static
+endif
+
 PKGS := libmicrohttpd libcjson libcurl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -22,6 +28,10 @@ ifeq ($(SANITIZE),1)
 HARDEN_CFLAGS  := -fPIE
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 HARDEN_LDFLAGS := -pie -fsanitize=address,undefined
+endif
+
+ifeq ($(STATIC),1)
+HARDEN_LDFLAGS := -static -Wl,-z,relro,-z,now
 endif
 
 CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DPROJECT_VERSION='"$(VERSION)"' -Icommon
