@@ -162,7 +162,7 @@ static void check_fail(const struct tally *t, struct expect_result *r)
     }
 }
 
-void expect_check(const struct expect *e, const struct tally *t, struct expect_result *r)
+void expect_evaluate(const struct expect *e, const struct tally *t, struct expect_result *r)
 {
     r->ok = 0;
     r->reason[0] = '\0';

@@ -44,7 +44,7 @@ const char *expect_set_fail(struct expect *e);
 const char *expect_set_min_success(struct expect *e, const char *ratio);
 
 /* Checks the tally; fills r with ok and a one-line reason either way. */
-void expect_check(const struct expect *e, const struct tally *t, struct expect_result *r);
+void expect_evaluate(const struct expect *e, const struct tally *t, struct expect_result *r);
 
 /* Process exit status for a result: 0 held, 1 not. (2, usage, is main's.) */
 int expect_exit_code(const struct expect_result *r);

@@ -107,7 +107,7 @@ static int run_client(const struct options *o)
     }
     if (o->watch)
         watch_finish(&tk->watch, st);
-    expect_check(&o->expect, &st->tally, &er);
+    expect_evaluate(&o->expect, &st->tally, &er);
     print_report(o, urls, st, &er);
     if (!er.ok)
         fprintf(stderr, "xwing: %s\n", er.reason);

@@ -167,7 +167,7 @@ static char *tally_json(struct server *s, const struct serve_query *q)
     };
     if (run_tally(&cfg, st, NULL, NULL, err, sizeof err) == 0) {
         expect_init(&e);
-        expect_check(&e, &st->tally, &er);
+        expect_evaluate(&e, &st->tally, &er);
         struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, &er,
                              urls, q->ntargets, q->by, q->key, q->n};
         json = report_json(&rep);

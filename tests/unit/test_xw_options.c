@@ -1,0 +1,190 @@
+/* Unit tests for x-wing/options: command lines as {argv, expected}. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fire.h"
+#include "options.h"
+
+#define MAXARG 12
+
+static int parse(const char *const *args, struct options *o, char *err, size_t cap)
+{
+    char *argv[MAXARG + 1] = {"xwing"};
+    int argc = 1;
+    for (; args[argc - 1] && argc < MAXARG; argc++)
+        argv[argc] = (char *)args[argc - 1];
+    return options_parse(o, argc, argv, err, cap);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *args[] = {"rebel-base", NULL};
+    assert_int_equal(parse(args, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_RUN);
+    assert_int_equal(o.n, 10);
+    assert_int_equal(o.c, 1);
+    assert_int_equal(o.timeout_ms, 2000);
+    assert_int_equal(o.keepalive, 0);
+    assert_int_equal(o.dns_cache, 0);
+    assert_string_equal(o.key, "Cluster");
+    assert_int_equal(o.by, REPLY_BY_KEY);
+    assert_int_equal(o.max_body, 65536);
+    assert_int_equal(o.json, 0);
+    assert_int_equal(o.ntargets, 1);
+    assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
+    assert_int_equal(options_interval_ns(&o), 0);
+    assert_int_equal(o.expect.mode, EXPECT_NONE);
+}
+
+static void test_good(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *a1[] = {"-n", "100", "-c", "8", "--timeout", "500ms", "--keepalive", "--dns-cache",
+                        "a:1", "b:2/x", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.n, 100);
+    assert_int_equal(o.c, 8);
+    assert_int_equal(o.timeout_ms, 500);
+    assert_true(o.keepalive && o.dns_cache);
+    assert_int_equal(o.ntargets, 2);
+    assert_string_equal(o.targets[1].url, "http://b:2/x");
+
+    const char *a2[] = {"--by", "pod", "-o", "json", "-v", "--expect-all", "Koornacht,Tion",
+                        "--min-success", "0.9", "h", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    assert_int_equal(o.by, REPLY_BY_POD);
+    assert_true(o.json && o.verbose);
+    assert_int_equal(o.expect.mode, EXPECT_ALL);
+    assert_int_equal(o.expect.nvalues, 2);
+    assert_true(o.expect.has_min);
+
+    const char *a3[] = {"--rate", "50", "-k", "meta.cluster", "--max-body", "1KiB", "h", NULL};
+    assert_int_equal(parse(a3, &o, err, sizeof err), 0);
+    assert_int_equal(options_interval_ns(&o), 20000000);
+    assert_string_equal(o.key, "meta.cluster");
+    assert_int_equal(o.max_body, 1024);
+
+    const char *a4[] = {"--watch", "h", NULL};
+    assert_int_equal(parse(a4, &o, err, sizeof err), 0);
+    assert_int_equal(o.n, FIRE_UNLIMITED);
+    assert_int_equal(options_interval_ns(&o), 100000000); /* 10/s while watching */
+
+    const char *a5[] = {"--watch", "--interval", "1s", "-n", "5", "--duration", "3s", "h", NULL};
+    assert_int_equal(parse(a5, &o, err, sizeof err), 0);
+    assert_int_equal(o.n, 5);
+    assert_int_equal(o.duration_ms, 3000);
+    assert_int_equal(options_interval_ns(&o), 1000000000);
+
+    const char *a6[] = {"--help", NULL};
+    assert_int_equal(parse(a6, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_HELP);
+    const char *a7[] = {"-V", NULL};
+    assert_int_equal(parse(a7, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_VERSION);
+    const char *a8[] = {"--expect-fail", "--", "-weird-host", NULL};
+    assert_int_equal(parse(a8, &o, err, sizeof err), 0);
+    assert_string_equal(o.targets[0].host, "-weird-host");
+}
+
+static void test_serve(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *a1[] = {"serve", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_SERVE);
+    assert_string_equal(o.listen.host, "");
+    assert_int_equal(o.listen.port, 8080);
+    const char *a2[] = {"serve", "--listen", "127.0.0.1:9999", "--max-requests", "50", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    assert_int_equal(o.listen.port, 9999);
+    assert_int_equal(o.serve_max_n, 50);
+    const char *a3[] = {"serve", "--help", NULL};
+    assert_int_equal(parse(a3, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_HELP);
+    assert_true(o.serve_help);
+}
+
+static void test_bad(void **state)
+{
+    (void)state;
+    static const struct { const char *args[MAXARG]; const char *err_has; } cases[] = {
+        {{NULL}, "no target"},
+        {{"-n", "0", "h"}, "-n: bad value '0'"},
+        {{"-n", "x", "h"}, "-n: bad value 'x'"},
+        {{"-n", "2000000000", "h"}, "out of range"},
+        {{"-c", "0", "h"}, "-c: bad value"},
+        {{"-c", "100000", "h"}, "-c: bad value"},
+        {{"--timeout", "0", "h"}, "--timeout: bad value '0': must be more than 0"},
+        {{"--timeout", "fast", "h"}, "--timeout: bad value 'fast'"},
+        {{"--rate", "0", "h"}, "--rate"},
+        {{"--rate", "5", "--interval", "1s", "h"}, "exclusive"},
+        {{"--by", "cluster", "h"}, "--by: bad value 'cluster': expected key, pod, ip or body"},
+        {{"--key", "a..b", "h"}, "--key"},
+        {{"--key", "X", "--by", "pod", "h"}, "--key applies to --by key"},
+        {{"-o", "yaml", "h"}, "-o: bad value 'yaml'"},
+        {{"--expect-only", "A", "--expect-all", "A,B", "h"}, "--expect-all"},
+        {{"--expect-fail", "--min-success", "0.5", "h"}, "--min-success"},
+        {{"--min-success", "2", "h"}, "--min-success: bad value '2'"},
+        {{"--max-body", "0", "h"}, "--max-body"},
+        {{"--max-body", "1G", "h"}, "--max-body"},
+        {{"--bogus", "h"}, "unknown option '--bogus'"},
+        {{"-x", "h"}, "unknown option '-x'"},
+        {{"-n"}, "-n needs a value"},
+        {{"https://h"}, "bad target 'https://h': unsupported scheme 'https'"},
+        {{"ok", "h:99999"}, "bad target 'h:99999'"},
+        {{"--keepalive=1", "h"}, "takes no value"},
+        {{"serve", "--listen", "nope"}, "serve: --listen: bad value 'nope'"},
+        {{"serve", "extra"}, "serve: too many arguments"},
+        {{"serve", "-n", "5"}, "serve: unknown option '-n'"},
+    };
+    static struct options o;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        if (parse(cases[i].args, &o, err, sizeof err) == 0)
+            fail_msg("case %zu accepted", i);
+        if (!strstr(err, cases[i].err_has))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].err_has);
+    }
+}
+
+static void test_usage_explains_defaults(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    options_usage(out);
+    fclose(out);
+    assert_non_null(strstr(buf, "NEW TCP CONNECTION"));
+    assert_non_null(strstr(buf, "picks the backend once per connection"));
+    assert_non_null(strstr(buf, "only fresh lookups"));
+    assert_non_null(strstr(buf, "--keepalive"));
+    assert_non_null(strstr(buf, "--dns-cache"));
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_serve),
+        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_usage_explains_defaults),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

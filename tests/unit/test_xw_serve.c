@@ -1,0 +1,104 @@
+/* Unit tests for x-wing/serve's /tally query parsing and x-wing/watch's line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "serve.h"
+#include "watch.h"
+
+struct arg {
+    const char *name, *value;
+};
+
+static void test_query(void **state)
+{
+    (void)state;
+    static const struct {
+        struct arg args[4];
+        int ok;
+        const char *want; /* the url of the first target, or part of the error */
+        uint64_t n, c;
+    } cases[] = {
+        {{{"target", "rebel-base"}}, 1, "http://rebel-base:80/", 10, 1},
+        {{{"target", "rb:8080"}, {"n", "100"}, {"c", "4"}}, 1, "http://rb:8080/", 100, 4},
+        {{{"target", "a"}, {"target", "b"}, {"key", "x.y"}, {"by", "body"}}, 1, "http://a:80/", 10, 1},
+        {{{"n", "5"}}, 0, "missing target", 0, 0},
+        {{{"target", "https://x"}}, 0, "bad target 'https://x'", 0, 0},
+        {{{"target", NULL}}, 0, "bad target", 0, 0},
+        {{{"target", "a"}, {"n", "1001"}}, 0, "bad n '1001': expected 1..1000", 0, 0},
+        {{{"target", "a"}, {"n", "0"}}, 0, "bad n", 0, 0},
+        {{{"target", "a"}, {"n", "-1"}}, 0, "bad n", 0, 0},
+        {{{"target", "a"}, {"n", "99999999999999999999999"}}, 0, "bad n", 0, 0},
+        {{{"target", "a"}, {"c", "17"}}, 0, "bad c", 0, 0},
+        {{{"target", "a"}, {"timeout", "11s"}}, 0, "bad timeout", 0, 0},
+        {{{"target", "a"}, {"timeout", "0"}}, 0, "bad timeout", 0, 0},
+        {{{"target", "a"}, {"key", ""}}, 0, "bad key", 0, 0},
+        {{{"target", "a"}, {"by", "cluster"}}, 0, "bad by", 0, 0},
+        {{{"target", "a"}, {"bogus", "1"}}, 0, "unknown parameter 'bogus'", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct serve_query *q = malloc(sizeof *q);
+        int rc = 0;
+        serve_query_init(q);
+        for (size_t j = 0; j < 4 && cases[i].args[j].name && rc == 0; j++)
+            rc = serve_query_arg(q, cases[i].args[j].name, cases[i].args[j].value, 1000);
+        if (rc == 0)
+            rc = serve_query_done(q);
+        if ((rc == 0) != cases[i].ok)
+            fail_msg("case %zu: rc %d (%s)", i, rc, q->error);
+        if (cases[i].ok) {
+            assert_string_equal(q->targets[0].url, cases[i].want);
+            assert_int_equal(q->n, cases[i].n);
+            assert_int_equal(q->c, cases[i].c);
+        } else if (!strstr(q->error, cases[i].want)) {
+            fail_msg("case %zu: '%s' lacks '%s'", i, q->error, cases[i].want);
+        }
+        free(q);
+    }
+}
+
+static void test_too_many_targets(void **state)
+{
+    (void)state;
+    struct serve_query *q = malloc(sizeof *q);
+    serve_query_init(q);
+    for (int i = 0; i < SERVE_MAX_TARGETS; i++)
+        assert_int_equal(serve_query_arg(q, "target", "h", 1000), 0);
+    assert_int_equal(serve_query_arg(q, "target", "h", 1000), -1);
+    free(q);
+}
+
+static void test_watch_line(void **state)
+{
+    (void)state;
+    struct tally *t = malloc(sizeof *t);
+    char line[512];
+    tally_init(t);
+    watch_line(line, sizeof line, t, 1.0);
+    assert_string_equal(line, "    1.0s      0 req");
+    for (int i = 0; i < 6; i++)
+        tally_reply(t, "Koornacht");
+    for (int i = 0; i < 3; i++)
+        tally_reply(t, "Tion");
+    tally_fail(t, TALLY_TIMEOUT, 0);
+    watch_line(line, sizeof line, t, 12.0);
+    assert_string_equal(line, "   12.0s     10 req  Koornacht 6  Tion 3  timeout 1");
+    watch_line(line, 20, t, 12.0); /* truncates, never overflows */
+    assert_int_equal(strlen(line), 19);
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_too_many_targets),
+        cmocka_unit_test(test_watch_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,136 @@
+/* Unit tests for x-wing/tally: rows, categories, the label cap and the sum invariant. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tally.h"
+
+static uint64_t rows_sum(const struct tally *t)
+{
+    static struct tally_row rows[TALLY_ROWS_MAX];
+    size_t n = tally_rows(t, rows, TALLY_ROWS_MAX);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += rows[i].count;
+    return sum;
+}
+
+static void test_rows_sorted(void **state)
+{
+    (void)state;
+    /* {what to count, expected rows in order} */
+    static const struct { const char *reply; int fail; long status; } input[] = {
+        {"Tion", 0, 0}, {"Koornacht", 0, 0}, {"Tion", 0, 0}, {NULL, TALLY_REFUSED, 0},
+        {NULL, TALLY_HTTP, 500}, {NULL, TALLY_HTTP, 503}, {NULL, TALLY_HTTP, 500},
+        {"Koornacht", 0, 0}, {"Tion", 0, 0}, {NULL, TALLY_TIMEOUT, 0},
+        {NULL, TALLY_HTTP, 99}, {NULL, TALLY_NOT_JSON, 0}, {NULL, TALLY_NO_KEY, 0},
+        {NULL, TALLY_TOO_LARGE, 0}, {NULL, TALLY_DNS, 0}, {NULL, TALLY_OTHER, 0},
+        {NULL, (int)TALLY_FAIL_KINDS + 3, 0},
+    };
+    static const struct { const char *value; uint64_t count; int error; } want[] = {
+        {"Tion", 3, 0}, {"Koornacht", 2, 0}, {"http 500", 2, 1}, {"other", 2, 1},
+        {"dns", 1, 1}, {"http 503", 1, 1}, {"http ???", 1, 1}, {"no-key", 1, 1},
+        {"not-json", 1, 1}, {"refused", 1, 1}, {"timeout", 1, 1}, {"too-large", 1, 1},
+    };
+    struct tally *t = malloc(sizeof *t);
+    struct tally_row rows[TALLY_ROWS_MAX];
+    tally_init(t);
+    for (size_t i = 0; i < sizeof input / sizeof input[0]; i++) {
+        if (input[i].reply)
+            tally_reply(t, input[i].reply);
+        else
+            tally_fail(t, (enum tally_fail)input[i].fail, input[i].status);
+    }
+    size_t n = tally_rows(t, rows, TALLY_ROWS_MAX);
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].value, want[i].value);
+        assert_int_equal(rows[i].count, want[i].count);
+        assert_int_equal(rows[i].error, want[i].error);
+    }
+    assert_int_equal(t->ok, 5);
+    assert_int_equal(t->failed, 12);
+    assert_int_equal(tally_total(t), 17);
+    assert_int_equal(rows_sum(t), 17);
+    assert_int_equal(tally_count(t, "Tion"), 3);
+    assert_int_equal(tally_count(t, "tion"), 0);
+    assert_int_equal(tally_count(t, "refused"), 0); /* failures are not replies */
+    free(t);
+}
+
+static void test_value_cap_keeps_memory_flat(void **state)
+{
+    (void)state;
+    struct tally *t = malloc(sizeof *t);
+    char v[32];
+    tally_init(t);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(v, sizeof v, "pod-%d", i % 200);
+        tally_reply(t, v);
+    }
+    assert_int_equal(t->nvalues, TALLY_MAX_VALUES);
+    assert_int_equal(t->ok, 1000);
+    assert_int_equal(tally_count(t, "pod-0"), 5);
+    assert_int_equal(tally_count(t, "pod-150"), 0);
+    assert_int_equal(t->other_values, 1000 - 5 * TALLY_MAX_VALUES);
+    assert_int_equal(rows_sum(t), 1000);
+    struct tally_row rows[TALLY_ROWS_MAX];
+    size_t n = tally_rows(t, rows, TALLY_ROWS_MAX);
+    assert_int_equal(n, TALLY_MAX_VALUES + 1);
+    assert_string_equal(rows[0].value, TALLY_OTHER_VALUES);
+    free(t);
+}
+
+static void test_since(void **state)
+{
+    (void)state;
+    struct tally *a = malloc(sizeof *a), *b = malloc(sizeof *b), *d = malloc(sizeof *d);
+    tally_init(a);
+    tally_reply(a, "Koornacht");
+    tally_fail(a, TALLY_HTTP, 502);
+    *b = *a;
+    tally_reply(b, "Koornacht");
+    tally_reply(b, "Tion");
+    tally_fail(b, TALLY_TIMEOUT, 0);
+    tally_fail(b, TALLY_HTTP, 502);
+    tally_since(b, a, d);
+    assert_int_equal(tally_total(d), 4);
+    assert_int_equal(tally_count(d, "Koornacht"), 1);
+    assert_int_equal(tally_count(d, "Tion"), 1);
+    assert_int_equal(d->fail[TALLY_TIMEOUT], 1);
+    assert_int_equal(d->http[502], 1);
+    assert_int_equal(rows_sum(d), 4);
+    free(a), free(b), free(d);
+}
+
+static void test_fail_labels(void **state)
+{
+    (void)state;
+    static const struct { enum tally_fail k; long status; const char *label; } cases[] = {
+        {TALLY_TIMEOUT, 0, "timeout"}, {TALLY_REFUSED, 0, "refused"}, {TALLY_DNS, 0, "dns"},
+        {TALLY_HTTP, 404, "http 404"}, {TALLY_HTTP, 0, "http ???"}, {TALLY_NOT_JSON, 0, "not-json"},
+        {TALLY_NO_KEY, 0, "no-key"}, {TALLY_TOO_LARGE, 0, "too-large"}, {TALLY_OTHER, 0, "other"},
+    };
+    char buf[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tally_fail_label(cases[i].k, cases[i].status, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].label);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_sorted),
+        cmocka_unit_test(test_value_cap_keeps_memory_flat),
+        cmocka_unit_test(test_since),
+        cmocka_unit_test(test_fail_labels),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
