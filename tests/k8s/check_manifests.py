@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Cross-reference check of rendered manifests (python3 stdlib only).
+
+    kubectl kustomize k8s/koornacht | kubectl label --local -f - -o json dummy- \\
+        | check_manifests.py --version 0.1.0 --message-file DOC
+
+Input: the JSON object stream `kubectl ... -o json` prints (`kubectl label --local`
+converts kustomize's YAML without a cluster). Prints one line per problem and exits 1
+when there is any, 0 otherwise. What it holds the manifests to:
+  - Service selectors match pod labels; targetPort names (or numbers) a container port;
+    a headless Service's port is the container port itself (clients dial pod IPs).
+  - Probes: HTTP paths the program serves, on one of its container ports.
+  - Images are exactly what `make images` builds (NAME:VERSION); pull policy explicit and
+    never Always.
+  - Pod Security "restricted" on every container (effective values, pod or container
+    level), resources requested and limited, no service links (rebel-base reads REBEL_BASE_*).
+  - rebel-base mounts ConfigMap rebel-base-response (key message as index.html) as the
+    directory holding its document, without subPath; the ConfigMap text is the lab's.
+  - CiliumNetworkPolicy selectors match real pod labels (or Cilium's/kube-dns's own).
+  - service.cilium.io/* annotations are known and have valid values.
+"""
+import argparse
+import json
+import posixpath
+import sys
+
+# What each program serves (CONTRACT.md), keyed by image name.
+PROGRAMS = {
+    "rebel-base": {"paths": {"/", "/index.html", "/healthz", "/readyz", "/metrics"},
+                   "liveness": "/healthz", "readiness": "/readyz"},
+    "x-wing": {"paths": {"/healthz", "/tally"}, "liveness": "/healthz", "readiness": "/healthz"},
+}
+DEFAULT_DOCUMENT = "/etc/rebel-base/index.html"
+CLUSTERS = {"koornacht", "tion"}
+BOOL_ANNOTATIONS = {"service.cilium.io/global", "service.cilium.io/shared",
+                    "service.cilium.io/global-sync-endpoint-slices"}
+AFFINITIES = {"local", "remote", "none"}
+# Labels Cilium derives itself; they match no pod's own labels.
+CILIUM_LABELS = {"io.kubernetes.pod.namespace", "io.cilium.k8s.policy.cluster"}
+KUBE_DNS = {"k8s-app": "kube-dns"}
+ALLOWED_VOLUMES = {"configMap", "emptyDir", "projected", "secret", "downwardAPI",
+                   "persistentVolumeClaim", "ephemeral", "csi"}
+
+
+def load_stream(text):
+    dec = json.JSONDecoder()
+    i, out = 0, []
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return out
+        obj, i = dec.raw_decode(text, i)
+        if obj.get("kind") == "List":
+            out.extend(obj.get("items", []))
+        else:
+            out.append(obj)
+
+
+class Checker:
+    def __init__(self, objs, version, message):
+        self.objs = objs
+        self.version = version
+        self.message = message
+        self.problems = []
+        self.pods = []  # (where, labels, podspec)
+        for o in objs:
+            kind, name = o.get("kind"), o.get("metadata", {}).get("name")
+            if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+                t = o.get("spec", {}).get("template", {})
+                self.pods.append((f"{kind}/{name}", t.get("metadata", {}).get("labels", {}) or {},
+                                  t.get("spec", {})))
+            elif kind == "Pod":
+                self.pods.append((f"Pod/{name}", o["metadata"].get("labels", {}) or {}, o.get("spec", {})))
+
+    def bad(self, where, what):
+        self.problems.append(f"{where}: {what}")
+
+    def of_kind(self, kind):
+        return [o for o in self.objs if o.get("kind") == kind]
+
+    @staticmethod
+    def matches(selector, labels):
+        return all(labels.get(k) == v for k, v in selector.items())
+
+    def run(self):
+        if not self.pods:
+            self.bad("manifests", "no pods (Deployment or Pod) rendered")
+        for where, labels, spec in self.pods:
+            self.check_pod(where, labels, spec)
+        self.check_deployment_selectors()
+        for svc in self.of_kind("Service"):
+            self.check_service(svc)
+        self.check_configmap()
+        for pol in self.of_kind("CiliumNetworkPolicy"):
+            self.check_policy(pol)
+        return self.problems
+
+    # --- pods -------------------------------------------------------------------
+    def check_pod(self, where, labels, spec):
+        if not labels:
+            self.bad(where, "pod has no labels")
+        for key in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(key):
+                self.bad(where, f"{key} is set (not restricted)")
+        if spec.get("enableServiceLinks", True) is not False:
+            self.bad(where, "enableServiceLinks is not false (service links set REBEL_BASE_* variables)")
+        for vol in spec.get("volumes", []) or []:
+            kinds = set(vol) - {"name"}
+            if not kinds <= ALLOWED_VOLUMES:
+                self.bad(where, f"volume {vol.get('name')} of type {sorted(kinds)} is not allowed by restricted")
+        psc = spec.get("securityContext", {}) or {}
+        containers = (spec.get("initContainers", []) or []) + (spec.get("containers", []) or [])
+        if not spec.get("containers"):
+            self.bad(where, "no containers")
+        for c in containers:
+            self.check_container(f"{where} container {c.get('name')}", c, psc, spec)
+
+    def check_container(self, where, c, psc, spec):
+        image = c.get("image", "")
+        name, _, tag = image.rpartition(":")
+        if "/" in image or not name or name not in PROGRAMS or tag != self.version:
+            want = " or ".join(f"{p}:{self.version}" for p in sorted(PROGRAMS))
+            self.bad(where, f"image '{image}' is not what make images builds ({want})")
+        policy = c.get("imagePullPolicy")
+        if policy not in ("IfNotPresent", "Never"):
+            self.bad(where, f"imagePullPolicy {policy!r}: kind-loaded images need IfNotPresent")
+        self.check_security(where, c.get("securityContext", {}) or {}, psc)
+        res = c.get("resources", {}) or {}
+        for part in ("requests", "limits"):
+            for r in ("cpu", "memory"):
+                if r not in (res.get(part) or {}):
+                    self.bad(where, f"resources.{part}.{r} missing")
+        prog = PROGRAMS.get(name)
+        if prog is None:
+            return
+        ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", []) or []}
+        numbers = set(ports.values())
+        for kind, want in (("livenessProbe", prog["liveness"]), ("readinessProbe", prog["readiness"])):
+            probe = c.get(kind)
+            if not probe:
+                self.bad(where, f"{kind} missing")
+                continue
+            http = probe.get("httpGet")
+            if not http:
+                self.bad(where, f"{kind} is not httpGet (the image has no shell or curl)")
+                continue
+            path, port = http.get("path", "/"), http.get("port")
+            if path not in prog["paths"]:
+                self.bad(where, f"{kind} path {path} is not served by {name}")
+            elif path != want:
+                self.bad(where, f"{kind} path {path}: use {want}")
+            if isinstance(port, str) and port not in ports:
+                self.bad(where, f"{kind} port '{port}' names no container port")
+            elif isinstance(port, int) and port not in numbers:
+                self.bad(where, f"{kind} port {port} is no container port")
+        args = c.get("args", []) or []
+        listen = listen_port(args)
+        if name == "x-wing" and args[:1] != ["serve"]:
+            self.bad(where, f"x-wing must run `xwing serve` (args {args})")
+        if listen is not None and listen not in numbers:
+            self.bad(where, f"--listen port {listen} is no container port {sorted(numbers)}")
+        if listen is None and 8080 not in numbers:
+            self.bad(where, "the program listens on :8080 by default but no container port is 8080")
+        if name == "rebel-base":
+            self.check_document_mount(where, c, args, spec)
+
+    def check_security(self, where, sc, psc):
+        def eff(key):
+            return sc.get(key, psc.get(key))
+        if eff("runAsNonRoot") is not True:
+            self.bad(where, "runAsNonRoot is not true")
+        uid = eff("runAsUser")
+        if uid != 65532:
+            self.bad(where, f"runAsUser {uid}: the images run as 65532")
+        if sc.get("privileged"):
+            self.bad(where, "privileged")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            self.bad(where, "allowPrivilegeEscalation is not false")
+        if sc.get("readOnlyRootFilesystem") is not True:
+            self.bad(where, "readOnlyRootFilesystem is not true")
+        caps = sc.get("capabilities", {}) or {}
+        if "ALL" not in (caps.get("drop") or []):
+            self.bad(where, "capabilities do not drop ALL")
+        if set(caps.get("add") or []) - {"NET_BIND_SERVICE"}:
+            self.bad(where, f"capabilities add {caps.get('add')}")
+        seccomp = (eff("seccompProfile") or {}).get("type")
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            self.bad(where, f"seccompProfile {seccomp!r} is not RuntimeDefault")
+
+    def check_document_mount(self, where, c, args, spec):
+        doc = flag_value(args, "--document") or env_value(c, "REBEL_BASE_DOCUMENT") or DEFAULT_DOCUMENT
+        docdir, docname = posixpath.split(doc)
+        mounts = [m for m in c.get("volumeMounts", []) or [] if m.get("mountPath", "").rstrip("/") == docdir]
+        if not mounts:
+            self.bad(where, f"nothing is mounted at {docdir}, where the document {doc} lives")
+            return
+        m = mounts[0]
+        if m.get("subPath") or m.get("subPathExpr"):
+            self.bad(where, f"{docdir} is mounted with subPath: ConfigMap updates would never reach the server")
+        vols = {v.get("name"): v for v in spec.get("volumes", []) or []}
+        cm = (vols.get(m.get("name")) or {}).get("configMap")
+        if not cm:
+            self.bad(where, f"volume {m.get('name')} mounted at {docdir} is not a ConfigMap")
+            return
+        if cm.get("name") != "rebel-base-response":
+            self.bad(where, f"volume {m.get('name')} uses ConfigMap {cm.get('name')}, not rebel-base-response")
+        elif not any(o["metadata"]["name"] == "rebel-base-response" for o in self.of_kind("ConfigMap")):
+            self.bad(where, "ConfigMap rebel-base-response is not in the manifests")
+        items = cm.get("items") or []
+        if not any(i.get("key") == "message" and i.get("path") == docname for i in items):
+            self.bad(where, f"ConfigMap volume does not project key message as {docname}")
+
+    def check_deployment_selectors(self):
+        for d in self.of_kind("Deployment"):
+            sel = d["spec"].get("selector", {}).get("matchLabels", {})
+            labels = d["spec"].get("template", {}).get("metadata", {}).get("labels", {}) or {}
+            if not sel or not self.matches(sel, labels):
+                self.bad(f"Deployment/{d['metadata']['name']}", f"selector {sel} does not match its template labels {labels}")
+
+    # --- services ---------------------------------------------------------------
+    def check_service(self, svc):
+        name = svc["metadata"]["name"]
+        where = f"Service/{name}"
+        sel = svc.get("spec", {}).get("selector") or {}
+        pods = [p for p in self.pods if sel and self.matches(sel, p[1])]
+        if not pods:
+            self.bad(where, f"selector {sel} matches no pod labels")
+        headless = svc["spec"].get("clusterIP") == "None"
+        for port in svc["spec"].get("ports", []) or []:
+            target = port.get("targetPort", port.get("port"))
+            for pwhere, _, spec in pods:
+                cports = [p for c in spec.get("containers", []) for p in c.get("ports", []) or []]
+                hit = [p for p in cports if (p.get("name") == target if isinstance(target, str)
+                                             else p.get("containerPort") == target)]
+                if not hit:
+                    self.bad(where, f"targetPort {target!r} is no container port of {pwhere}")
+                elif headless and hit[0].get("containerPort") != port.get("port"):
+                    self.bad(where, f"headless port {port.get('port')} differs from container port "
+                                    f"{hit[0].get('containerPort')} (clients dial pod IPs directly)")
+        self.check_annotations(where, svc, headless)
+
+    def check_annotations(self, where, svc, headless):
+        ann = svc["metadata"].get("annotations", {}) or {}
+        for key, val in ann.items():
+            if not key.startswith("service.cilium.io/"):
+                continue
+            if key in BOOL_ANNOTATIONS:
+                if val not in ("true", "false"):
+                    self.bad(where, f'annotation {key}="{val}": must be "true" or "false"')
+            elif key == "service.cilium.io/affinity":
+                if val not in AFFINITIES:
+                    self.bad(where, f'annotation {key}="{val}": must be one of {sorted(AFFINITIES)}')
+            else:
+                self.bad(where, f"unknown Cilium annotation {key}")
+        is_global = ann.get("service.cilium.io/global") == "true"
+        for key in ("service.cilium.io/shared", "service.cilium.io/affinity",
+                    "service.cilium.io/global-sync-endpoint-slices"):
+            if key in ann and not is_global:
+                self.bad(where, f"{key} has no effect: the service is not global")
+        if ann.get("service.cilium.io/global-sync-endpoint-slices") == "true" and not headless:
+            self.bad(where, "global-sync-endpoint-slices is for headless services (clusterIP: None)")
+
+    # --- configmap --------------------------------------------------------------
+    def check_configmap(self):
+        cms = [o for o in self.of_kind("ConfigMap") if o["metadata"]["name"] == "rebel-base-response"]
+        if self.message is None:
+            return
+        if not cms:
+            self.bad("ConfigMap/rebel-base-response", "missing")
+            return
+        got = (cms[0].get("data") or {}).get("message")
+        if got != self.message:
+            self.bad("ConfigMap/rebel-base-response", f"message {got!r} is not the lab's {self.message!r}")
+
+    # --- policies ---------------------------------------------------------------
+    def check_selector(self, where, sel):
+        labels = dict((sel or {}).get("matchLabels", {}) or {})
+        for expr in (sel or {}).get("matchExpressions", []) or []:
+            self.bad(where, f"matchExpressions not checked: {expr}")
+        cluster = labels.pop("io.cilium.k8s.policy.cluster", None)
+        if cluster is not None and cluster not in CLUSTERS:
+            self.bad(where, f"io.cilium.k8s.policy.cluster={cluster}: no such cluster ({sorted(CLUSTERS)})")
+        ns = labels.pop("io.kubernetes.pod.namespace", None)
+        if ns == "kube-system":
+            if labels != KUBE_DNS:
+                self.bad(where, f"kube-system selector {labels} is not kube-dns's {KUBE_DNS}")
+            return
+        for k in list(labels):
+            if k in CILIUM_LABELS:
+                labels.pop(k)
+        if labels and not any(self.matches(labels, p[1]) for p in self.pods):
+            self.bad(where, f"selector {labels} matches no pod labels")
+
+    def check_policy(self, pol):
+        where = f"CiliumNetworkPolicy/{pol['metadata']['name']}"
+        spec = pol.get("spec", {}) or {}
+        if "endpointSelector" not in spec:
+            self.bad(where, "no endpointSelector")
+        self.check_selector(f"{where} endpointSelector", spec.get("endpointSelector"))
+        for direction, peer in (("ingress", "fromEndpoints"), ("egress", "toEndpoints")):
+            for i, rule in enumerate(spec.get(direction, []) or []):
+                for sel in rule.get(peer, []) or []:
+                    self.check_selector(f"{where} {direction}[{i}].{peer}", sel)
+                for tp in rule.get("toPorts", []) or []:
+                    for p in tp.get("ports", []) or []:
+                        port, proto = str(p.get("port", "")), p.get("protocol", "ANY")
+                        if not port.isdigit() or not 0 < int(port) < 65536:
+                            self.bad(where, f"{direction}[{i}] port {port!r} is not a port number")
+                        if proto not in ("TCP", "UDP", "SCTP", "ANY"):
+                            self.bad(where, f"{direction}[{i}] protocol {proto!r}")
+
+
+def flag_value(args, flag):
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(flag + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def env_value(c, name):
+    for e in c.get("env", []) or []:
+        if e.get("name") == name:
+            return e.get("value")
+    return None
+
+
+def listen_port(args):
+    v = flag_value(args, "--listen")
+    if v is None:
+        return None
+    port = v.rsplit(":", 1)[-1]
+    return int(port) if port.isdigit() else -1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", required=True, help="the image tag make images builds (VERSION)")
+    ap.add_argument("--message-file", help="the ConfigMap's expected message, byte for byte")
+    ap.add_argument("input", nargs="?", default="-")
+    a = ap.parse_args()
+    text = sys.stdin.read() if a.input == "-" else open(a.input, encoding="utf-8").read()
+    message = None
+    if a.message_file:
+        with open(a.message_file, encoding="utf-8", newline="") as f:
+            message = f.read()
+    try:
+        objs = load_stream(text)
+    except ValueError as e:
+        print(f"input: not a JSON object stream: {e}")
+        return 1
+    problems = Checker(objs, a.version, message).run()
+    for p in problems:
+        print(p)
+    kinds = sorted({f"{o.get('kind')}/{o.get('metadata', {}).get('name')}" for o in objs})
+    print(f"check_manifests: {len(objs)} objects ({', '.join(kinds)}), {len(problems)} problems",
+          file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
