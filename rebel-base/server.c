@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "listener.h"
@@ -394,8 +395,12 @@ void server_set_draining(struct server *s)
 
 void server_stop_accepting(struct server *s)
 {
-    if (s->daemon)
-        MHD_quiesce_daemon(s->daemon); /* returns listen_fd, closed after stop */
+    /* quiesce only stops polling the socket: the kernel would still complete
+     * handshakes into the backlog and leave clients hanging. shutdown() makes
+     * it refuse them; the fd itself is closed after MHD_stop_daemon, as MHD
+     * asks. */
+    if (s->daemon && MHD_quiesce_daemon(s->daemon) != MHD_INVALID_SOCKET && s->listen_fd >= 0)
+        shutdown(s->listen_fd, SHUT_RDWR);
 }
 
 long server_inflight(struct server *s)

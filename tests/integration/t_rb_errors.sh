@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# rebel-base: unknown paths get 404 with a JSON body; other methods get 405 with Allow.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+printf '%s' "$TION" >"$TMP/index.html"
+start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --served-by pod-e
+wait_http "http://127.0.0.1:$port/readyz"
+base="http://127.0.0.1:$port"
+
+for path in /nope /index.htm /favicon.ico /index.html/x; do
+    assert_eq 404 "$(http_code "$base$path")" "GET $path"
+    body=$(curl -sS "$base$path")
+    assert_eq '"not found"' "$(echo "$body" | jq '.error')" "404 body of $path"
+done
+curl -sS -D "$TMP/h" -o /dev/null "$base/nope"
+grep -qi '^content-type: application/json' "$TMP/h" || fail "404 is not JSON"
+grep -qi '^x-served-by: pod-e' "$TMP/h" || fail "404 lacks X-Served-By"
+
+for m in POST PUT DELETE PATCH OPTIONS; do
+    for path in / /index.html /readyz /metrics; do
+        curl -sS -X "$m" -D "$TMP/h" -o "$TMP/b" "$base$path"
+        head -1 "$TMP/h" | grep -q ' 405' || fail "$m $path: $(head -1 "$TMP/h")"
+        grep -qi '^allow: GET, HEAD' "$TMP/h" || fail "$m $path: no Allow header"
+        assert_eq '"method not allowed"' "$(jq '.error' <"$TMP/b")" "$m $path body"
+    done
+done
+# A POST with a body on / is refused too and the server keeps serving.
+assert_eq 405 "$(http_code -X POST --data-binary @"$TMP/index.html" "$base/")" "POST with body"
+assert_eq 200 "$(http_code "$base/")" "GET after the 405s"
+metrics=$(curl -sS "$base/metrics")
+assert_match 'rebel_base_http_requests_total\{path="other",code="404"\} 9' "$metrics" "404s counted"
+assert_match 'rebel_base_http_requests_total\{path="/",code="405"\} 6' "$metrics" "405s counted"

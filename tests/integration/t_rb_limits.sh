@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# rebel-base limits: --max-per-ip refuses a client's extra connections,
+# --idle-timeout closes idle keep-alive connections, oversized request heads
+# are refused by --connection-memory, and the server keeps serving.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+printf '%s' "$KOORNACHT" >"$TMP/index.html"
+start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --max-per-ip 3 \
+    --idle-timeout 1s --connection-memory 8KiB
+wait_http "http://127.0.0.1:$port/readyz"
+
+timeout 20 python3 - "$port" <<'PY' || fail "limits check failed"
+import socket, sys, time
+port = int(sys.argv[1])
+
+def get(s):
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    return s.recv(65536)
+
+# Three idle connections are allowed; the fourth is closed at once.
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+for s in held:
+    assert get(s).startswith(b"HTTP/1.1 200"), "held connection not served"
+extra = socket.create_connection(("127.0.0.1", port))
+extra.settimeout(2)
+try:
+    extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = extra.recv(65536)
+except (ConnectionResetError, BrokenPipeError):
+    data = b""
+assert data == b"", "a 4th connection from one client was served: %r" % data[:40]
+print("  4th connection refused")
+
+# Idle ones are closed after about 1 s (MHD checks timeouts each second).
+start = time.time()
+for s in held:
+    s.settimeout(5)
+    try:
+        assert s.recv(1) == b"", "idle connection got data"
+    except ConnectionResetError:
+        pass
+took = time.time() - start
+assert 0.5 < took < 4, "idle close after %.1fs" % took
+print("  idle connections closed after %.1fs" % took)
+
+# A request head larger than the connection memory is refused, not served.
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+try:
+    reply = s.recv(65536)
+except ConnectionResetError:
+    reply = b""
+assert not reply.startswith(b"HTTP/1.1 200"), "oversized head served"
+print("  oversized head: %r" % reply[:40])
+PY
+assert_eq 200 "$(http_code "http://127.0.0.1:$port/")" "still serving"

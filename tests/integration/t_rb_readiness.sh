@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# rebel-base: /readyz is 503 with no document and with an invalid one (and / is 503,
+# never empty), the cause is logged with path and line/column, and it turns 200
+# once a valid document appears, while /healthz is 200 throughout.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+doc="$TMP/cm/index.html"
+mkdir -p "$TMP/cm"
+start_rebel rb --listen "127.0.0.1:$port" --document "$doc"
+base="http://127.0.0.1:$port"
+wait_http "$base/healthz"
+
+assert_eq 503 "$(http_code "$base/readyz")" "readyz without a document"
+assert_eq '"no valid document loaded"' "$(curl -sS "$base/readyz" | jq '.reason')" "reason"
+assert_eq 503 "$(http_code "$base/")" "/ without a document"
+assert_eq 503 "$(http_code "$base/index.html")" "/index.html without a document"
+grep -q "load-failed: $doc: No such file or directory" "$TMP/rb.log" || fail "missing file not logged"
+
+printf '{\n  "Cluster": "Koornacht",\n  "Planet": N'"'"'Zoth\n}\n' >"$doc.tmp"
+mv "$doc.tmp" "$doc"
+sleep 0.5
+assert_eq 503 "$(http_code "$base/readyz")" "readyz with an invalid document"
+assert_eq 503 "$(http_code "$base/")" "/ with an invalid document"
+grep -q "load-failed: $doc: invalid JSON at line 3 column 13" "$TMP/rb.log" ||
+    fail "parse error not logged with line:column: $(grep load-failed "$TMP/rb.log" | tail -1)"
+assert_eq 200 "$(http_code "$base/healthz")" "healthz while not ready"
+
+printf '%s' "$KOORNACHT" >"$doc.tmp"
+mv "$doc.tmp" "$doc"
+wait_http "$base/readyz" 200 2
+curl -sS -o "$TMP/body" "$base/"
+cmp "$doc" "$TMP/body" || fail "body after recovery"
+metrics=$(curl -sS "$base/metrics")
+assert_match 'rebel_base_document_reloads_total\{result="ok"\} 1' "$metrics" "one good load"
+assert_match 'rebel_base_document_reloads_total\{result="failed"\} 2' "$metrics" "missing + invalid"
