@@ -31,21 +31,31 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# The command line that runs a program of ours (under valgrind memcheck when
+# VALGRIND=1), in the array PROG_CMD.
+prog_cmd() { # prog_cmd NAME
+    PROG_CMD=()
+    if [ "${VALGRIND:-0}" = 1 ]; then
+        PROG_CMD=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+            --show-leak-kinds=definite)
+    fi
+    PROG_CMD+=("$BIN/$1")
+}
+
 # Runs a program of ours, under valgrind memcheck when VALGRIND=1.
 run_prog() { # run_prog NAME ARGS...
     local prog=$1; shift
-    if [ "${VALGRIND:-0}" = 1 ]; then
-        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-            --show-leak-kinds=definite "$BIN/$prog" "$@"
-    else
-        "$BIN/$prog" "$@"
-    fi
+    prog_cmd "$prog"
+    "${PROG_CMD[@]}" "$@"
 }
 
 # Starts rebel-base in the background; sets REBEL_PID. Logs go to $TMP/NAME.log.
+# A simple command with & is exec'd by the forked shell, so REBEL_PID is the
+# server itself: signals sent to it (drain tests) reach it, and wait gets its status.
 start_rebel() { # start_rebel NAME ARGS...
     local name=$1; shift
-    run_prog rebel-base "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+    prog_cmd rebel-base
+    "${PROG_CMD[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     REBEL_PID=$!
     PIDS+=("$REBEL_PID")
 }
