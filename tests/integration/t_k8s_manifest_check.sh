@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The manifest cross-reference checker passes both overlays (with every component) and
 # catches each kind of breakage in a mutated copy of the rendering.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
 command -v jq >/dev/null || skip "jq not installed (it mutates the rendered copies)"

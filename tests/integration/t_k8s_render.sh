@@ -2,11 +2,12 @@
 # Every overlay alone, with each component, with each pair of components, with all of them,
 # and with each lab step's combination renders with `kubectl kustomize`, and every
 # rendering passes the manifest cross-reference check.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
 k8s=$ROOT/k8s
 version=$(cat "$ROOT/VERSION")
-mapfile -t comps < <(cd "$k8s/components" && ls -d -- */ | tr -d /)
+mapfile -t comps < <(find "$k8s/components" -mindepth 1 -maxdepth 1 -type d -printf "%f\n" | sort)
 [ "${#comps[@]}" -ge 8 ] || fail "expected at least 8 components, found: ${comps[*]}"
 note "components: ${comps[*]}"
 printf '%s' "$KOORNACHT" >"$TMP/koornacht.msg"
