@@ -3,8 +3,9 @@
 #   docker/build.sh [VERSION]      (default: the VERSION file; `make images` passes it)
 # Env: BASE (build-stage image, default debian:bookworm-slim), SOURCE, LICENSES (OCI labels),
 #      DOCKER_BUILD_ARGS (extra `docker build` flags, e.g. --no-cache).
-# Unchanged sources rebuild in seconds: every step is in Docker's layer cache, and the
-# static libraries (docker/deps.sh) are one cached layer shared by both images.
+# An image whose org.rbxw.sources label matches the digest of its sources is kept as is;
+# otherwise Docker's layer cache makes a rebuild quick: the static libraries
+# (docker/deps.sh) are one cached layer shared by both images.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,17 +17,34 @@ licenses=${LICENSES:-NOASSERTION}
 command -v docker >/dev/null || { echo "build.sh: docker not found; install docker.io (apt-get install docker.io)" >&2; exit 1; }
 bash docker/base-image.sh "$base"
 
-build() { # build IMAGE DOCKERFILE
-    local image=$1 file=$2
-    echo "build.sh: $image:$version from $file (base $base)"
+# A digest of everything that goes into an image: an image labelled with it is up to date.
+sources_digest() { # sources_digest DIR...
+    find Makefile VERSION common docker "$@" -type f ! -name '*.o' ! -name '*.d' -print0 | sort -z |
+        xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+
+build() { # build IMAGE DOCKERFILE SOURCE-DIR
+    local image=$1 file=$2 digest
+    digest=$(sources_digest "$3")
+    if [ -z "${DOCKER_BUILD_ARGS:-}" ] && [ "$(docker image inspect --format \
+        '{{index .Config.Labels "org.rbxw.sources"}}' "$image:$version" 2>/dev/null)" = "$digest" ]; then
+        echo "build.sh: $image:$version is up to date (sources $digest)"
+        return 0
+    fi
+    echo "build.sh: $image:$version from $file (base $base, sources $digest)"
+    # The legacy builder's deprecation notice is noise; errors still reach stderr.
     # shellcheck disable=SC2086 # DOCKER_BUILD_ARGS is a list of flags
-    docker build -q -f "$file" -t "$image:$version" \
+    if ! docker build -q -f "$file" -t "$image:$version" \
         --build-arg BASE="$base" --build-arg VERSION="$version" \
         --build-arg SOURCE="$source_url" --build-arg LICENSES="$licenses" \
-        ${DOCKER_BUILD_ARGS:-} . >/dev/null
+        --label "org.rbxw.sources=$digest" ${DOCKER_BUILD_ARGS:-} . 2>&1 >/dev/null |
+        { grep -vE 'DEPRECATED: The legacy builder|Install the buildx component|docs.docker.com/go/buildx|^$' >&2 || true; }; then
+        echo "build.sh: building $image:$version failed" >&2
+        exit 1
+    fi
 }
-build rebel-base docker/rebel-base.Dockerfile
-build x-wing docker/x-wing.Dockerfile
+build rebel-base docker/rebel-base.Dockerfile rebel-base
+build x-wing docker/x-wing.Dockerfile x-wing
 
 for image in rebel-base x-wing; do
     bytes=$(docker image inspect --format '{{.Size}}' "$image:$version")
