@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# A rebel-base that was stopped shows as `refused`, beside the one still up.
+source "$(dirname "$0")/lib.sh"
+
+printf '%s' "$KOORNACHT" >"$TMP/k.json"
+up=$(free_port) down=$(free_port)
+start_rebel up --listen "127.0.0.1:$up" --document "$TMP/k.json" --served-by up
+wait_http "http://127.0.0.1:$up/healthz"
+start_rebel down --listen "127.0.0.1:$down" --document "$TMP/k.json" --served-by down
+pid=$REBEL_PID
+wait_http "http://127.0.0.1:$down/healthz"
+kill -TERM "$pid"
+wait_exit "$pid" 20 >/dev/null
+
+set +e
+json=$(run_prog xwing -n 10 -o json "127.0.0.1:$up" "127.0.0.1:$down")
+rc=$?
+set -e
+assert_eq 1 "$rc" "exit status with refused requests"
+assert_eq 5 "$(echo "$json" | jq '.rows[] | select(.value == "refused" and .kind == "error") | .count')" "refused row"
+assert_eq 5 "$(echo "$json" | jq '.rows[] | select(.value == "Koornacht") | .count')" "replies from the live server"
+echo "$json" | jq -e '.ok + .failed == .requests and ([.rows[].count] | add) == 10' >/dev/null || fail "counts: $json"
+assert_match 'refused' "$(echo "$json" | jq -r .expect.reason)" "reason names the failure"

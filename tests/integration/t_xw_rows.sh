@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Replies that are not what the lab expects land in their own rows: not-json
+# (nginx's page), too-large (a huge body, with and without Content-Length),
+# http 500, no-key, other (connection closed without an answer), dns.
+source "$(dirname "$0")/lib.sh"
+
+hostile() { # hostile MODE [ARGS...]; prints the port
+    local port
+    port=$(free_port)
+    python3 "$ROOT/tests/integration/hostile.py" --port "$port" --mode "$@" >"$TMP/h$port.log" 2>&1 &
+    PIDS+=($!)
+    echo "$port"
+}
+declare -A port
+for mode in not-json huge huge-chunked status no-key close json; do
+    port[$mode]=$(hostile "$mode")
+done
+for mode in "${!port[@]}"; do wait_http "http://127.0.0.1:${port[$mode]}/healthz"; done
+
+row() { # row JSON VALUE: the count in that row, 0 if none
+    echo "$1" | jq --arg v "$2" '[.rows[] | select(.value == $v) | .count] | add // 0'
+}
+one() { # one MODE [XWING ARGS...]: -o json of 4 requests to that server
+    local mode=$1
+    shift
+    run_prog xwing -n 4 -o json "$@" "127.0.0.1:${port[$mode]}" || true
+}
+
+j=$(one not-json);     assert_eq 4 "$(row "$j" not-json)" "not-json row"
+j=$(one huge);         assert_eq 4 "$(row "$j" too-large)" "too-large row (Content-Length)"
+j=$(one huge-chunked); assert_eq 4 "$(row "$j" too-large)" "too-large row (chunked)"
+j=$(one status);       assert_eq 4 "$(row "$j" "http 500")" "http 500 row"
+j=$(one no-key);       assert_eq 4 "$(row "$j" no-key)" "no-key row"
+j=$(one close);        assert_eq 4 "$(row "$j" other)" "other row"
+# A body just under the cap is fine; one byte over is not.
+j=$(one json --max-body 45);  assert_eq 4 "$(row "$j" Koornacht)" "45-byte body with --max-body 45"
+j=$(one json --max-body 44);  assert_eq 4 "$(row "$j" too-large)" "45-byte body with --max-body 44"
+# Non-JSON bodies still tally with --by body; no-key JSON tallies by pod header.
+j=$(one not-json --by body); assert_eq 4 "$(row "$j" '<html><body>Welcome to nginx!</body></html>')" "--by body"
+
+# All of them at once, plus a name that does not resolve: each in its row, sum N.
+j=$(run_prog xwing -n 16 -c 4 -o json --timeout 5s "127.0.0.1:${port[not-json]}" "127.0.0.1:${port[huge]}" \
+    "127.0.0.1:${port[status]}" "127.0.0.1:${port[no-key]}" "127.0.0.1:${port[close]}" \
+    "127.0.0.1:${port[json]}" "127.0.0.1:${port[huge-chunked]}" "no-such-host.invalid" || true)
+for r in not-json "http 500" no-key other Koornacht dns; do
+    assert_eq 2 "$(row "$j" "$r")" "row $r in the mixed run"
+done
+assert_eq 4 "$(row "$j" too-large)" "too-large in the mixed run"
+echo "$j" | jq -e '.requests == 16 and .ok == 2 and .failed == 14 and ([.rows[].count] | add) == 16' >/dev/null ||
+    fail "counts: $j"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bad flags and bad targets exit 2 with one line naming them; --help explains
+# the new-connection and fresh-DNS defaults; --version prints the version.
+source "$(dirname "$0")/lib.sh"
+
+bad() { # bad REGEX ARGS...: xwing ARGS exits 2 and stderr matches REGEX
+    local re=$1 rc
+    shift
+    set +e
+    run_prog xwing "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    set -e
+    assert_eq 2 "$rc" "exit status of xwing $*"
+    assert_match "$re" "$(cat "$TMP/err")" "message for xwing $*"
+    assert_eq 1 "$(wc -l <"$TMP/err")" "one line on stderr for xwing $*"
+    assert_eq 0 "$(wc -c <"$TMP/out")" "nothing on stdout for xwing $*"
+}
+
+bad "unknown option '--bogus'" --bogus rebel-base
+bad "unknown option '-q'" -q rebel-base
+bad "no target given" -n 5
+bad "-n: bad value 'zero'" -n zero rebel-base
+bad "-n: bad value '0'" -n 0 rebel-base
+bad "-c: bad value '-1'" -c -1 rebel-base
+bad "--timeout: bad value '2 sec'" --timeout "2 sec" rebel-base
+bad "--by: bad value 'cluster'" --by cluster rebel-base
+bad "-o: bad value 'xml'" -o xml rebel-base
+bad "--max-body: bad value 'lots'" --max-body lots rebel-base
+bad "bad target 'https://rebel-base': unsupported scheme 'https'" https://rebel-base
+bad "bad target 'ftp://x'" ftp://x
+bad "bad target 'rebel-base:99999': port must be 1..65535" rebel-base:99999
+bad "bad target 'rebel base'" "rebel base"
+bad "bad target '::1'" ::1
+bad "--rate and --interval are exclusive" --rate 5 --interval 1s rebel-base
+bad "serve: unknown option '--bogus'" serve --bogus
+bad "serve: --listen: bad value 'nowhere'" serve --listen nowhere
+
+out=$(run_prog xwing --help)
+assert_match 'NEW TCP CONNECTION' "$out" "--help on connections"
+assert_match 'picks the backend once per connection' "$out" "--help on the load balancer"
+assert_match 'only fresh lookups' "$out" "--help on DNS"
+assert_match 'usage: xwing serve' "$(run_prog xwing serve --help)" "serve --help"
+assert_match "^xwing $(cat "$ROOT/VERSION") " "$(run_prog xwing --version)" "--version"
+
+# The listen address taken: serve says so and exits 1, not 2.
+port=$(free_port)
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(30)' "$port" &
+PIDS+=($!)
+sleep 0.3
+set +e
+run_prog xwing serve --listen "127.0.0.1:$port" >/dev/null 2>"$TMP/err"
+rc=$?
+set -e
+assert_eq 1 "$rc" "serve on a taken port"
+assert_match "cannot listen on 127.0.0.1:$port" "$(cat "$TMP/err")" "taken port message"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# --watch prints one line per interval with that interval's tally, stops at
+# --duration (or on SIGINT) and then prints the summary of the whole run.
+source "$(dirname "$0")/lib.sh"
+# Background xwing must be the process itself (signals reach it, wait gets its
+# status): a simple command with & is exec'd, a function call is not.
+declare -F prog_cmd >/dev/null || prog_cmd() {
+    PROG_CMD=()
+    [ "${VALGRIND:-0}" = 1 ] && PROG_CMD=(valgrind -q --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite --show-leak-kinds=definite)
+    PROG_CMD+=("$BIN/$1")
+}
+
+printf '%s' "$KOORNACHT" >"$TMP/k.json"
+k=$(free_port)
+start_rebel k --listen "127.0.0.1:$k" --document "$TMP/k.json" --drain 0
+kpid=$REBEL_PID
+wait_http "http://127.0.0.1:$k/healthz"
+
+run_prog xwing --watch --duration 1600ms --watch-interval 500ms --rate 20 "127.0.0.1:$k" >"$TMP/w1" 2>&1 ||
+    fail "watch over a healthy server: $(cat "$TMP/w1")"
+lines=$(grep -cE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w1" || true)
+((lines >= 3)) || fail "expected >= 3 interval lines: $(cat "$TMP/w1")"
+total=$(grep -E '^ +[0-9.]+s' "$TMP/w1" | awk '{ s += $2 } END { print s }')
+assert_match "^ok $total  failed 0 " "$(grep '^ok ' "$TMP/w1")" "interval lines add up to the summary"
+
+# Failover as it happens: the server stops mid-watch, later lines show refused.
+(sleep 0.8; kill -TERM "$kpid") &
+run_prog xwing --watch --duration 2500ms --watch-interval 500ms --rate 20 --timeout 300ms "127.0.0.1:$k" >"$TMP/w2" 2>&1 || true
+grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" || fail "no Koornacht-only line: $(cat "$TMP/w2")"
+grep -qE '^ +[0-9.]+s +[0-9]+ req  refused [0-9]+$' "$TMP/w2" || fail "no refused-only line: $(cat "$TMP/w2")"
+
+# SIGINT ends an open-ended watch with the summary.
+k=$(free_port)
+start_rebel k2 --listen "127.0.0.1:$k" --document "$TMP/k.json"
+wait_http "http://127.0.0.1:$k/healthz"
+prog_cmd xwing
+"${PROG_CMD[@]}" --watch --watch-interval 200ms "127.0.0.1:$k" >"$TMP/w3" 2>&1 &
+pid=$!
+PIDS+=("$pid")
+sleep 1
+kill -INT "$pid"
+wait_exit "$pid" 5 >"$TMP/status"
+assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGINT"
+assert_match 'ok [0-9]+  failed [0-9]+' "$(cat "$TMP/w3")" "summary after SIGINT"
