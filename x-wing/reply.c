@@ -47,20 +47,57 @@ const char *reply_key_check(const char *key)
     }
 }
 
-/* Copies len bytes of s as a label: control bytes become '?', the cut falls
- * on a UTF-8 character boundary, and trailing white space is dropped. */
+/* Length of the well-formed UTF-8 sequence at s (left bytes available), or 0
+ * if it is not one (stray continuation, overlong, surrogate, > U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+    unsigned cp, min;
+    size_t k;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0)
+        k = 2, min = 0x80, cp = s[0] & 0x1Fu;
+    else if ((s[0] & 0xF0) == 0xE0)
+        k = 3, min = 0x800, cp = s[0] & 0x0Fu;
+    else if ((s[0] & 0xF8) == 0xF0)
+        k = 4, min = 0x10000, cp = s[0] & 0x07u;
+    else
+        return 0;
+    if (k > left)
+        return 0;
+    for (size_t j = 1; j < k; j++) {
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[j] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return k;
+}
+
+/* Copies len bytes of s as a label: control bytes and bytes that are not
+ * well-formed UTF-8 become '?' (the label ends up in JSON output, which must
+ * be UTF-8), the cut falls on a UTF-8 character boundary, and trailing white
+ * space is dropped. */
 static void label_copy(char *label, size_t cap, const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t n = len < cap - 1 ? len : cap - 1;
     if (n < len)
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        while (n > 0 && (u[n] & 0xC0) == 0x80)
             n--;
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
                      s[n - 1] == '\t'))
         n--;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        label[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(u + i, n - i);
+        if (k <= 1) {
+            label[i] = (k == 0 || u[i] < 0x20 || u[i] == 0x7f) ? '?' : (char)u[i];
+            i++;
+            continue;
+        }
+        memcpy(label + i, s + i, k);
+        i += k;
     }
     label[n] = '\0';
 }
