@@ -1,0 +1,90 @@
+/* fuzz_options: both programs' option tables. The input's first byte picks
+ * rebel-base's config_parse, xwing's options_parse (plain or `serve`), or
+ * xwing serve's /tally query parser; the rest, split at NUL bytes, is argv (or
+ * name=value pairs). Checks, besides ASan/UBSan: a refusal has a terminated,
+ * non-empty one-line reason; an accepted configuration is within its documented
+ * bounds (xwing: 1..OPTIONS_MAX_TARGETS targets, c in 1..OPTIONS_MAX_C, a
+ * terminated key; rebel-base: terminated document path and served-by).
+ * SOURCES: rebel-base/config.c x-wing/options.c x-wing/serve.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "options.h"
+#include "serve.h"
+
+#define MAXARGS 40
+
+static void check_line(const char *s, size_t cap)
+{
+    size_t n = strnlen(s, cap);
+    if (n == 0 || n == cap)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1 || size > 8192)
+        return 0;
+    unsigned which = data[0] % 4;
+    char *copy = malloc(size);
+    memcpy(copy, data + 1, size - 1);
+    copy[size - 1] = '\0';
+    char *argv[MAXARGS + 3];
+    int argc = 0;
+    argv[argc++] = which == 0 ? (char *)"rebel-base" : (char *)"xwing";
+    if (which == 2)
+        argv[argc++] = (char *)"serve";
+    for (char *p = copy; argc < MAXARGS && p <= copy + (size - 1);
+         p += strlen(p) + 1)
+        argv[argc++] = p;
+    argv[argc] = NULL;
+
+    if (which == 0) {
+        static struct config cfg;
+        struct opt_error err;
+        config_defaults(&cfg);
+        memset(err.msg, 0, sizeof err.msg);
+        enum config_status st = config_parse(&cfg, argc, argv, &err);
+        if (st == CONFIG_USAGE)
+            check_line(err.msg, sizeof err.msg);
+        else if (strnlen(cfg.document, sizeof cfg.document) == sizeof cfg.document ||
+                 strnlen(cfg.served_by, sizeof cfg.served_by) == sizeof cfg.served_by)
+            abort();
+    } else if (which <= 2) {
+        static struct options o;
+        char err[512];
+        memset(err, 0, sizeof err);
+        if (options_parse(&o, argc, argv, err, sizeof err) != 0) {
+            check_line(err, sizeof err);
+        } else if (o.mode == OPTIONS_RUN) {
+            if (o.ntargets < 1 || o.ntargets > OPTIONS_MAX_TARGETS || o.c < 1 ||
+                o.c > OPTIONS_MAX_C || strnlen(o.key, sizeof o.key) == sizeof o.key)
+                abort();
+            (void)options_interval_ns(&o);
+        }
+    } else {
+        /* /tally?name=value&...: pairs from the argv pieces, split at '='. */
+        static struct serve_query q;
+        serve_query_init(&q);
+        int bad = 0;
+        for (int i = 1; i < argc && !bad; i++) {
+            char *eq = strchr(argv[i], '=');
+            if (eq)
+                *eq = '\0';
+            if (serve_query_arg(&q, argv[i], eq ? eq + 1 : NULL, 1000) != 0) {
+                check_line(q.error, sizeof q.error);
+                bad = 1;
+            }
+        }
+        if (!bad && serve_query_done(&q) != 0)
+            check_line(q.error, sizeof q.error);
+        else if (!bad && (q.ntargets < 1 || q.ntargets > SERVE_MAX_TARGETS || q.n > 1000 ||
+                          q.c > SERVE_MAX_C || q.timeout_ms > SERVE_MAX_TIMEOUT_MS))
+            abort();
+    }
+    free(copy);
+    return 0;
+}
