@@ -54,9 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* The same bytes through the file path. */
-    int fd = memfd_create("doc", MFD_CLOEXEC);
-    if (fd >= 0) {
-        if (write(fd, data, size) == (ssize_t)size) {
+    static int fd = -1;
+    if (fd < 0)
+        fd = memfd_create("doc", MFD_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, 0) == 0) {
+        if (pwrite(fd, data, size, 0) == (ssize_t)size) {
             char path[64];
             snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
             char *rb = NULL;
@@ -85,7 +87,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(rb);
             }
         }
-        close(fd);
     }
     free(buf);
     return 0;
