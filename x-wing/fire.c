@@ -26,6 +26,7 @@ struct slot {
 struct fire {
     const struct fire_config *cfg;
     CURLM *multi;
+    CURLU **parsed; /* one per URL, parsed once rather than per request */
     struct slot *slots;
     uint64_t issued, completed, next_due;
     int stopping;
@@ -120,6 +121,10 @@ static int setup_easy(struct fire *f, struct slot *s)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "xwing/" PROJECT_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    /* Straight to the Service, as the lab's curl inside the pod: proxy variables
+     * would put a proxy's choice of backend into the tally (and cost a getenv
+     * scan per request). */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
     if (!c->keepalive) {
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
@@ -137,7 +142,7 @@ static int start_one(struct fire *f, struct slot *s)
     s->too_large = 0;
     s->has_served_by = 0;
     s->errbuf[0] = '\0';
-    curl_easy_setopt(s->easy, CURLOPT_URL, c->urls[s->target]);
+    curl_easy_setopt(s->easy, CURLOPT_CURLU, f->parsed[s->target]);
     if (curl_multi_add_handle(f->multi, s->easy) != CURLM_OK)
         return -1;
     s->busy = 1;
@@ -251,6 +256,9 @@ static void teardown(struct fire *f, unsigned nslots)
         free(s->buf);
     }
     free(f->slots);
+    for (size_t i = 0; f->parsed && i < f->cfg->nurls; i++)
+        curl_url_cleanup(f->parsed[i]);
+    free(f->parsed);
     if (f->multi)
         curl_multi_cleanup(f->multi);
 }
@@ -275,6 +283,17 @@ int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick
     if (!f.multi || !f.slots) {
         snprintf(err, errcap, "cannot set up libcurl: out of memory");
         rc = -1;
+    }
+    if (rc == 0 && !(f.parsed = calloc(local.nurls, sizeof *f.parsed))) {
+        snprintf(err, errcap, "cannot set up libcurl: out of memory");
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < local.nurls; i++) {
+        if (!(f.parsed[i] = curl_url()) ||
+            curl_url_set(f.parsed[i], CURLUPART_URL, local.urls[i], 0) != CURLUE_OK) {
+            snprintf(err, errcap, "libcurl rejects the URL %s", local.urls[i]);
+            rc = -1;
+        }
     }
     if (rc == 0)
         curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)local.c);

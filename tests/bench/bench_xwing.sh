@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# xwing against its anchors, side by side in one run, on loopback:
+#   - `xwing -n 10` wall time vs the lab's loop of 10 `curl` processes (goal >= 10x)
+#   - requests/s with a new connection per request at the same -c vs `ab` (>= 1.0x)
+#     and `hey -disable-keepalive` (>= 2x); --keepalive vs wrk (reported)
+#   - peak RSS at -n 1000 / 100000 / 1000000 (goal < 8 MB and flat as N grows)
+# Each throughput figure is the best of $REPS runs, for every tool alike (the
+# machine is shared and noisy). Prints figures and ratios; never fails on them.
+# BENCH_QUICK=1: smaller N and shorter runs. Everything is bounded by timeout.
+set -uo pipefail
+: "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/xwbench.XXXXXX")
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+QUICK=${BENCH_QUICK:-0}
+C=${BENCH_C:-8}
+if [ "$QUICK" = 1 ]; then
+    N=4000 HEY_N=2000 SECS=3 REPS=2 RSS_NS="1000 10000 100000"
+else
+    N=20000 HEY_N=10000 SECS=5 REPS=3 RSS_NS="1000 100000 1000000"
+fi
+X=$BIN/xwing
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_us() { echo $(($(date +%s%N) / 1000)); }
+best() { sort -g | tail -1; }        # highest of the figures on stdin
+least() { sort -g | head -1; }       # lowest
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+# The server: rebel-base when it serves, else a stand-in (and the table says so).
+printf '%s\n' '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth"}' >"$TMP/doc.json"
+port=$(free_port)
+SERVER="rebel-base (1 epoll thread)"
+"$BIN/rebel-base" --listen "127.0.0.1:$port" --document "$TMP/doc.json" --served-by bench 2>"$TMP/rb.log" &
+PIDS+=($!)
+URL=http://127.0.0.1:$port/
+ok=0
+for _ in $(seq 100); do
+    curl -sf --max-time 1 "$URL" >/dev/null 2>&1 && { ok=1; break; }
+    sleep 0.05
+done
+if [ $ok = 0 ]; then
+    port=$(free_port)
+    SERVER="STAND-IN nginx-light (rebel-base did not serve)"
+    mkdir -p "$TMP/www"
+    cp "$TMP/doc.json" "$TMP/www/index.html"
+    cat >"$TMP/nginx.conf" <<NGX
+daemon off; worker_processes 1; error_log $TMP/ngx.err; pid $TMP/ngx.pid;
+events { worker_connections 4096; }
+http { access_log off; server { listen 127.0.0.1:$port; root $TMP/www; } }
+NGX
+    nginx -c "$TMP/nginx.conf" -p "$TMP" &
+    PIDS+=($!)
+    URL=http://127.0.0.1:$port/
+    for _ in $(seq 100); do curl -sf --max-time 1 "$URL" >/dev/null 2>&1 && break; sleep 0.05; done
+fi
+HP=127.0.0.1:$port
+
+echo "xwing $("$X" --version | cut -d' ' -f2) against $SERVER on $HP; -c $C; best of $REPS; quick=$QUICK"
+
+# 1. Ten requests, the lab's way and xwing's way (wall time, including process start).
+xw10() { local s; s=$(now_us); timeout 30 "$X" -n 10 "$HP" >/dev/null; echo $(($(now_us) - s)); }
+curl10() {
+    local s i
+    s=$(now_us)
+    for i in $(seq 1 10); do timeout 5 curl -s --max-time 2 "$URL" >/dev/null; done
+    echo $(($(now_us) - s))
+}
+xw_us=$(for _ in $(seq 5); do xw10; done | least)
+curl_us=$(for _ in $(seq 5); do curl10; done | least)
+
+# 2. New connection per request at -c C.
+xw_rps() { timeout 300 "$X" -n "$N" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
+ab_rps() { timeout 300 ab -q -n "$N" -c "$C" "$URL" 2>/dev/null | awk '/^Requests per second/ { print $4 }'; }
+hey_rps() { timeout 300 hey -n "$HEY_N" -c "$C" -disable-keepalive "$URL" 2>/dev/null | awk '/Requests\/sec/ { print $2 }'; }
+xw_new=$(for _ in $(seq "$REPS"); do xw_rps; done | best)
+ab_new=$(for _ in $(seq "$REPS"); do ab_rps; done | best)
+hey_new=$(for _ in $(seq "$REPS"); do hey_rps; done | best)
+
+# 3. Keep-alive, time-bound like wrk.
+xw_ka() { timeout 120 "$X" --keepalive --duration "${SECS}s" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
+wrk_ka() { timeout 120 wrk -t1 -c "$C" -d "${SECS}s" "$URL" 2>/dev/null | awk '/^Requests\/sec/ { print $2 }'; }
+xw_keep=$(for _ in $(seq "$REPS"); do xw_ka; done | best)
+wrk_keep=$(for _ in $(seq "$REPS"); do wrk_ka; done | best)
+
+# 4. Peak RSS as N grows (--keepalive so a million requests fit in the run).
+#    Sampled from /proc: VmHWM (whole process, shared libraries included) and the
+#    largest RssAnon (heap and stacks: what N could make grow).
+rss_run() { # rss_run N: prints "VmHWM_kB maxAnon_kB seconds"
+    local n=$1 pid hwm=0 anon=0 a h s
+    s=$(now_us)
+    # Bounded by xwing's own --duration: a timeout wrapper would be the pid sampled.
+    "$X" --keepalive -n "$n" -c "$C" --duration 300s -o json "$HP" >"$TMP/rss.json" 2>/dev/null &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        a=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        [ -n "$h" ] && ((h > hwm)) && hwm=$h
+        [ -n "$a" ] && ((a > anon)) && anon=$a
+        sleep 0.02
+    done
+    wait "$pid"
+    echo "$hwm $anon $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
+}
+base_hwm=$(/usr/bin/time -f %M "$X" --version 2>&1 >/dev/null | tail -1)
+rss_rows=()
+for n in $RSS_NS; do
+    read -r hwm anon secs < <(rss_run "$n")
+    got=$(jq -r '"\(.requests) ok \(.ok)"' "$TMP/rss.json" 2>/dev/null)
+    rss_rows+=("$(printf '%-34s %8.1f MB %8.1f MB %8s s   (%s)' "peak RSS -n $n --keepalive" \
+        "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$(awk -v k="$anon" 'BEGIN { print k / 1024 }')" "$secs" "$got")")
+done
+
+echo
+printf '%-34s %12s %-22s %12s %8s  %s\n' "figure" "xwing" "anchor" "anchor fig" "ratio" "goal"
+printf '%-34s %12s %-22s %12s %8s  %s\n' "-n 10 wall time (ms, best of 5)" \
+    "$(awk -v u="$xw_us" 'BEGIN { printf "%.1f", u / 1000 }')" "10 x curl loop" \
+    "$(awk -v u="$curl_us" 'BEGIN { printf "%.1f", u / 1000 }')" "$(ratio "$curl_us" "$xw_us")" ">= 10x faster"
+printf '%-34s %12s %-22s %12s %8s  %s\n' "new conn req/s -n $N -c $C" "$xw_new" "ab -n $N -c $C" "$ab_new" \
+    "$(ratio "$xw_new" "$ab_new")" ">= 1.0x"
+printf '%-34s %12s %-22s %12s %8s  %s\n' "new conn req/s -c $C" "$xw_new" "hey -disable-keepalive" "$hey_new" \
+    "$(ratio "$xw_new" "$hey_new")" ">= 2x"
+printf '%-34s %12s %-22s %12s %8s  %s\n' "keepalive req/s ${SECS}s -c $C" "$xw_keep" "wrk -t1 -c $C -d ${SECS}s" \
+    "$wrk_keep" "$(ratio "$xw_keep" "$wrk_keep")" "(reported)"
+echo
+printf '%-34s %11s %11s %10s\n' "memory" "VmHWM" "max anon" "time"
+printf '%-34s %8.1f MB %11s %10s\n' "xwing --version (libraries only)" "$(awk -v k="$base_hwm" 'BEGIN { print k / 1024 }')" "" ""
+for r in "${rss_rows[@]}"; do echo "$r"; done
+echo "goal: peak RSS < 8 MB and flat as N grows"
+echo "reproduce: make bench ONLY=xwing   (BENCH_QUICK=1 for a short run, BENCH_C=N for another -c)"
