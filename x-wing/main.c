@@ -95,7 +95,8 @@ static int run_client(const struct options *o)
         .errors = o->verbose ? stderr : NULL,
     };
     tk->watching = o->watch;
-    watch_init(&tk->watch, stdout, o->watch_every_ms);
+    /* With -o json, stdout carries only the final object. */
+    watch_init(&tk->watch, o->json ? stderr : stdout, o->watch_every_ms);
     progress_init(&tk->progress, stderr, o->n);
     catch_interrupt();
     rc = run_tally(&cfg, st, tick, tk, err, sizeof err);
