@@ -4,7 +4,8 @@
 # manifests mount it (a ConfigMap-style directory at /etc/rebel-base), network alias
 # rebel-base. From an x-wing container on Koornacht's network, `xwing -n 20 rebel-base`:
 #   1. Koornacht only;  2. Tion's containers also join under the alias (the global service):
-#   both clusters;  3. Koornacht's containers stopped: Tion only.
+#   both clusters;  3. Koornacht's containers stopped: Tion only;  4. a ConfigMap-style
+#   update of Tion's document reaches the running servers.
 # All containers run --read-only --cap-drop ALL --user 65532; `docker stop` of rebel-base
 # drains well within its grace period and exits 0.
 # shellcheck source=tests/integration/lib.sh
@@ -79,6 +80,19 @@ for i in 1 2; do
         fail "no drain/stop in the log: $(docker logs "$CT_ID-koornacht-$i" 2>&1 | tail -3)"
 done
 xwing koornacht -n 20 --expect-only Tion rebel-base || fail "after Koornacht stopped: not Tion only"
+
+note "4. a ConfigMap update (the kubelet's ..data swap) reaches the running servers (no subPath)"
+kubelet_write "$TMP/tion" index.html '{"Cluster": "Tion", "Planet": "Foran Tutha II"}
+'
+chmod -R a+rX "$TMP/tion"
+ok=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    if docker run --rm --network "$CT_ID-koornacht" "${CT_SECURE[@]}" "$xw" -n 10 --key Planet \
+        --expect-only "Foran Tutha II" rebel-base >/dev/null 2>&1; then ok=1; break; fi
+    sleep 0.5
+done
+[ "$ok" = 1 ] || fail "the updated document did not reach both Tion servers within 5s"
+xwing koornacht -n 10 --key Planet --expect-only "Foran Tutha II" rebel-base || fail "updated document"
 
 # What a rebel-base container uses, for the manifests' requests and limits (printed, not asserted).
 xwing koornacht -n 2000 -c 8 --min-success 1 rebel-base >/dev/null || fail "load run"

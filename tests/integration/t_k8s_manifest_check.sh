@@ -83,6 +83,8 @@ breaks "hostNetwork" "if $xw then .spec.template.spec.hostNetwork=true else . en
 breaks "hostPath volume" "if $rb then .spec.template.spec.volumes[0]={\"name\":\"html\",\"hostPath\":{\"path\":\"/etc\"}} else . end" "is not allowed by restricted"
 breaks "no memory limit" "if $rb then del($rbc.resources.limits.memory) else . end" "resources.limits.memory missing"
 breaks "service links on" "if $rb then .spec.template.spec.enableServiceLinks=true else . end" "enableServiceLinks is not false"
+breaks "grace period shorter than the drain" "if $rb then .spec.template.spec.terminationGracePeriodSeconds=10 else . end" "terminationGracePeriodSeconds 10 does not exceed --drain + --grace (12s)"
+breaks "longer drain in args" "if $rb then $rbc.args+=[\"--drain\",\"30s\"] else . end" "does not exceed --drain + --grace (40s)"
 breaks "x-wing not serving" "if $xw then $rbc.args=[\"-n\",\"10\",\"rebel-base\"] else . end" "must run \`xwing serve\`"
 breaks "listen port not exposed" "if $xpod then .spec.containers[0].args=[\"serve\",\"--listen\",\":9090\"] else . end" "--listen port 9090 is no container port"
 breaks "document mounted with subPath" "if $rb then $rbc.volumeMounts[0].subPath=\"index.html\" | $rbc.volumeMounts[0].mountPath=\"/etc/rebel-base\" else . end" "mounted with subPath"

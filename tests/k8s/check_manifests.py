@@ -14,6 +14,7 @@ when there is any, 0 otherwise. What it holds the manifests to:
     never Always.
   - Pod Security "restricted" on every container (effective values, pod or container
     level), resources requested and limited, no service links (rebel-base reads REBEL_BASE_*).
+  - rebel-base's pods give it longer than --drain + --grace before SIGKILL.
   - rebel-base mounts ConfigMap rebel-base-response (key message as index.html) as the
     directory holding its document, without subPath; the ConfigMap text is the lab's.
   - CiliumNetworkPolicy selectors match real pod labels (or Cilium's/kube-dns's own).
@@ -164,6 +165,7 @@ class Checker:
             self.bad(where, "the program listens on :8080 by default but no container port is 8080")
         if name == "rebel-base":
             self.check_document_mount(where, c, args, spec)
+            self.check_grace(where, c, args, spec)
 
     def check_security(self, where, sc, psc):
         def eff(key):
@@ -187,6 +189,20 @@ class Checker:
         seccomp = (eff("seccompProfile") or {}).get("type")
         if seccomp not in ("RuntimeDefault", "Localhost"):
             self.bad(where, f"seccompProfile {seccomp!r} is not RuntimeDefault")
+
+    def check_grace(self, where, c, args, spec):
+        """The kubelet must not SIGKILL rebel-base before its drain and grace run out."""
+        need = 0
+        for flag, env, default in (("--drain", "REBEL_BASE_DRAIN", "2s"), ("--grace", "REBEL_BASE_GRACE", "10s")):
+            v = flag_value(args, flag) or env_value(c, env) or default
+            secs = duration_s(v)
+            if secs is None:
+                self.bad(where, f"{flag} {v!r} is not a duration")
+                return
+            need += secs
+        have = spec.get("terminationGracePeriodSeconds", 30)
+        if have <= need:
+            self.bad(where, f"terminationGracePeriodSeconds {have} does not exceed --drain + --grace ({need:g}s)")
 
     def check_document_mount(self, where, c, args, spec):
         doc = flag_value(args, "--document") or env_value(c, "REBEL_BASE_DOCUMENT") or DEFAULT_DOCUMENT
@@ -325,6 +341,13 @@ def env_value(c, name):
         if e.get("name") == name:
             return e.get("value")
     return None
+
+
+def duration_s(v):
+    for suffix, scale in (("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)):
+        if v.endswith(suffix) and v[: -len(suffix)].replace(".", "", 1).isdigit():
+            return float(v[: -len(suffix)]) * scale
+    return float(v) if v.isdigit() else None
 
 
 def listen_port(args):
