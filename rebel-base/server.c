@@ -32,7 +32,21 @@ static const struct {
     [CANNED_NOT_READY_DRAINING] = {503, "{\"ready\":false,\"reason\":\"draining\"}\n"},
     [CANNED_NOT_READY_FORCED] = {503, "{\"ready\":false,\"reason\":\"forced not ready (fault injection)\"}\n"},
     [CANNED_NO_DOCUMENT] = {503, "{\"error\":\"no valid document loaded\"}\n"},
+    [CANNED_BODY_TOO_LARGE] = {413, "{\"error\":\"request bodies over 16384 bytes are refused\"}\n"},
 };
+
+/* No route reads a request body; small ones are read and dropped. */
+#define SERVER_MAX_BODY 16384
+
+/* Whether the request announces a body we refuse up front: chunked (length
+ * unknown) or a Content-Length over SERVER_MAX_BODY. */
+static int body_refused(struct MHD_Connection *c)
+{
+    if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return 1;
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return cl && strtoull(cl, NULL, 10) > SERVER_MAX_BODY;
+}
 
 static struct MHD_Response *json_response(const char *served_by, const char *body, size_t len,
                                           enum MHD_ResponseMemoryMode mode)
@@ -247,6 +261,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*con_cls == NULL) {
         *con_cls = &plain_request;
         atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
+        /* A large or chunked body: answer 413 now, on the first call, so MHD
+         * closes the connection instead of reading up to the announced length
+         * (1 GB, or trickled) only to discard it. */
+        if (body_refused(c))
+            return send_canned(s, c, router_decide(method, url, s->faults->allowed).route,
+                               method, url, CANNED_BODY_TOO_LARGE);
         return MHD_YES;
     }
     if (*upload_data_size) {
