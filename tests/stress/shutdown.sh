@@ -31,7 +31,8 @@ while kill -0 "$REBEL_PID" 2>/dev/null && [ $(( ($(date +%s%N) - t0) / 100000000
     codes+=("$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz" || true)")
     sleep 0.05
 done
-status=$(wait_exit "$REBEL_PID" 30)
+wait_exit "$REBEL_PID" 30 >"$TMP/status" # in this shell: a $(...) subshell cannot wait for it
+status=$(cat "$TMP/status")
 t1=$(date +%s%N)
 wait "$HPID" || true
 h=$(cat "$TMP/hammer.out")
