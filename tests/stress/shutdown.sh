@@ -68,6 +68,7 @@ ms=$(( (t1 - t0) / 1000000 ))
 n503=$(printf '%s\n' "${codes[@]}" | grep -c '^503$' || true)
 n200=$(printf '%s\n' "${codes[@]}" | grep -c '^200$' || true)
 served=$(grep -c 'access.*GET / 200' "$TMP/rb.log" || true)
+inflight=$(grep -oE '[0-9]+ request\(s\) still in flight' "$TMP/rb.log" | head -1 | cut -d' ' -f1)
 
 echo "  client: $h"
 echo "  /readyz during drain: ${#codes[@]} probes: 503 x$n503, 200 x$n200, other: $(printf '%s\n' "${codes[@]}" | grep -vE '^(200|503)$' | sort | uniq -c | xargs)"
@@ -88,6 +89,6 @@ ok=$(kv ok "$h")
 
 row "shutdown under load ($client)" \
     "SIGTERM (--drain $drain) while $client runs 32 concurrent requests (new connection each)" \
-    "SIGTERM->exit ${ms} ms, exit $status; /readyz 503 x$n503 (200 x$n200) in the drain; server answered $served, client got $ok whole; mid-reply $(kv closed_mid_reply "$h"), timeouts $(kv timeout "$h"); after close: refused $(kv refused "$h"), reset before any reply byte $(kv closed_before_reply "$h") (connections queued or just opened when the listener closed at the drain's end; the server logged 0 requests in flight and answered every request it read)" \
+    "SIGTERM->exit ${ms} ms, exit $status; /readyz 503 x$n503 (200 x$n200) in the drain; server answered $served, client got $ok whole; mid-reply $(kv closed_mid_reply "$h"), timeouts $(kv timeout "$h"); after close: refused $(kv refused "$h"), reset before any reply byte $(kv closed_before_reply "$h") (connections queued or just opened when the listener closed at the drain's end; the server logged ${inflight:-?} requests in flight at that point and answered every request it read)" \
     "$verdict"
 [ "$verdict" = pass ]
