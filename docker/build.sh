@@ -23,6 +23,11 @@ sources_digest() { # sources_digest DIR...
         xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 
+# The build context: only what the Dockerfiles COPY (not build/, .git or test artefacts).
+context() {
+    tar -c Makefile VERSION common rebel-base x-wing docker
+}
+
 build() { # build IMAGE DOCKERFILE SOURCE-DIR
     local image=$1 file=$2 digest
     digest=$(sources_digest "$3")
@@ -37,7 +42,7 @@ build() { # build IMAGE DOCKERFILE SOURCE-DIR
     if ! docker build -q -f "$file" -t "$image:$version" \
         --build-arg BASE="$base" --build-arg VERSION="$version" \
         --build-arg SOURCE="$source_url" --build-arg LICENSES="$licenses" \
-        --label "org.rbxw.sources=$digest" ${DOCKER_BUILD_ARGS:-} . 2>&1 >/dev/null |
+        --label "org.rbxw.sources=$digest" ${DOCKER_BUILD_ARGS:-} - 2>&1 >/dev/null < <(context) |
         { grep -vE 'DEPRECATED: The legacy builder|Install the buildx component|docs.docker.com/go/buildx|^$' >&2 || true; }; then
         echo "build.sh: building $image:$version failed" >&2
         exit 1
