@@ -1,6 +1,7 @@
 #include "expect.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opt.h"
@@ -71,8 +72,8 @@ const char *expect_set_min_success(struct expect *e, const char *ratio)
 /* "refused 3, timeout 1": the failure rows, for reasons. */
 static void describe_failures(const struct tally *t, char *buf, size_t cap)
 {
-    struct tally_row rows[TALLY_ROWS_MAX];
-    size_t n = tally_rows(t, rows, TALLY_ROWS_MAX), len = 0;
+    size_t n, len = 0;
+    struct tally_row *rows = tally_rows_alloc(t, &n);
     buf[0] = '\0';
     for (size_t i = 0; i < n && len < cap; i++) {
         if (!rows[i].error)
@@ -83,6 +84,7 @@ static void describe_failures(const struct tally *t, char *buf, size_t cap)
             break;
         len += (size_t)w;
     }
+    free(rows);
 }
 
 /* Checks the share of replies; returns 1 if the failures are acceptable. */

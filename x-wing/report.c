@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BAR_WIDTH 40
@@ -24,9 +25,9 @@ static double rps(const struct report *r)
 
 static void text_rows(FILE *out, const struct report *r)
 {
-    struct tally_row rows[TALLY_ROWS_MAX];
     uint64_t total = tally_total(r->tally);
-    size_t n = tally_rows(r->tally, rows, TALLY_ROWS_MAX);
+    size_t n;
+    struct tally_row *rows = tally_rows_alloc(r->tally, &n);
     int width = 5;
 
     for (size_t i = 0; i < n; i++) {
@@ -44,6 +45,7 @@ static void text_rows(FILE *out, const struct report *r)
         fprintf(out, "  %-*s %8llu %5.1f%%  %s\n", width, rows[i].value,
                 (unsigned long long)rows[i].count, report_percent(rows[i].count, total), bar);
     }
+    free(rows);
 }
 
 void report_text(FILE *out, const struct report *r)
@@ -70,16 +72,17 @@ void report_text(FILE *out, const struct report *r)
 
 static cJSON *json_rows(const struct report *r)
 {
-    struct tally_row rows[TALLY_ROWS_MAX];
     uint64_t total = tally_total(r->tally);
-    size_t n = tally_rows(r->tally, rows, TALLY_ROWS_MAX);
-    cJSON *arr = cJSON_CreateArray();
+    size_t n;
+    struct tally_row *rows = tally_rows_alloc(r->tally, &n);
+    cJSON *arr = rows ? cJSON_CreateArray() : NULL;
 
     for (size_t i = 0; arr && i < n; i++) {
         cJSON *row = cJSON_CreateObject();
         if (!row || !cJSON_AddItemToArray(arr, row)) {
             cJSON_Delete(row);
             cJSON_Delete(arr);
+            free(rows);
             return NULL;
         }
         cJSON_AddStringToObject(row, "value", rows[i].value);
@@ -87,6 +90,7 @@ static cJSON *json_rows(const struct report *r)
         cJSON_AddNumberToObject(row, "percent", report_percent(rows[i].count, total));
         cJSON_AddStringToObject(row, "kind", rows[i].error ? "error" : "reply");
     }
+    free(rows);
     return arr;
 }
 

@@ -16,6 +16,10 @@
 #include "report.h"
 #include "run.h"
 
+/* Tally threads run libcurl, cJSON and the report: give them room whatever
+ * the libc's default (musl's is 128 KiB). */
+#define STACK (512 * 1024)
+
 struct server {
     const struct options *opts;
     struct log log;
@@ -232,10 +236,11 @@ static struct MHD_Daemon *start(struct server *s, unsigned extra_flags,
     if (sa)
         return MHD_start_daemon(flags, s->opts->listen.port, NULL, NULL, on_request, s,
                                 MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+                                MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK, MHD_OPTION_END);
     return MHD_start_daemon(flags, s->opts->listen.port, NULL, NULL, on_request, s,
                             MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                            MHD_OPTION_END);
+                            MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK, MHD_OPTION_END);
 }
 
 static struct MHD_Daemon *listen_on(struct server *s, char *err, size_t errcap)

@@ -116,6 +116,18 @@ size_t tally_rows(const struct tally *t, struct tally_row *rows, size_t cap)
     return n;
 }
 
+struct tally_row *tally_rows_alloc(const struct tally *t, size_t *n)
+{
+    size_t cap = t->nvalues + 1 + TALLY_FAIL_KINDS, nhttp = 0;
+    struct tally_row *rows;
+    for (size_t c = 0; c < 600; c++)
+        nhttp += t->http[c] != 0;
+    cap += nhttp;
+    rows = malloc(cap * sizeof *rows);
+    *n = rows ? tally_rows(t, rows, cap) : 0;
+    return rows;
+}
+
 void tally_since(const struct tally *now, const struct tally *then, struct tally *out)
 {
     *out = *now;

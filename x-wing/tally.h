@@ -70,6 +70,11 @@ uint64_t tally_count(const struct tally *t, const char *value);
  * how many were written. */
 size_t tally_rows(const struct tally *t, struct tally_row *rows, size_t cap);
 
+/* As tally_rows, into a malloc'd array (free it) sized for the rows there
+ * are: the full TALLY_ROWS_MAX array is ~100 KiB, too much for a thread's
+ * stack (musl gives threads 128 KiB). NULL when out of memory. */
+struct tally_row *tally_rows_alloc(const struct tally *t, size_t *n);
+
 /* out = now - then, row by row: what was counted since the snapshot then
  * (which must be an earlier state of the same tally). */
 void tally_since(const struct tally *now, const struct tally *then, struct tally *out);

@@ -14,8 +14,8 @@ void watch_init(struct watch *w, FILE *out, uint64_t every_ms)
 
 void watch_line(char *buf, size_t cap, const struct tally *interval, double elapsed_s)
 {
-    struct tally_row rows[TALLY_ROWS_MAX];
-    size_t n = tally_rows(interval, rows, TALLY_ROWS_MAX), len;
+    size_t n, len;
+    struct tally_row *rows = tally_rows_alloc(interval, &n);
     int w = snprintf(buf, cap, "%7.1fs %6llu req", elapsed_s,
                      (unsigned long long)tally_total(interval));
     len = w > 0 ? (size_t)w : 0;
@@ -26,6 +26,7 @@ void watch_line(char *buf, size_t cap, const struct tally *interval, double elap
             break;
         len += (size_t)w;
     }
+    free(rows);
 }
 
 static void emit(struct watch *w, const struct run_state *st, double elapsed_s)

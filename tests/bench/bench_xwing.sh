@@ -64,41 +64,45 @@ NGX
 fi
 HP=127.0.0.1:$port
 
+# The binary the x-wing image ships (static musl, HTTP-only libcurl) when the image
+# exists: that is what runs in the lab's pod. build/bin/xwing is the dev build,
+# dynamically linked against Debian's libcurl and its ~35 libraries.
+XI=
+VERSION=$(cat "$ROOT/VERSION")
+if command -v docker >/dev/null && timeout 20 docker image inspect "x-wing:$VERSION" >/dev/null 2>&1; then
+    cid=$(timeout 30 docker create "x-wing:$VERSION" 2>/dev/null) &&
+        timeout 30 docker cp "$cid:/usr/local/bin/xwing" "$TMP/xwing-image" >/dev/null 2>&1 &&
+        "$TMP/xwing-image" --version >/dev/null 2>&1 && XI=$TMP/xwing-image
+    [ -n "${cid:-}" ] && timeout 30 docker rm "$cid" >/dev/null 2>&1
+fi
+
 echo "xwing $("$X" --version | cut -d' ' -f2) against $SERVER on $HP; -c $C; best of $REPS; quick=$QUICK"
+echo "dev   = $X (dynamic, Debian libcurl)"
+if [ -n "$XI" ]; then echo "image = /usr/local/bin/xwing from x-wing:$VERSION (static musl)"; else echo "image = (no x-wing:$VERSION image: run make images to include it)"; fi
 
 # 1. Ten requests, the lab's way and xwing's way (wall time, including process start).
-xw10() { local s; s=$(now_us); timeout 30 "$X" -n 10 "$HP" >/dev/null; echo $(($(now_us) - s)); }
+xw10() { local s; s=$(now_us); timeout 30 "$1" -n 10 "$HP" >/dev/null; echo $(($(now_us) - s)); }
 curl10() {
     local s i
     s=$(now_us)
     for i in $(seq 1 10); do timeout 5 curl -s --max-time 2 "$URL" >/dev/null; done
     echo $(($(now_us) - s))
 }
-xw_us=$(for _ in $(seq 5); do xw10; done | least)
-curl_us=$(for _ in $(seq 5); do curl10; done | least)
-
 # 2. New connection per request at -c C.
-xw_rps() { timeout 300 "$X" -n "$N" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
+xw_rps() { timeout 300 "$1" -n "$N" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
 ab_rps() { timeout 300 ab -q -n "$N" -c "$C" "$URL" 2>/dev/null | awk '/^Requests per second/ { print $4 }'; }
 hey_rps() { timeout 300 hey -n "$HEY_N" -c "$C" -disable-keepalive "$URL" 2>/dev/null | awk '/Requests\/sec/ { print $2 }'; }
-xw_new=$(for _ in $(seq "$REPS"); do xw_rps; done | best)
-ab_new=$(for _ in $(seq "$REPS"); do ab_rps; done | best)
-hey_new=$(for _ in $(seq "$REPS"); do hey_rps; done | best)
-
 # 3. Keep-alive, time-bound like wrk.
-xw_ka() { timeout 120 "$X" --keepalive --duration "${SECS}s" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
+xw_ka() { timeout 120 "$1" --keepalive --duration "${SECS}s" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
 wrk_ka() { timeout 120 wrk -t1 -c "$C" -d "${SECS}s" "$URL" 2>/dev/null | awk '/^Requests\/sec/ { print $2 }'; }
-xw_keep=$(for _ in $(seq "$REPS"); do xw_ka; done | best)
-wrk_keep=$(for _ in $(seq "$REPS"); do wrk_ka; done | best)
-
 # 4. Peak RSS as N grows (--keepalive so a million requests fit in the run).
 #    Sampled from /proc: VmHWM (whole process, shared libraries included) and the
 #    largest RssAnon (heap and stacks: what N could make grow).
-rss_run() { # rss_run N: prints "VmHWM_kB maxAnon_kB seconds"
-    local n=$1 pid hwm=0 anon=0 a h s
+rss_run() { # rss_run BINARY N: prints "VmHWM_kB maxAnon_kB seconds"
+    local n=$2 pid hwm=0 anon=0 a h s
     s=$(now_us)
     # Bounded by xwing's own --duration: a timeout wrapper would be the pid sampled.
-    "$X" --keepalive -n "$n" -c "$C" --duration 300s -o json "$HP" >"$TMP/rss.json" 2>/dev/null &
+    "$1" --keepalive -n "$n" -c "$C" --duration 300s -o json "$HP" >"$TMP/rss.json" 2>/dev/null &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
         h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
@@ -110,29 +114,41 @@ rss_run() { # rss_run N: prints "VmHWM_kB maxAnon_kB seconds"
     wait "$pid"
     echo "$hwm $anon $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
 }
-base_hwm=$(/usr/bin/time -f %M "$X" --version 2>&1 >/dev/null | tail -1)
-rss_rows=()
-for n in $RSS_NS; do
-    read -r hwm anon secs < <(rss_run "$n")
-    got=$(jq -r '"\(.requests) ok \(.ok)"' "$TMP/rss.json" 2>/dev/null)
-    rss_rows+=("$(printf '%-34s %8.1f MB %8.1f MB %8s s   (%s)' "peak RSS -n $n --keepalive" \
-        "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$(awk -v k="$anon" 'BEGIN { print k / 1024 }')" "$secs" "$got")")
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+row() { printf '%-36s %12s %-24s %12s %8s  %s\n' "$@"; }
+
+curl_us=$(for _ in $(seq 5); do curl10; done | least)
+ab_new=$(for _ in $(seq "$REPS"); do ab_rps; done | best)
+hey_new=$(for _ in $(seq "$REPS"); do hey_rps; done | best)
+wrk_keep=$(for _ in $(seq "$REPS"); do wrk_ka; done | best)
+
+echo
+row "figure" "xwing" "anchor" "anchor fig" "ratio" "goal"
+bins=(dev "$X")
+[ -n "$XI" ] && bins+=(image "$XI")
+for ((i = 0; i < ${#bins[@]}; i += 2)); do
+    tag=${bins[i]} bin=${bins[i + 1]}
+    us=$(for _ in $(seq 5); do xw10 "$bin"; done | least)
+    new=$(for _ in $(seq "$REPS"); do xw_rps "$bin"; done | best)
+    keep=$(for _ in $(seq "$REPS"); do xw_ka "$bin"; done | best)
+    row "[$tag] -n 10 wall ms (best of 5)" "$(awk -v u="$us" 'BEGIN { printf "%.1f", u / 1000 }')" \
+        "10 x curl loop" "$(awk -v u="$curl_us" 'BEGIN { printf "%.1f", u / 1000 }')" "$(ratio "$curl_us" "$us")" ">= 10x"
+    row "[$tag] new conn req/s -n $N" "$new" "ab -n $N -c $C" "$ab_new" "$(ratio "$new" "$ab_new")" ">= 1.0x"
+    row "[$tag] new conn req/s -n $N" "$new" "hey -disable-keepalive" "$hey_new" "$(ratio "$new" "$hey_new")" ">= 2x"
+    row "[$tag] keepalive req/s ${SECS}s" "$keep" "wrk -t1 -c $C -d ${SECS}s" "$wrk_keep" "$(ratio "$keep" "$wrk_keep")" "(reported)"
 done
 
 echo
-printf '%-34s %12s %-22s %12s %8s  %s\n' "figure" "xwing" "anchor" "anchor fig" "ratio" "goal"
-printf '%-34s %12s %-22s %12s %8s  %s\n' "-n 10 wall time (ms, best of 5)" \
-    "$(awk -v u="$xw_us" 'BEGIN { printf "%.1f", u / 1000 }')" "10 x curl loop" \
-    "$(awk -v u="$curl_us" 'BEGIN { printf "%.1f", u / 1000 }')" "$(ratio "$curl_us" "$xw_us")" ">= 10x faster"
-printf '%-34s %12s %-22s %12s %8s  %s\n' "new conn req/s -n $N -c $C" "$xw_new" "ab -n $N -c $C" "$ab_new" \
-    "$(ratio "$xw_new" "$ab_new")" ">= 1.0x"
-printf '%-34s %12s %-22s %12s %8s  %s\n' "new conn req/s -c $C" "$xw_new" "hey -disable-keepalive" "$hey_new" \
-    "$(ratio "$xw_new" "$hey_new")" ">= 2x"
-printf '%-34s %12s %-22s %12s %8s  %s\n' "keepalive req/s ${SECS}s -c $C" "$xw_keep" "wrk -t1 -c $C -d ${SECS}s" \
-    "$wrk_keep" "$(ratio "$xw_keep" "$wrk_keep")" "(reported)"
-echo
-printf '%-34s %11s %11s %10s\n' "memory" "VmHWM" "max anon" "time"
-printf '%-34s %8.1f MB %11s %10s\n' "xwing --version (libraries only)" "$(awk -v k="$base_hwm" 'BEGIN { print k / 1024 }')" "" ""
-for r in "${rss_rows[@]}"; do echo "$r"; done
+printf '%-40s %10s %10s %8s\n' "memory (-c $C, --keepalive)" "VmHWM" "max anon" "time"
+for ((i = 0; i < ${#bins[@]}; i += 2)); do
+    tag=${bins[i]} bin=${bins[i + 1]}
+    base=$(/usr/bin/time -f %M "$bin" --version 2>&1 >/dev/null | tail -1)
+    printf '%-40s %7s MB %10s %8s\n' "[$tag] --version (code and libraries)" "$(mb "$base")" "" ""
+    for n in $RSS_NS; do
+        read -r hwm anon secs < <(rss_run "$bin" "$n")
+        got=$(jq -r '"\(.requests) requests, \(.ok) ok"' "$TMP/rss.json" 2>/dev/null)
+        printf '%-40s %7s MB %7s MB %7ss  %s\n' "[$tag] peak RSS -n $n" "$(mb "$hwm")" "$(mb "$anon")" "$secs" "$got"
+    done
+done
 echo "goal: peak RSS < 8 MB and flat as N grows"
 echo "reproduce: make bench ONLY=xwing   (BENCH_QUICK=1 for a short run, BENCH_C=N for another -c)"

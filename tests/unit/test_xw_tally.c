@@ -54,6 +54,11 @@ static void test_rows_sorted(void **state)
         assert_int_equal(rows[i].count, want[i].count);
         assert_int_equal(rows[i].error, want[i].error);
     }
+    size_t m;
+    struct tally_row *heap = tally_rows_alloc(t, &m);
+    assert_int_equal(m, n);
+    assert_memory_equal(heap, rows, n * sizeof *rows);
+    free(heap);
     assert_int_equal(t->ok, 5);
     assert_int_equal(t->failed, 12);
     assert_int_equal(tally_total(t), 17);
