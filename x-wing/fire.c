@@ -10,6 +10,7 @@
 
 #define SERVED_BY_MAX 256
 #define BODY_START 4096
+#define STALL_NS 50000000u /* 50 ms behind the pace counts as a stall */
 
 struct slot {
     CURL *easy;
@@ -190,9 +191,13 @@ static long start_due(struct fire *f, uint64_t now)
         if (c->interval_ns) {
             if (now < f->next_due)
                 return (long)((f->next_due - now) / 1000000u) + 1;
-            /* After a stall, resume the pace instead of bursting to catch up. */
-            f->next_due = (f->next_due + c->interval_ns < now) ? now + c->interval_ns
-                                                               : f->next_due + c->interval_ns;
+            /* Starts due within the last poll's rounding all go now, keeping the
+             * rate; after a real stall (all slots busy), resume the pace instead
+             * of bursting to catch up. */
+            uint64_t slack = c->interval_ns > STALL_NS ? c->interval_ns : STALL_NS;
+            if (now > f->next_due + slack)
+                f->next_due = now;
+            f->next_due += c->interval_ns;
         }
         if (start_one(f, s))
             return 100;

@@ -25,8 +25,17 @@ total=$(grep -E '^ +[0-9.]+s' "$TMP/w1" | awk '{ s += $2 } END { print s }')
 assert_match "^ok $total  failed 0 " "$(grep '^ok ' "$TMP/w1")" "interval lines add up to the summary"
 
 # Failover as it happens: the server stops mid-watch, later lines show refused.
-(sleep 0.8; kill -TERM "$kpid") &
-run_prog xwing --watch --duration 2500ms --watch-interval 500ms --rate 20 --timeout 300ms "127.0.0.1:$k" >"$TMP/w2" 2>&1 || true
+prog_cmd xwing
+"${PROG_CMD[@]}" --watch --duration 4s --watch-interval 500ms --rate 20 --timeout 300ms "127.0.0.1:$k" >"$TMP/w2" 2>&1 &
+wpid=$!
+PIDS+=("$wpid")
+for ((i = 0; i < 200; i++)); do # bounded: 20 s
+    grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" && break
+    sleep 0.1
+done
+kill -TERM "$kpid"
+wait_exit "$wpid" 30 >"$TMP/status"
+assert_eq 1 "$(cat "$TMP/status")" "exit status of a watch that saw failures"
 grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" || fail "no Koornacht-only line: $(cat "$TMP/w2")"
 grep -qE '^ +[0-9.]+s +[0-9]+ req  refused [0-9]+$' "$TMP/w2" || fail "no refused-only line: $(cat "$TMP/w2")"
 
@@ -38,8 +47,11 @@ prog_cmd xwing
 "${PROG_CMD[@]}" --watch --watch-interval 200ms "127.0.0.1:$k" >"$TMP/w3" 2>&1 &
 pid=$!
 PIDS+=("$pid")
-sleep 1
+for ((i = 0; i < 200; i++)); do # until it runs (and handles SIGINT); bounded: 20 s
+    grep -qE '^ +[0-9.]+s +[0-9]+ req' "$TMP/w3" && break
+    sleep 0.1
+done
 kill -INT "$pid"
-wait_exit "$pid" 5 >"$TMP/status"
+wait_exit "$pid" 20 >"$TMP/status"
 assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGINT"
 assert_match 'ok [0-9]+  failed [0-9]+' "$(cat "$TMP/w3")" "summary after SIGINT"
