@@ -5,9 +5,10 @@
                [--served-by NAME] [--host 127.0.0.1]
 
 Every mode answers GET /healthz with 200 so tests can wait for it; any other
-request gets the mode's behaviour. A mode is one function in MODES taking
-(conn, args) after the request head has been read: adding a mode is adding a
-function and a MODES entry.
+request gets the mode's behaviour. A mode is one function decorated with
+@mode("name"), called as fn(conn, args) once the request head has been read
+(conn is the socket, args the parsed command line): adding a mode is adding
+one function. --help lists the modes with their docstrings.
 """
 import argparse
 import socket
@@ -17,6 +18,14 @@ import threading
 import time
 
 KOORNACHT = b'{"Cluster": "Koornacht", "Planet": "N\'Zoth"}\n'
+MODES = {}
+
+
+def mode(name):
+    def register(fn):
+        MODES[name] = fn
+        return fn
+    return register
 
 
 def respond(conn, status, body, ctype="application/json", extra=()):
@@ -30,22 +39,26 @@ def served_by(args):
     return ["X-Served-By: " + args.served_by] if args.served_by else []
 
 
+@mode("json")
 def mode_json(conn, args):
     """200 with --doc (default: the Koornacht document)."""
     respond(conn, 200, args.doc.encode() if args.doc else KOORNACHT, extra=served_by(args))
 
 
+@mode("not-json")
 def mode_not_json(conn, args):
     """200 with an HTML page, as nginx's default would answer."""
     respond(conn, 200, b"<html><body>Welcome to nginx!</body></html>\n", "text/html")
 
 
+@mode("huge")
 def mode_huge(conn, args):
     """200 with --size bytes of JSON-ish filler and an honest Content-Length."""
     body = b'{"Cluster": "' + b"x" * max(0, args.size - 16) + b'"}\n'
     respond(conn, 200, body)
 
 
+@mode("huge-chunked")
 def mode_huge_chunked(conn, args):
     """200 with --size bytes, chunked: no Content-Length to reject early."""
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -58,11 +71,13 @@ def mode_huge_chunked(conn, args):
     conn.sendall(b"0\r\n\r\n")
 
 
+@mode("status")
 def mode_status(conn, args):
     """--status (default 500) with a JSON error body."""
     respond(conn, args.status, b'{"error": "hostile"}\n')
 
 
+@mode("hang")
 def mode_hang(conn, args):
     """Accepts, reads the request, never answers (until the client leaves)."""
     conn.settimeout(None)
@@ -73,26 +88,18 @@ def mode_hang(conn, args):
         pass
 
 
+@mode("close")
 def mode_close(conn, args):
     """Closes the connection without a byte of answer."""
     return
 
 
+@mode("no-key")
 def mode_no_key(conn, args):
     """Valid JSON without the Cluster field."""
     respond(conn, 200, b'{"Planet": "Nowhere"}\n', extra=served_by(args))
 
 
-MODES = {
-    "json": mode_json,
-    "not-json": mode_not_json,
-    "huge": mode_huge,
-    "huge-chunked": mode_huge_chunked,
-    "status": mode_status,
-    "hang": mode_hang,
-    "close": mode_close,
-    "no-key": mode_no_key,
-}
 
 
 def read_head(conn):
@@ -129,7 +136,9 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="modes:\n" + "\n".join("  %-13s %s" % (n, f.__doc__) for n, f in sorted(MODES.items())))
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--mode", required=True, choices=sorted(MODES))
