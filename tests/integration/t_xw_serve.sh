@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `xwing serve`: /healthz answers, /tally runs a tally against rebel-base and
 # returns the JSON report, bad queries get 400 naming the parameter, and
-# SIGTERM ends it promptly with status 0.
+# SIGTERM ends it promptly with status 0. --max-tallies 1: a second tally while
+# one runs gets 503.
 source "$(dirname "$0")/lib.sh"
 # Background xwing must be the process itself (signals reach it, wait gets its
 # status): a simple command with & is exec'd, a function call is not.
@@ -18,7 +19,7 @@ k=$(free_port) t=$(free_port) port=$(free_port)
 start_rebel k --listen "127.0.0.1:$k" --document "$TMP/k.json"
 start_rebel t --listen "127.0.0.1:$t" --document "$TMP/t.json"
 prog_cmd xwing
-"${PROG_CMD[@]}" serve --listen "127.0.0.1:$port" --max-requests 200 >"$TMP/serve.out" 2>"$TMP/serve.log" &
+"${PROG_CMD[@]}" serve --listen "127.0.0.1:$port" --max-requests 200 --max-tallies 1 >"$TMP/serve.out" 2>"$TMP/serve.log" &
 pid=$!
 PIDS+=("$pid")
 wait_http "http://127.0.0.1:$k/healthz"
@@ -64,7 +65,14 @@ python3 "$ROOT/tests/integration/hostile.py" --port "$hang" --mode hang >"$TMP/h
 PIDS+=($!)
 wait_http "http://127.0.0.1:$hang/healthz"
 curl -s --max-time 30 "$base/tally?target=127.0.0.1:$hang&n=100&timeout=10s" >/dev/null 2>&1 &
-sleep 0.5
+for ((i = 0; i < 100; i++)); do # until the tally is running: busy; bounded: 10 s
+    code=$(http_code "$base/tally?target=127.0.0.1:$k&n=1")
+    [ "$code" = 503 ] && break
+    sleep 0.1
+done
+assert_eq 503 "$code" "a second tally beyond --max-tallies 1"
+assert_match 'busy' "$(curl -s --max-time 5 "$base/tally?target=127.0.0.1:$k&n=1")" "busy reason"
+assert_eq 200 "$(http_code "$base/healthz")" "/healthz while a tally runs"
 kill -TERM "$pid"
 wait_exit "$pid" 5 >"$TMP/status" # in this shell: a $(...) subshell cannot wait for it
 assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGTERM"
