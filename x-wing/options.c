@@ -94,6 +94,8 @@ void options_usage(FILE *out)
         "Failures are rows of their own: timeout, refused, dns, http <code>, not-json,\n"
         "no-key, too-large, other. Exit status: 0 when the expectation holds (with none:\n"
         "when every request got a reply), 1 when not (reason on stderr), 2 on usage errors.\n"
+        "Ctrl-C (or SIGTERM) ends a run early and still prints what was counted.\n"
+        "Proxy variables (http_proxy, ...) are ignored: requests go straight to the target.\n"
         "\n"
         "examples:\n"
         "  xwing -n 10 rebel-base\n"
