@@ -11,7 +11,7 @@
 set -uo pipefail
 secs=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 OUT=$ROOT/build/fuzz
 mkdir -p "$OUT"
 CC=${FUZZ_CC:-clang}
@@ -21,6 +21,7 @@ command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (apt-get install clan
 # shellcheck disable=SC2046
 read -r -a pkg_cflags <<<"$(pkg-config --cflags libmicrohttpd libcjson libcurl)"
 read -r -a pkg_libs <<<"$(pkg-config --libs libmicrohttpd libcjson libcurl)"
+# shellcheck disable=SC2054 # the commas belong to -fsanitize=
 cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
         "-DPROJECT_VERSION=\"$(cat VERSION)\"" -Icommon -Irebel-base -Ix-wing "${pkg_cflags[@]}")
@@ -51,9 +52,10 @@ run_one() { # run_one TARGET -> prints one table line; exit status 0 ok
     log=$OUT/fuzz_$t.log
     reg=tests/fuzz/regress/$t
     if [ -d "$reg" ] && [ -n "$(ls -A "$reg" 2>/dev/null)" ]; then
-        n=$(find "$reg" -type f | wc -l)
+        mapfile -t inputs < <(find "$reg" -type f | sort)
+        n=${#inputs[@]}
         # shellcheck disable=SC2086
-        if ! "$bin" $opts -runs=1 $(find "$reg" -type f | sort) >"$log.regress" 2>&1; then
+        if ! "$bin" $opts -runs=1 "${inputs[@]}" >"$log.regress" 2>&1; then
             printf '  %-10s REGRESSION  a kept input crashes again; see %s\n' "$t" "$log.regress"
             return 1
         fi

@@ -67,12 +67,12 @@ echo "  during:   $during"
 echo "  abusers:  $done_line"
 echo "  after:    $after"
 
-rate() { awk -v o="$(kv ok "$1")" -v d="$(kv done "$1")" 'BEGIN{printf "%.2f", d ? 100*o/d : 0}'; }
+rate() { awk -v o="$(kv ok "$1")" -v d="$(kv "done" "$1")" 'BEGIN{printf "%.2f", d ? 100*o/d : 0}'; }
 verdict=pass
 d_rate=$(rate "$during") a_rate=$(rate "$after")
 awk -v r="$d_rate" 'BEGIN{exit !(r >= 99.9)}' || verdict="FAIL (success during abuse $d_rate% < 99.9%)"
-[ "$(kv ok "$after")" = "$(kv done "$after")" ] || verdict="FAIL (not recovered: $after)"
-[ "$(kv done "$during")" -gt 0 ] || verdict="FAIL (no real requests ran)"
+[ "$(kv ok "$after")" = "$(kv "done" "$after")" ] || verdict="FAIL (not recovered: $after)"
+[ "$(kv "done" "$during")" -gt 0 ] || verdict="FAIL (no real requests ran)"
 # Bounded: 64 KiB per held connection on top of the idle process is far more than
 # a 16 KiB pool per connection should need; beyond it memory is not bounded.
 limit=$((rss_before + (idle + slow) * 64))
@@ -80,6 +80,6 @@ limit=$((rss_before + (idle + slow) * 64))
 
 row "abuse (${mode/defaults/default} limits)" \
     "$idle idle + $slow slowloris (1 B/s) for ${secs}s; real client ${real_src}, 4 conns, 500 req/s" \
-    "held idle=$(kv idle_open "$held") slow=$(kv slow_open "$held"); real: $(kv done "$during") req, ${d_rate}% ok, p99 $(kv p99_ms "$during") ms (no abuse: $(kv p99_ms "$base") ms); RSS $((rss_before / 1024))->$((rss_during / 1024))->$((rss_after / 1024)) MiB; after: /readyz 200, ${a_rate}% of $(kv done "$after") ok" \
+    "held idle=$(kv idle_open "$held") slow=$(kv slow_open "$held"); real: $(kv "done" "$during") req, ${d_rate}% ok, p99 $(kv p99_ms "$during") ms (no abuse: $(kv p99_ms "$base") ms); RSS $((rss_before / 1024))->$((rss_during / 1024))->$((rss_after / 1024)) MiB; after: /readyz 200, ${a_rate}% of $(kv "done" "$after") ok" \
     "$verdict"
 [ "$verdict" = pass ]

@@ -58,7 +58,7 @@ print("xwing: started=%d done=%d ok=%d refused=%d timeout=%d bad_status=%d inval
       ";".join("%s:%d" % (k.replace(" ", "_"), v) for k, v in rows.items())))
 PY
 )
-    [ "$(kv rows_sum "$h")" = "$(kv done "$h")" ] || verdict_x="FAIL (xwing rows do not add up)"
+    [ "$(kv rows_sum "$h")" = "$(kv "done" "$h")" ] || verdict_x="FAIL (xwing rows do not add up)"
     [ "$crc" = 1 ] || verdict_x="FAIL (xwing exit $crc with failures)"
 else
     h=$(cat "$TMP/hammer.out")
