@@ -4,8 +4,9 @@
 #   - requests/s with a new connection per request at the same -c vs `ab` (>= 1.0x)
 #     and `hey -disable-keepalive` (>= 2x); --keepalive vs wrk (reported)
 #   - peak RSS at -n 1000 / 100000 / 1000000 (goal < 8 MB and flat as N grows)
-# Each throughput figure is the best of $REPS runs, for every tool alike (the
-# machine is shared and noisy). Prints figures and ratios; never fails on them.
+# Each throughput figure is the best of $REPS runs, for every tool alike, each
+# xwing run paired with its anchor's run right after it (the machine is shared
+# and its load drifts). Prints figures and ratios; never fails on them.
 # BENCH_QUICK=1: smaller N and shorter runs. Everything is bounded by timeout.
 set -uo pipefail
 : "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
@@ -105,6 +106,8 @@ rss_run() { # rss_run BINARY N: prints "VmHWM_kB maxAnon_kB seconds"
     "$1" --keepalive -n "$n" -c "$C" --duration 300s -o json "$HP" >"$TMP/rss.json" 2>/dev/null &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
+        # Until exec completes the pid is a copy of this shell: skip those samples.
+        [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$1")" ] || { sleep 0.005; continue; }
         h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         a=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         [ -n "$h" ] && ((h > hwm)) && hwm=$h
@@ -117,10 +120,27 @@ rss_run() { # rss_run BINARY N: prints "VmHWM_kB maxAnon_kB seconds"
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 row() { printf '%-36s %12s %-24s %12s %8s  %s\n' "$@"; }
 
-curl_us=$(for _ in $(seq 5); do curl10; done | least)
-ab_new=$(for _ in $(seq "$REPS"); do ab_rps; done | best)
-hey_new=$(for _ in $(seq "$REPS"); do hey_rps; done | best)
-wrk_keep=$(for _ in $(seq "$REPS"); do wrk_ka; done | best)
+# The load on a shared machine drifts: each xwing run is paired with its anchor's
+# run right after it, and each side keeps its best, so both see the same spell.
+pair() { # pair FN_A FN_B ARG_A: REPS rounds of A then B; prints "bestA bestB"
+    local a b i
+    for ((i = 0; i < REPS; i++)); do
+        "$1" "$3" >>"$TMP/pa"
+        "$2" >>"$TMP/pb"
+    done
+    a=$(best <"$TMP/pa") b=$(best <"$TMP/pb")
+    rm -f "$TMP/pa" "$TMP/pb"
+    echo "$a $b"
+}
+pair_least() { # as pair, for wall times: the least of each
+    local i
+    for ((i = 0; i < 5; i++)); do
+        "$1" "$3" >>"$TMP/pa"
+        "$2" >>"$TMP/pb"
+    done
+    echo "$(least <"$TMP/pa") $(least <"$TMP/pb")"
+    rm -f "$TMP/pa" "$TMP/pb"
+}
 
 echo
 row "figure" "xwing" "anchor" "anchor fig" "ratio" "goal"
@@ -128,13 +148,14 @@ bins=(dev "$X")
 [ -n "$XI" ] && bins+=(image "$XI")
 for ((i = 0; i < ${#bins[@]}; i += 2)); do
     tag=${bins[i]} bin=${bins[i + 1]}
-    us=$(for _ in $(seq 5); do xw10 "$bin"; done | least)
-    new=$(for _ in $(seq "$REPS"); do xw_rps "$bin"; done | best)
-    keep=$(for _ in $(seq "$REPS"); do xw_ka "$bin"; done | best)
+    read -r us curl_us < <(pair_least xw10 curl10 "$bin")
+    read -r new ab_new < <(pair xw_rps ab_rps "$bin")
+    read -r new2 hey_new < <(pair xw_rps hey_rps "$bin")
+    read -r keep wrk_keep < <(pair xw_ka wrk_ka "$bin")
     row "[$tag] -n 10 wall ms (best of 5)" "$(awk -v u="$us" 'BEGIN { printf "%.1f", u / 1000 }')" \
         "10 x curl loop" "$(awk -v u="$curl_us" 'BEGIN { printf "%.1f", u / 1000 }')" "$(ratio "$curl_us" "$us")" ">= 10x"
     row "[$tag] new conn req/s -n $N" "$new" "ab -n $N -c $C" "$ab_new" "$(ratio "$new" "$ab_new")" ">= 1.0x"
-    row "[$tag] new conn req/s -n $N" "$new" "hey -disable-keepalive" "$hey_new" "$(ratio "$new" "$hey_new")" ">= 2x"
+    row "[$tag] new conn req/s -n $N" "$new2" "hey -disable-keepalive" "$hey_new" "$(ratio "$new2" "$hey_new")" ">= 2x"
     row "[$tag] keepalive req/s ${SECS}s" "$keep" "wrk -t1 -c $C -d ${SECS}s" "$wrk_keep" "$(ratio "$keep" "$wrk_keep")" "(reported)"
 done
 
