@@ -47,7 +47,7 @@ void config_defaults(struct config *cfg)
     cfg->max_connections = 4096;
     cfg->max_per_ip = 1024;
     cfg->idle_timeout_ms = 65000;
-    cfg->conn_memory = 16384;
+    cfg->conn_memory = 8192;
     cfg->watch_interval_ms = 100;
     cfg->max_delay_ms = 30000;
 }
@@ -167,7 +167,8 @@ void config_usage(FILE *out)
 "      --idle-timeout DURATION  close idle connections after this (default 65s,\n"
 "                             longer than Envoy's 60s upstream idle timeout)\n"
 "      --connection-memory SIZE  memory pool per connection, bounds request\n"
-"                             headers (default 16KiB)\n"
+"                             headers; libmicrohttpd zeroes it per request, so\n"
+"                             smaller is faster (default 8KiB)\n"
 "      --watch-interval DURATION  how often the document is checked (default 100ms)\n"
 "      --allow-faults         enable fault injection (off by default):\n"
 "                               POST /admin/readiness?ready=false  force /readyz 503\n"

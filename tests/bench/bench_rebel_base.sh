@@ -46,6 +46,8 @@ worker_rlimit_nofile 4096;
 events { worker_connections 4096; }
 http {
     access_log off;
+    sendfile on;        # as in Debian's own nginx.conf
+    tcp_nopush on;
     keepalive_timeout 65;
     keepalive_requests 1000000;
     types { application/json html; }

@@ -44,6 +44,14 @@ took = time.time() - start
 assert 0.5 < took < 4, "idle close after %.1fs" % took
 print("  idle connections closed after %.1fs" % took)
 
+# A proxy-sized head (35 headers, ~3.5 KB, more than Envoy adds) fits in 8 KiB.
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 90) for i in range(35)) + b"\r\n")
+assert s.recv(65536).startswith(b"HTTP/1.1 200"), "a 3.5 KB head was refused"
+s.close()
+print("  3.5 KB head served")
+
 # A request head larger than the connection memory is refused, not served.
 s = socket.create_connection(("127.0.0.1", port))
 s.settimeout(5)

@@ -33,7 +33,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.idle_timeout_ms, 65000);
     assert_int_equal(c.max_connections, 4096);
     assert_int_equal(c.max_per_ip, 1024);
-    assert_int_equal(c.conn_memory, 16384);
+    assert_int_equal(c.conn_memory, 8192);
     assert_int_equal(c.allow_faults, 0);
     assert_int_equal(c.access_log, 0);
     assert_true(c.served_by[0] != '\0'); /* the host name */
