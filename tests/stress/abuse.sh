@@ -11,6 +11,10 @@
 #           IDLE+SLOW connections; the real client shares 127.0.0.1 with them.
 # defaults: rebel-base's default limits; abuse from 127.0.0.1, the real client
 #           from 127.0.0.2, so the per-client limit is what protects it.
+# spread:   default limits, abuse spread over 8 addresses (127.0.0.11-18), so the
+#           per-client limit no longer helps and the total limit (4096) fills up.
+#           Measures what real clients get then (not asserted: see the row) and
+#           asserts that the server survives and recovers once the abuse stops.
 source "$(dirname "$0")/common.sh"
 mode=${1:-raised} idle=${2:-10000} slow=${3:-1000} secs=${4:-20}
 hammer=$(tool hammer) hold=$(tool hold)
@@ -36,24 +40,43 @@ rss_before=$(rss_kb "$REBEL_PID")
 real=("$hammer" -b "$real_src" -c 4 -r 500 -t 2000 -V "$TMP/v1")
 base=$("${real[@]}" -n 2000 -d 5 127.0.0.1 "$port" /)
 
-"$hold" -i "$idle" -s "$slow" -g 1000 -d $((secs + 90)) 127.0.0.1 "$port" >"$TMP/hold.log" 2>&1 &
-HOLD_PID=$!
-PIDS+=("$HOLD_PID")
-for _ in $(seq 1 1200); do grep -q '^hold: ready' "$TMP/hold.log" && break; sleep 0.05; done
-grep -q '^hold: ready' "$TMP/hold.log" || fail "the abuse did not finish connecting in 60s: $(tail -2 "$TMP/hold.log")"
-ready=$(grep '^hold: ready' "$TMP/hold.log")
+srcs=(127.0.0.1)
+[ "$mode" = spread ] && srcs=(127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 127.0.0.15 127.0.0.16 127.0.0.17 127.0.0.18)
+HOLD_PIDS=()
+for i in "${!srcs[@]}"; do
+    "$hold" -b "${srcs[$i]}" -i $((idle / ${#srcs[@]})) -s $((slow / ${#srcs[@]})) -g 1000 -d $((secs + 90)) \
+        127.0.0.1 "$port" >"$TMP/hold.$i.log" 2>&1 &
+    HOLD_PIDS+=($!)
+    PIDS+=($!)
+done
+# Sums KEY over the last line matching PATTERN of every abuser's log.
+hold_sum() { # hold_sum PATTERN KEY
+    local f t=0 v
+    for f in "$TMP"/hold.*.log; do
+        v=$(kv "$2" "$(grep -E "$1" "$f" | tail -1)")
+        t=$((t + ${v:-0}))
+    done
+    echo "$t"
+}
+for _ in $(seq 1 1200); do
+    [ "$(cat "$TMP"/hold.*.log | grep -c '^hold: ready')" -ge ${#srcs[@]} ] && break
+    sleep 0.05
+done
+[ "$(cat "$TMP"/hold.*.log | grep -c '^hold: ready')" -ge ${#srcs[@]} ] ||
+    fail "the abuse did not finish connecting in 60s: $(tail -qn1 "$TMP"/hold.*.log)"
+ready="hold: ready from ${#srcs[@]} address(es): idle_open=$(hold_sum '^hold: ready' idle_open) slow_open=$(hold_sum '^hold: ready' slow_open) connect_failed=$(hold_sum '^hold: ready' connect_failed) connect_timeout=$(hold_sum '^hold: ready' connect_timeout)"
 
 rss_sampler "$REBEL_PID" "$TMP/rss" &
 SAMPLER=$!
 PIDS+=("$SAMPLER")
 during=$("${real[@]}" -n $((secs * 500)) -d "$secs" 127.0.0.1 "$port" /)
-held=$(grep -E '^hold: t=' "$TMP/hold.log" | tail -1)
+held="hold: idle_open=$(hold_sum '^hold: t=' idle_open) slow_open=$(hold_sum '^hold: t=' slow_open)"
 kill "$SAMPLER" 2>/dev/null || true
 rss_during=$(max_of "$TMP/rss")
 
-kill -TERM "$HOLD_PID"
-wait "$HOLD_PID" 2>/dev/null || true
-done_line=$(grep '^hold: done' "$TMP/hold.log")
+kill -TERM "${HOLD_PIDS[@]}"
+for p in "${HOLD_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+done_line="hold: done: closed by the server: idle=$(hold_sum '^hold: done' closed_idle) slow=$(hold_sum '^hold: done' closed_slow); open at the end: idle=$(hold_sum '^hold: done' idle_open_at_end) slow=$(hold_sum '^hold: done' slow_open_at_end)"
 wait_http "http://127.0.0.1:$port/readyz" 200 10
 after=$("${real[@]}" -n 2000 -d 10 127.0.0.1 "$port" /)
 sleep 1
@@ -70,7 +93,12 @@ echo "  after:    $after"
 rate() { awk -v o="$(kv ok "$1")" -v d="$(kv "done" "$1")" 'BEGIN{printf "%.2f", d ? 100*o/d : 0}'; }
 verdict=pass
 d_rate=$(rate "$during") a_rate=$(rate "$after")
-awk -v r="$d_rate" 'BEGIN{exit !(r >= 99.9)}' || verdict="FAIL (success during abuse $d_rate% < 99.9%)"
+if [ "$mode" = spread ]; then
+    # The known limit: no assertion on the rate during, but it must recover.
+    verdict="pass (recovers; real clients starved while the total limit is held: see figures)"
+else
+    awk -v r="$d_rate" 'BEGIN{exit !(r >= 99.9)}' || verdict="FAIL (success during abuse $d_rate% < 99.9%)"
+fi
 [ "$(kv ok "$after")" = "$(kv "done" "$after")" ] || verdict="FAIL (not recovered: $after)"
 [ "$(kv "done" "$during")" -gt 0 ] || verdict="FAIL (no real requests ran)"
 # Bounded: 64 KiB per held connection on top of the idle process is far more than
@@ -78,8 +106,11 @@ awk -v r="$d_rate" 'BEGIN{exit !(r >= 99.9)}' || verdict="FAIL (success during a
 limit=$((rss_before + (idle + slow) * 64))
 [ "$rss_during" -le "$limit" ] || verdict="FAIL (RSS ${rss_during} kB > ${limit} kB)"
 
-row "abuse (${mode/defaults/default} limits)" \
-    "$idle idle + $slow slowloris (1 B/s) for ${secs}s; real client ${real_src}, 4 conns, 500 req/s" \
-    "held idle=$(kv idle_open "$held") slow=$(kv slow_open "$held"); real: $(kv "done" "$during") req, ${d_rate}% ok, p99 $(kv p99_ms "$during") ms (no abuse: $(kv p99_ms "$base") ms); RSS $((rss_before / 1024))->$((rss_during / 1024))->$((rss_after / 1024)) MiB; after: /readyz 200, ${a_rate}% of $(kv "done" "$after") ok" \
+label=${mode/defaults/default limits}
+label=${label/raised/raised limits}
+label=${label/spread/default limits, 8 abuser addresses}
+row "abuse ($label)" \
+    "$idle idle + $slow slowloris (1 B/s) from ${#srcs[@]} address(es) for ${secs}s; real client ${real_src}, 4 conns, 500 req/s" \
+    "held idle=$(kv idle_open "$held") slow=$(kv slow_open "$held"); real: $(kv "done" "$during") req, ${d_rate}% ok ($(kv refused "$during") refused, $(kv closed_before_reply "$during") reset, $(kv timeout "$during") timeout), p99 $(kv p99_ms "$during") ms (no abuse: $(kv p99_ms "$base") ms); RSS $((rss_before / 1024))->$((rss_during / 1024))->$((rss_after / 1024)) MiB; after: /readyz 200, ${a_rate}% of $(kv "done" "$after") ok" \
     "$verdict"
-[ "$verdict" = pass ]
+[[ "$verdict" == pass* ]]

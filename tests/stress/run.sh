@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bounded stress runs (issue 5), each a script that prints its figures and one
 # markdown table row: | scenario | load | figures | result |. Exits 1 if any
-# failed. Bounded in count and time; about 3 minutes on 2 cores.
+# failed. Bounded in count and time; about 2.5 minutes on 2 cores.
 #   BIN=build/bin bash tests/stress/run.sh        STRESS_ONLY=regex to pick scenarios
 # Each scenario can be run alone (BIN=... bash tests/stress/NAME.sh [ARGS]); see its header.
 set -uo pipefail
@@ -18,6 +18,7 @@ scenarios=(
     "malformed.sh"
     "abuse.sh raised 10000 1000 20"
     "abuse.sh defaults 10000 1000 20"
+    "abuse.sh spread 10000 1000 15"
     "churn.sh 100000"
     "shutdown.sh 2s hammer"
     "shutdown.sh 2s xwing"

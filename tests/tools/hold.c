@@ -1,11 +1,13 @@
 /* hold: opens and holds abusive connections against a server, for the stress runs.
  *
- *   hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC_IP] [-p PENDING] HOST PORT
+ *   hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC_IP] [-p PENDING] [-T CONNECT_MS] HOST PORT
  *
  * IDLE connections connect and send nothing. SLOW connections are slowloris
  * clients: they send a request line and then one header byte every GAP_MS,
  * never finishing the headers. Connections are opened with at most PENDING
- * connects in flight. Once every connect has been tried it prints
+ * connects in flight; a connect still pending after CONNECT_MS (default 5000: a
+ * server at its connection limit stops accepting and the backlog fills) is
+ * given up and counted as connect_timeout. Once every connect has been tried it prints
  * "hold: ready ..." (so a script can start measuring), then a status line every
  * second, and after -d seconds (or SIGTERM/SIGINT) a final line: how many were
  * opened, how many failed to connect, how many the server closed and how long
@@ -54,16 +56,17 @@ static const char slow_trickle[] = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 int main(int argc, char **argv)
 {
     unsigned nidle = 10000, nslow = 1000, pending_max = 512;
-    uint64_t gap = 1000, dur = 30000;
+    uint64_t gap = 1000, dur = 30000, connect_ms = 5000;
     struct sockaddr_in dst = {.sin_family = AF_INET}, src = {.sin_family = AF_INET};
     int have_src = 0, o;
-    while ((o = getopt(argc, argv, "i:s:g:d:b:p:")) != -1) {
+    while ((o = getopt(argc, argv, "i:s:g:d:b:p:T:")) != -1) {
         switch (o) {
         case 'i': nidle = (unsigned)strtoul(optarg, NULL, 10); break;
         case 's': nslow = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'g': gap = strtoull(optarg, NULL, 10); break;
         case 'd': dur = (uint64_t)(strtod(optarg, NULL) * 1000); break;
         case 'p': pending_max = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'T': connect_ms = strtoull(optarg, NULL, 10); break;
         case 'b':
             have_src = 1;
             if (inet_pton(AF_INET, optarg, &src.sin_addr) != 1) return 2;
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
         }
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1) {
-        fprintf(stderr, "usage: hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC] [-p PENDING] HOST PORT\n");
+        fprintf(stderr, "usage: hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC] [-p PENDING] [-T CONNECT_MS] HOST PORT\n");
         return 2;
     }
     dst.sin_port = htons((uint16_t)atoi(argv[optind + 1]));
@@ -102,7 +105,7 @@ int main(int argc, char **argv)
     struct epoll_event evs[512];
     uint64_t t0 = now_ms(), end = t0 + dur, last_status = t0;
     unsigned next = 0, pending = 0, open_idle = 0, open_slow = 0, failed = 0;
-    unsigned closed_idle = 0, closed_slow = 0, ready_printed = 0;
+    unsigned closed_idle = 0, closed_slow = 0, ready_printed = 0, connect_timeouts = 0;
     uint64_t slow_life_sum = 0, slow_life_max = 0, ready_ms = 0;
     while (!stop && now_ms() < end) {
         while (next < n && pending < pending_max) {
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
             }
             c->fd = fd;
             c->st = S_CONNECTING;
+            c->opened_ms = now_ms();
             pending++;
             struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP, .data.ptr = c};
             epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
@@ -129,8 +133,8 @@ int main(int argc, char **argv)
         if (!ready_printed && next == n && pending == 0) {
             ready_printed = 1;
             ready_ms = now_ms() - t0;
-            printf("hold: ready idle_open=%u slow_open=%u connect_failed=%u closed_by_server=%u ramp_ms=%llu\n",
-                   open_idle, open_slow, failed, closed_idle + closed_slow,
+            printf("hold: ready idle_open=%u slow_open=%u connect_failed=%u connect_timeout=%u closed_by_server=%u ramp_ms=%llu\n",
+                   open_idle, open_slow, failed, connect_timeouts, closed_idle + closed_slow,
                    (unsigned long long)ready_ms);
             fflush(stdout);
         }
@@ -184,6 +188,14 @@ int main(int argc, char **argv)
         }
         for (unsigned i = 0; i < n; i++) {
             struct hc *c = &h[i];
+            if (c->st == S_CONNECTING && now - c->opened_ms > connect_ms) {
+                close(c->fd);
+                c->fd = -1;
+                c->st = S_FAILED;
+                pending--;
+                connect_timeouts++;
+                continue;
+            }
             if (c->kind != K_SLOW || c->st != S_OPEN || now < c->next_ms) continue;
             char byte = slow_trickle[c->sent++ % (sizeof slow_trickle - 1)];
             send(c->fd, &byte, 1, MSG_NOSIGNAL);
@@ -191,8 +203,8 @@ int main(int argc, char **argv)
         }
         if (now - last_status >= 1000) {
             last_status = now;
-            printf("hold: t=%.1fs idle_open=%u slow_open=%u connect_failed=%u closed_idle=%u closed_slow=%u\n",
-                   (double)(now - t0) / 1000, open_idle, open_slow, failed, closed_idle, closed_slow);
+            printf("hold: t=%.1fs idle_open=%u slow_open=%u connect_failed=%u connect_timeout=%u closed_idle=%u closed_slow=%u\n",
+                   (double)(now - t0) / 1000, open_idle, open_slow, failed, connect_timeouts, closed_idle, closed_slow);
             fflush(stdout);
         }
     }
@@ -202,9 +214,9 @@ int main(int argc, char **argv)
             uint64_t life = now - h[i].opened_ms;
             if (life > slow_life_max) slow_life_max = life;
         }
-    printf("hold: done secs=%.1f idle=%u slow=%u connect_failed=%u idle_open_at_end=%u slow_open_at_end=%u "
+    printf("hold: done secs=%.1f idle=%u slow=%u connect_failed=%u connect_timeout=%u idle_open_at_end=%u slow_open_at_end=%u "
            "closed_idle=%u closed_slow=%u slow_closed_mean_life_ms=%llu slow_max_life_ms=%llu\n",
-           (double)(now - t0) / 1000, nidle, nslow, failed, open_idle, open_slow, closed_idle,
+           (double)(now - t0) / 1000, nidle, nslow, failed, connect_timeouts, open_idle, open_slow, closed_idle,
            closed_slow, (unsigned long long)(closed_slow ? slow_life_sum / closed_slow : 0),
            (unsigned long long)slow_life_max);
     for (unsigned i = 0; i < n; i++)
