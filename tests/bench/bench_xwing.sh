@@ -96,26 +96,16 @@ hey_rps() { timeout 300 hey -n "$HEY_N" -c "$C" -disable-keepalive "$URL" 2>/dev
 # 3. Keep-alive, time-bound like wrk.
 xw_ka() { timeout 120 "$1" --keepalive --duration "${SECS}s" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
 wrk_ka() { timeout 120 wrk -t1 -c "$C" -d "${SECS}s" "$URL" 2>/dev/null | awk '/^Requests\/sec/ { print $2 }'; }
-# 4. Peak RSS as N grows (--keepalive so a million requests fit in the run).
-#    Sampled from /proc: VmHWM (whole process, shared libraries included) and the
-#    largest RssAnon (heap and stacks: what N could make grow).
-rss_run() { # rss_run BINARY N: prints "VmHWM_kB maxAnon_kB seconds"
-    local n=$2 pid hwm=0 anon=0 a h s
+# 4. Peak RSS as N grows (--keepalive so a million requests fit in the run), from
+#    time(1)'s maximum resident set size: exact, shared libraries included. The
+#    growth over `xwing --version` (code and libraries alone) is what N could move.
+rss_run() { # rss_run BINARY N: prints "maxrss_kB seconds"
+    local s
     s=$(now_us)
-    # Bounded by xwing's own --duration: a timeout wrapper would be the pid sampled.
-    "$1" --keepalive -n "$n" -c "$C" --duration 300s -o json "$HP" >"$TMP/rss.json" 2>/dev/null &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        # Until exec completes the pid is a copy of this shell: skip those samples.
-        [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$1")" ] || { sleep 0.005; continue; }
-        h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-        a=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-        [ -n "$h" ] && ((h > hwm)) && hwm=$h
-        [ -n "$a" ] && ((a > anon)) && anon=$a
-        sleep 0.02
-    done
-    wait "$pid"
-    echo "$hwm $anon $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
+    # Bounded by xwing's own --duration (time(1) must be the direct parent).
+    /usr/bin/time -f %M -o "$TMP/maxrss" "$1" --keepalive -n "$2" -c "$C" --duration 300s -o json "$HP" \
+        >"$TMP/rss.json" 2>/dev/null
+    echo "$(tail -1 "$TMP/maxrss") $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
 }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 row() { printf '%-36s %12s %-24s %12s %8s  %s\n' "$@"; }
@@ -160,15 +150,15 @@ for ((i = 0; i < ${#bins[@]}; i += 2)); do
 done
 
 echo
-printf '%-40s %10s %10s %8s\n' "memory (-c $C, --keepalive)" "VmHWM" "max anon" "time"
+printf '%-40s %10s %12s %8s\n' "memory (-c $C, --keepalive)" "peak RSS" "over base" "time"
 for ((i = 0; i < ${#bins[@]}; i += 2)); do
     tag=${bins[i]} bin=${bins[i + 1]}
     base=$(/usr/bin/time -f %M "$bin" --version 2>&1 >/dev/null | tail -1)
-    printf '%-40s %7s MB %10s %8s\n' "[$tag] --version (code and libraries)" "$(mb "$base")" "" ""
+    printf '%-40s %7s MB %12s %8s\n' "[$tag] --version (code and libraries)" "$(mb "$base")" "" ""
     for n in $RSS_NS; do
-        read -r hwm anon secs < <(rss_run "$bin" "$n")
+        read -r rss secs < <(rss_run "$bin" "$n")
         got=$(jq -r '"\(.requests) requests, \(.ok) ok"' "$TMP/rss.json" 2>/dev/null)
-        printf '%-40s %7s MB %7s MB %7ss  %s\n' "[$tag] peak RSS -n $n" "$(mb "$hwm")" "$(mb "$anon")" "$secs" "$got"
+        printf '%-40s %7s MB %9s MB %7ss  %s\n' "[$tag] peak RSS -n $n" "$(mb "$rss")" "$(mb $((rss - base)))" "$secs" "$got"
     done
 done
 echo "goal: peak RSS < 8 MB and flat as N grows"
