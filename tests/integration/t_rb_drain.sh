@@ -46,3 +46,19 @@ wait_http "http://127.0.0.1:$port/readyz"
 kill -INT "$REBEL_PID"
 exit_status "$REBEL_PID" 5
 assert_eq 0 "$STATUS" "exit status with --drain 0 and SIGINT"
+
+# --grace shorter than a delayed request: the delay is cut short, the request is
+# still answered, and the exit is 0 and bounded.
+port=$(free_port)
+start_rebel rbg --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 0 --grace 500ms \
+    --allow-faults
+wait_http "http://127.0.0.1:$port/readyz"
+curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$port/?delay=20s" >"$TMP/cut.code" &
+cut=$!
+sleep 0.3
+kill -TERM "$REBEL_PID"
+exit_status "$REBEL_PID" 5
+assert_eq 0 "$STATUS" "exit status when --grace runs out"
+wait "$cut" || fail "the cut-short request failed"
+assert_eq 200 "$(cat "$TMP/cut.code")" "cut-short request status"
+grep -q '1 request(s) still in flight' "$TMP/rbg.log" || fail "grace overrun not logged"
