@@ -37,7 +37,7 @@ for m in endless endless-headers drip cl-long cl-short reset nonutf8 deep deep-1
     extra=()
     [ "$m" = deep-1M ] && extra=(--max-body 1M)
     rc=0 rc_fail=0
-    /usr/bin/time -o "$TMP/time" -f '%M %e' "$BIN/xwing" -n "$n" -c "$c" --timeout 1s -o json "${extra[@]}" \
+    python3 "$ROOT/tests/tools/measure.py" "$TMP/time" "$BIN/xwing" -n "$n" -c "$c" --timeout 1s -o json "${extra[@]}" \
         "127.0.0.1:${port[$m]}/" >"$TMP/out.json" 2>"$TMP/err" || rc=$?
     read -r rss secs < <(tail -1 "$TMP/time")
     "$BIN/xwing" -n "$c" -c "$c" --timeout 1s --expect-fail "${extra[@]}" "127.0.0.1:${port[$m]}/" \
