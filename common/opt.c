@@ -26,6 +26,19 @@ int opt_env_name(char *buf, size_t cap, const char *prefix, const char *name)
     return 0;
 }
 
+/* Copies user text into an error message: control bytes become '?' so a
+ * hostile argument cannot forge extra log lines, and long text is cut. */
+static const char *printable(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (; *src && n + 4 < cap; src++)
+        dst[n++] = (unsigned char)*src < 0x20 || *src == 0x7f ? '?' : *src;
+    if (*src)
+        memcpy(dst + n, "...", 3), n += 3;
+    dst[n] = '\0';
+    return dst;
+}
+
 static const struct opt_spec *find_long(const struct opt_spec *specs, const char *name,
                                         size_t len)
 {
@@ -47,10 +60,12 @@ static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
                      const char *value, const char *origin, struct opt_error *err)
 {
     const char *why = apply(ctx, sp->id, value);
+    char shown[96];
     if (!why)
         return 0;
     if (sp->takes_value)
-        snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': %s", origin, value, why);
+        snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': %s", origin,
+                 printable(shown, sizeof shown, value), why);
     else
         snprintf(err->msg, sizeof err->msg, "%s: %s", origin, why);
     return -1;
@@ -59,7 +74,7 @@ static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
 static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply_fn apply,
                      void *ctx, struct opt_error *err)
 {
-    char name[128];
+    char name[64];
     for (const struct opt_spec *sp = specs; sp->name; sp++) {
         if (opt_env_name(name, sizeof name, prefix, sp->name) < 0)
             continue;
@@ -69,8 +84,9 @@ static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply
         if (!sp->takes_value) {
             int on;
             if (opt_parse_bool(v, &on)) {
+                char shown[96];
                 snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': expected true or false",
-                         name, v);
+                         name, printable(shown, sizeof shown, v));
                 return -1;
             }
             if (!on)
@@ -89,9 +105,10 @@ static int parse_long(const struct opt_spec *specs, int argc, char **argv, int *
     const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     const struct opt_spec *sp = find_long(specs, arg, len);
-    char origin[80];
+    char origin[80], raw[72], shown[72];
 
-    snprintf(origin, sizeof origin, "--%.*s", (int)len, arg);
+    snprintf(raw, sizeof raw, "%.*s", (int)len, arg);
+    snprintf(origin, sizeof origin, "--%s", printable(shown, sizeof shown, raw));
     if (!sp) {
         snprintf(err->msg, sizeof err->msg, "unknown option '%s'", origin);
         return -1;
@@ -120,7 +137,7 @@ static int parse_short(const struct opt_spec *specs, int argc, char **argv, int 
 
     for (; *arg; arg++) {
         const struct opt_spec *sp = find_short(specs, *arg);
-        origin[1] = *arg;
+        origin[1] = (unsigned char)*arg < 0x20 || *arg == 0x7f ? '?' : *arg;
         if (!sp) {
             snprintf(err->msg, sizeof err->msg, "unknown option '%s'", origin);
             return -1;
@@ -164,7 +181,9 @@ int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
         else if (*npos < pos_cap)
             pos[(*npos)++] = argv[i];
         else {
-            snprintf(err->msg, sizeof err->msg, "too many arguments at '%s'", a);
+            char shown[96];
+            snprintf(err->msg, sizeof err->msg, "too many arguments at '%s'",
+                     printable(shown, sizeof shown, a));
             rc = -1;
         }
         if (rc)

@@ -7,8 +7,19 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rbxw.XXXXXX")
 PIDS=()
 
+# Asks every process to stop (SIGTERM), gives them 5 s (a drain, and under
+# valgrind the leak check at exit, need that), then kills what is left.
 cleanup() {
-    local pid
+    local pid i alive
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for ((i = 0; i < 100; i++)); do
+        alive=0
+        for pid in "${PIDS[@]}"; do
+            case $(ps -o stat= -p "$pid" 2>/dev/null) in "" | Z*) ;; *) alive=1 ;; esac
+        done
+        [ "$alive" = 0 ] && break
+        sleep 0.05
+    done
     for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$TMP"

@@ -152,6 +152,10 @@ static void test_parse_argv(void **state)
         {2, {"p", "-n"}, "-n needs a value"},
         {2, {"p", "--verbose=1"}, "--verbose takes no value"},
         {3, {"p", "--drain", "x"}, "--drain: bad value 'x': expected a duration"},
+        /* control bytes never reach the one-line message */
+        {2, {"p", "--no\npe"}, "unknown option '--no?pe'"},
+        {3, {"p", "--drain", "1\nfake log line"}, "--drain: bad value '1?fake log line': expected a duration"},
+        {2, {"p", "-\x1b"}, "unknown option '-?'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(run(bad[i].argc, (char **)bad[i].argv, &s, pos, &npos, &err), -1);
