@@ -65,12 +65,11 @@ python3 "$ROOT/tests/integration/hostile.py" --port "$hang" --mode hang >"$TMP/h
 PIDS+=($!)
 wait_http "http://127.0.0.1:$hang/healthz"
 curl -s --max-time 30 "$base/tally?target=127.0.0.1:$hang&n=100&timeout=10s" >/dev/null 2>&1 &
-for ((i = 0; i < 100; i++)); do # until the tally is running: busy; bounded: 10 s
-    code=$(http_code "$base/tally?target=127.0.0.1:$k&n=1")
-    [ "$code" = 503 ] && break
+for ((i = 0; i < 200; i++)); do # until its request reaches the hung server; bounded: 20 s
+    [ -n "$(ss -Htn state established "( dport = :$hang )")" ] && break
     sleep 0.1
 done
-assert_eq 503 "$code" "a second tally beyond --max-tallies 1"
+assert_eq 503 "$(http_code "$base/tally?target=127.0.0.1:$k&n=1")" "a second tally beyond --max-tallies 1"
 assert_match 'busy' "$(curl -s --max-time 5 "$base/tally?target=127.0.0.1:$k&n=1")" "busy reason"
 assert_eq 200 "$(http_code "$base/healthz")" "/healthz while a tally runs"
 kill -TERM "$pid"
