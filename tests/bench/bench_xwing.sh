@@ -97,15 +97,33 @@ hey_rps() { timeout 300 hey -n "$HEY_N" -c "$C" -disable-keepalive "$URL" 2>/dev
 xw_ka() { timeout 120 "$1" --keepalive --duration "${SECS}s" -c "$C" -o json "$HP" 2>/dev/null | jq -r .rps; }
 wrk_ka() { timeout 120 wrk -t1 -c "$C" -d "${SECS}s" "$URL" 2>/dev/null | awk '/^Requests\/sec/ { print $2 }'; }
 # 4. Peak RSS as N grows (--keepalive so a million requests fit in the run), from
-#    time(1)'s maximum resident set size: exact, shared libraries included. The
+#    getrusage's maximum resident set size: exact, shared libraries included. The
 #    growth over `xwing --version` (code and libraries alone) is what N could move.
+# Max RSS of a child in kB: GNU time when installed (a small C parent, exact);
+# else getrusage from python, an upper bound (the forked python's pages count too).
+if [ -x /usr/bin/time ]; then
+    RSS_HOW="GNU time"
+    maxrss() { # maxrss OUTFILE CMD...: runs CMD with stdout to OUTFILE, prints its max RSS
+        local out=$1
+        shift
+        /usr/bin/time -f %M -o "$TMP/maxrss" "$@" >"$out" 2>/dev/null
+        tail -1 "$TMP/maxrss"
+    }
+else
+    RSS_HOW="python getrusage, an upper bound (GNU time is not installed)"
+    maxrss() {
+        python3 -c 'import resource, subprocess, sys
+with open(sys.argv[1], "w") as out:
+    subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+    }
+fi
 rss_run() { # rss_run BINARY N: prints "maxrss_kB seconds"
-    local s
+    local s rss
     s=$(now_us)
-    # Bounded by xwing's own --duration (time(1) must be the direct parent).
-    /usr/bin/time -f %M -o "$TMP/maxrss" "$1" --keepalive -n "$2" -c "$C" --duration 300s -o json "$HP" \
-        >"$TMP/rss.json" 2>/dev/null
-    echo "$(tail -1 "$TMP/maxrss") $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
+    # Bounded by xwing's own --duration.
+    rss=$(maxrss "$TMP/rss.json" "$1" --keepalive -n "$2" -c "$C" --duration 300s -o json "$HP")
+    echo "$rss $(awk -v u=$(($(now_us) - s)) 'BEGIN { printf "%.1f", u / 1e6 }')"
 }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 row() { printf '%-36s %12s %-24s %12s %8s  %s\n' "$@"; }
@@ -150,10 +168,11 @@ for ((i = 0; i < ${#bins[@]}; i += 2)); do
 done
 
 echo
+echo "peak RSS by $RSS_HOW"
 printf '%-40s %10s %12s %8s\n' "memory (-c $C, --keepalive)" "peak RSS" "over base" "time"
 for ((i = 0; i < ${#bins[@]}; i += 2)); do
     tag=${bins[i]} bin=${bins[i + 1]}
-    base=$(/usr/bin/time -f %M "$bin" --version 2>&1 >/dev/null | tail -1)
+    base=$(maxrss /dev/null "$bin" --version)
     printf '%-40s %7s MB %12s %8s\n' "[$tag] --version (code and libraries)" "$(mb "$base")" "" ""
     for n in $RSS_NS; do
         read -r rss secs < <(rss_run "$bin" "$n")

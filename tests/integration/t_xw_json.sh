@@ -10,7 +10,7 @@ start_rebel k --listen "127.0.0.1:$k" --document "$TMP/k.json"
 start_rebel t --listen "127.0.0.1:$t" --document "$TMP/t.json"
 wait_http "http://127.0.0.1:$k/healthz"
 wait_http "http://127.0.0.1:$t/healthz"
-args=(-n 40 -c 3 127.0.0.1:$k 127.0.0.1:$k 127.0.0.1:$t 127.0.0.1:$dead)
+args=(-n 40 -c 3 "127.0.0.1:$k" "127.0.0.1:$k" "127.0.0.1:$t" "127.0.0.1:$dead")
 
 set +e
 run_prog xwing -o json "${args[@]}" >"$TMP/json" 2>/dev/null
