@@ -76,8 +76,9 @@ for i in 1 2; do
     note "docker stop $CT_ID-koornacht-$i: ${ms} ms (grace ${grace}s), exit $code"
     assert_eq 0 "$code" "rebel-base exit status after docker stop"
     [ "$ms" -lt $((grace * 800)) ] || fail "docker stop took ${ms} ms, not well under the ${grace}s grace period"
-    docker logs "$CT_ID-koornacht-$i" 2>&1 | grep -qiE 'drain|stop|shut' ||
-        fail "no drain/stop in the log: $(docker logs "$CT_ID-koornacht-$i" 2>&1 | tail -3)"
+    # Captured first: under pipefail, grep -q quitting early can fail the pipe (SIGPIPE).
+    log=$(docker logs "$CT_ID-koornacht-$i" 2>&1)
+    grep -qiE 'drain|stop|shut' <<<"$log" || fail "no drain/stop in the log: $(tail -3 <<<"$log")"
 done
 xwing koornacht -n 20 --expect-only Tion rebel-base || fail "after Koornacht stopped: not Tion only"
 
