@@ -4,6 +4,8 @@
 #   keep-alive req/s (wrk), new-connection req/s (ab), idle RSS, RSS holding
 #   1000 connections, and start-to-/readyz-200 time.
 # Prints figures and ratios; never fails on them (machines are noisy).
+# nginx is configured as Debian ships it (sendfile, tcp_nopush); a second nginx
+# with open_file_cache is printed as the harder anchor.
 # BENCH_QUICK=1: shorter runs. BENCH_ROUNDS=N: alternate the servers N times
 # and report the median (default 3, quick 1). RB_ARGS: extra rebel-base flags.
 # RB_MODES: ';'-separated rebel-base flag sets to compare in the req/s table
@@ -23,6 +25,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/bench-rb.XXXXXX")
 chmod 755 "$T" # nginx workers drop root to nobody and must read the file
 PIDS=()
 cleanup() {
+    # TERM first: an nginx master killed with KILL leaves its worker running.
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    sleep 0.5
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$T"
@@ -60,6 +65,14 @@ http {
     }
 }
 NGX
+
+# A second, tuned nginx as a harder anchor: open_file_cache and no sendfile take
+# its per-request syscalls from 9 (open, 2 fstat, sendfile, writev, 2 setsockopt
+# for nopush, recv, close) to 3 (recv, writev, epoll_wait share).
+NGT_PORT=$(free_port)
+sed -e "s/listen 127.0.0.1:$NGX_PORT;/listen 127.0.0.1:$NGT_PORT;/" -e "s|pid $T/nginx.pid;|pid $T/nginx-tuned.pid;|" \
+    -e 's/sendfile on; .*/sendfile off; open_file_cache max=100 inactive=60s; open_file_cache_valid 60s;/' \
+    -e 's/^    tcp_nopush on;$//' "$T/nginx.conf" >"$T/nginx-tuned.conf"
 
 # Start time: python starts the server and polls it every 0.2 ms until it
 # answers 200, so the figure includes exec, load and listen.
@@ -138,13 +151,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 start_timed "$T/ngx.ms" "http://127.0.0.1:$NGX_PORT/" \
     nginx -p "$T" -c "$T/nginx.conf" -e "$T/nginx-error.log"
 NGX_PID=$STARTED_PID
+nginx -p "$T" -c "$T/nginx-tuned.conf" -e "$T/nginx-error.log" </dev/null >/dev/null 2>&1 &
+PIDS+=($!)
 RB_PORT=$(free_port)
 read -r -a rb_extra <<<"${RB_ARGS:-}"
 start_timed "$T/rb.ms" "http://127.0.0.1:$RB_PORT/readyz" \
     "$BIN/rebel-base" --listen "127.0.0.1:$RB_PORT" --document "$T/www/index.html" \
     --max-per-ip 0 --max-connections 4096 "${rb_extra[@]}"
 RB_PID=$STARTED_PID
-for url in "http://127.0.0.1:$NGX_PORT/" "http://127.0.0.1:$RB_PORT/"; do
+for url in "http://127.0.0.1:$NGX_PORT/" "http://127.0.0.1:$NGT_PORT/" "http://127.0.0.1:$RB_PORT/"; do
     curl -s --max-time 2 -o "$T/check" "$url" && cmp -s "$T/check" "$T/www/index.html" ||
         { echo "bench_rebel_base: $url does not serve the document"; cat "$T"/*.log; exit 1; }
 done
@@ -175,17 +190,20 @@ for m in "${modes[@]}"; do
     p=$(free_port)
     read -r -a margs <<<"$m"
     "$BIN/rebel-base" --listen "127.0.0.1:$p" --document "$T/www/index.html" --max-per-ip 0 \
-        "${margs[@]}" 2>"$T/mode-$p.log" &
+        "${margs[@]}" >/dev/null 2>"$T/mode-$p.log" &
     PIDS+=($!); mode_port+=("$p"); mode_pid+=($!)
 done
 sleep 0.3
 for ((r = 1; r <= rounds; r++)); do
     W[nginx]+=" $(wrk_rps "http://127.0.0.1:$NGX_PORT/")"
+    W[tuned]+=" $(wrk_rps "http://127.0.0.1:$NGT_PORT/")"
     for i in "${!modes[@]}"; do W[$i]+=" $(wrk_rps "http://127.0.0.1:${mode_port[$i]}/")"; done
     A[nginx]+=" $(ab_rps "http://127.0.0.1:$NGX_PORT/")"
+    A[tuned]+=" $(ab_rps "http://127.0.0.1:$NGT_PORT/")"
     for i in "${!modes[@]}"; do A[$i]+=" $(ab_rps "http://127.0.0.1:${mode_port[$i]}/")"; done
 done
 ngx_w=$(echo "${W[nginx]}" | median); ngx_a=$(echo "${A[nginx]}" | median)
+ngt_w=$(echo "${W[tuned]}" | median); ngt_a=$(echo "${A[tuned]}" | median)
 
 # --- memory with 1000 connections held (after the load: pools are warm).
 ngx_hold=$(hold_conns "$NGX_PORT" "$hold" $(nginx_pids))
@@ -200,6 +218,8 @@ for i in "${!modes[@]}"; do
     tag=""; [ ${#modes[@]} -gt 1 ] && tag=" [${modes[$i]}]"
     printf '%-34s %12s %12s %8s  %s\n' "keep-alive req/s (wrk)$tag" "$ngx_w" "$w" "$(ratio "$w" "$ngx_w")" ">= 1.3x"
     printf '%-34s %12s %12s %8s  %s\n' "new-connection req/s (ab)$tag" "$ngx_a" "$a" "$(ratio "$a" "$ngx_a")" ">= 1.0x"
+    printf '%-34s %12s %12s %8s  %s\n' "  vs tuned nginx (wrk)$tag" "$ngt_w" "$w" "$(ratio "$w" "$ngt_w")" "(open_file_cache)"
+    printf '%-34s %12s %12s %8s\n' "  vs tuned nginx (ab)$tag" "$ngt_a" "$a" "$(ratio "$a" "$ngt_a")"
     printf '%-34s %12s %12s\n' "  rounds wrk$tag" "${W[nginx]# }" "${W[$i]# }"
     printf '%-34s %12s %12s\n' "  rounds ab$tag" "${A[nginx]# }" "${A[$i]# }"
 done
