@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds rebel-base:VERSION and x-wing:VERSION from the repo root and prints their sizes.
 #   docker/build.sh [VERSION]      (default: the VERSION file; `make images` passes it)
-# Env: BASE (build-stage image, default debian:bookworm-slim), SOURCE, LICENSES (OCI labels),
+# Env: BASE (build-stage image, default debian:bookworm-slim), SOURCE, LICENSES (OCI labels;
+#      LICENSES overrides each Dockerfile's own SPDX expression),
 #      DOCKER_BUILD_ARGS (extra `docker build` flags, e.g. --no-cache).
 # An image whose org.rbxw.sources label matches the digest of its sources is kept as is;
 # otherwise Docker's layer cache makes a rebuild quick: the static libraries
@@ -12,7 +13,6 @@ cd "$root"
 version=${1:-$(cat VERSION)}
 base=${BASE:-debian:bookworm-slim}
 source_url=${SOURCE:-$(git remote get-url origin 2>/dev/null || echo https://github.com/rebel-base/rebel-base)}
-licenses=${LICENSES:-NOASSERTION}
 
 command -v docker >/dev/null || { echo "build.sh: docker not found; install docker.io (apt-get install docker.io)" >&2; exit 1; }
 bash docker/base-image.sh "$base"
@@ -41,7 +41,7 @@ build() { # build IMAGE DOCKERFILE SOURCE-DIR
     # shellcheck disable=SC2086 # DOCKER_BUILD_ARGS is a list of flags
     if ! docker build -q -f "$file" -t "$image:$version" \
         --build-arg BASE="$base" --build-arg VERSION="$version" \
-        --build-arg SOURCE="$source_url" --build-arg LICENSES="$licenses" \
+        --build-arg SOURCE="$source_url" ${LICENSES:+--build-arg LICENSES="$LICENSES"} \
         --label "org.rbxw.sources=$digest" ${DOCKER_BUILD_ARGS:-} - 2>&1 >/dev/null < <(context) |
         { grep -vE 'DEPRECATED: The legacy builder|Install the buildx component|docs.docker.com/go/buildx|^$' >&2 || true; }; then
         echo "build.sh: building $image:$version failed" >&2

@@ -20,10 +20,11 @@ RUN make STATIC=1 CC=musl-gcc BUILD=/tmp/build /tmp/build/bin/rebel-base \
  && /rebel-base --version
 
 FROM scratch
-# docker/build.sh passes VERSION (the VERSION file), SOURCE (git remote) and LICENSES.
+# docker/build.sh passes VERSION (the VERSION file) and SOURCE (git remote). LICENSES is
+# the SPDX expression of what the static binary holds: ours (MIT) and its libraries.
 ARG VERSION=0.1.0
 ARG SOURCE=https://github.com/rebel-base/rebel-base
-ARG LICENSES=NOASSERTION
+ARG LICENSES="MIT AND LGPL-2.1-or-later"
 LABEL org.opencontainers.image.title="rebel-base" \
       org.opencontainers.image.description="Serves a per-cluster JSON document for the Cilium Cluster Mesh lab (replaces nginx)" \
       org.opencontainers.image.source="${SOURCE}" \

@@ -20,10 +20,11 @@ RUN make STATIC=1 CC=musl-gcc BUILD=/tmp/build /tmp/build/bin/xwing \
  && /xwing --version
 
 FROM scratch
-# docker/build.sh passes VERSION (the VERSION file), SOURCE (git remote) and LICENSES.
+# docker/build.sh passes VERSION (the VERSION file) and SOURCE (git remote). LICENSES is
+# the SPDX expression of what the static binary holds: ours (MIT) and its libraries.
 ARG VERSION=0.1.0
 ARG SOURCE=https://github.com/rebel-base/rebel-base
-ARG LICENSES=NOASSERTION
+ARG LICENSES="MIT AND LGPL-2.1-or-later AND curl"
 LABEL org.opencontainers.image.title="x-wing" \
       org.opencontainers.image.description="xwing: fires requests at a service and tallies which cluster answered (Cilium Cluster Mesh lab)" \
       org.opencontainers.image.source="${SOURCE}" \
