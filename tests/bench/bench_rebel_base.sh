@@ -220,8 +220,8 @@ for i in "${!modes[@]}"; do
     printf '%-34s %12s %12s %8s  %s\n' "new-connection req/s (ab)$tag" "$ngx_a" "$a" "$(ratio "$a" "$ngx_a")" ">= 1.0x"
     printf '%-34s %12s %12s %8s  %s\n' "  vs tuned nginx (wrk)$tag" "$ngt_w" "$w" "$(ratio "$w" "$ngt_w")" "(open_file_cache)"
     printf '%-34s %12s %12s %8s\n' "  vs tuned nginx (ab)$tag" "$ngt_a" "$a" "$(ratio "$a" "$ngt_a")"
-    printf '%-34s %12s %12s\n' "  rounds wrk$tag" "${W[nginx]# }" "${W[$i]# }"
-    printf '%-34s %12s %12s\n' "  rounds ab$tag" "${A[nginx]# }" "${A[$i]# }"
+    printf '  rounds wrk%s: nginx [%s] tuned [%s] rebel-base [%s]\n' "$tag" "${W[nginx]# }" "${W[tuned]# }" "${W[$i]# }"
+    printf '  rounds ab%s:  nginx [%s] tuned [%s] rebel-base [%s]\n' "$tag" "${A[nginx]# }" "${A[tuned]# }" "${A[$i]# }"
 done
 printf '%-34s %12s %12s %8s  %s\n' "idle RSS KiB (nginx master+worker)" "$ngx_idle" "$rb_idle" "$(ratio "$rb_idle" "$ngx_idle")" "<= 0.5x"
 printf '%-34s %12s %12s %8s\n' "RSS KiB holding $hold connections" "$ngx_hold" "$rb_hold" "$(ratio "${rb_hold%%(*}" "${ngx_hold%%(*}")"
