@@ -224,6 +224,9 @@ steps() {
     check "koornacht: affinity failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
     scale_rebel_base koornacht 2
     check "koornacht: back to local" koornacht --expect-only Koornacht rebel-base
+    say "5b. service.cilium.io/affinity=remote on Koornacht: the opposite, Tion while any is ready"
+    apply_step koornacht global shared-false affinity-remote
+    check "koornacht: affinity remote" koornacht --expect-only Tion rebel-base
 
     say "6. affinity removed: Koornacht balances over both again"
     apply_step koornacht global shared-false

@@ -59,6 +59,7 @@ want="# koornacht: overlay k8s/koornacht + components: global
 # tion: overlay k8s/tion + components: global
 # koornacht: overlay k8s/koornacht + components: global shared-false
 # koornacht: overlay k8s/koornacht + components: global shared-false affinity-local
+# koornacht: overlay k8s/koornacht + components: global shared-false affinity-remote
 # koornacht: overlay k8s/koornacht + components: global shared-false
 # koornacht: overlay k8s/koornacht + components: global shared-false default-deny
 # tion: overlay k8s/tion + components: global default-deny
@@ -68,8 +69,8 @@ want="# koornacht: overlay k8s/koornacht + components: global
 # tion: overlay k8s/tion + components: global default-deny rebel-base-from-x-wing headless-global"
 assert_eq "$want" "$steps" "lab steps"
 checks=$(grep -c '^CHECK (dry run) ' <<<"$out")
-assert_eq 16 "$checks" "number of checked lab steps"
-for n in 1 2 3 4 5 6 7 8 9 10; do grep -q "^=== $n\. " <<<"$out" || fail "step $n missing"; done
+assert_eq 17 "$checks" "number of checked lab steps"
+for n in 1 2 3 4 5 5b 6 7 8 9 10; do grep -q "^=== $n\. " <<<"$out" || fail "step $n missing"; done
 
 # The kustomizations it wrote render, and pass the manifest check.
 if command -v kubectl >/dev/null; then
