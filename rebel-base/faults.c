@@ -137,6 +137,22 @@ int faults_delay(struct faults *f, struct MHD_Connection *conn, uint64_t ms)
     return 0;
 }
 
+void faults_sleep(struct faults *f, uint64_t ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(ms / 1000);
+    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L)
+        deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&f->mu);
+    while (!f->stopping) {
+        if (pthread_cond_timedwait(&f->cv, &f->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
 int faults_pending(struct faults *f)
 {
     int n = 0;

@@ -6,7 +6,8 @@
  *   GET /?delay=250ms&status=503            delay this request and/or answer it
  *                                           with that status (also /index.html)
  * Delays never block a server thread: the connection is suspended and a timer
- * thread resumes it at its deadline (or at once on shutdown). */
+ * thread resumes it at its deadline (or at once on shutdown). With one thread
+ * per connection the connection's own thread sleeps instead. */
 #ifndef REBEL_BASE_FAULTS_H
 #define REBEL_BASE_FAULTS_H
 
@@ -51,6 +52,11 @@ int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms);
 /* Resumes conn (which the caller has just suspended) after ms. Returns 0, or
  * -1 if it could not be scheduled (the caller resumes it itself). */
 int faults_delay(struct faults *f, struct MHD_Connection *conn, uint64_t ms);
+
+/* Blocks the calling thread for ms, or less if faults_release_all is called:
+ * the delay for thread-per-connection mode, where libmicrohttpd 0.9.75 does
+ * not wake a suspended connection's own thread on resume. */
+void faults_sleep(struct faults *f, uint64_t ms);
 
 /* Number of connections still waiting. */
 int faults_pending(struct faults *f);

@@ -238,6 +238,11 @@ static int apply_faults(struct server *s, struct MHD_Connection *c, enum route r
     }
     fq->status = fr.status;
     *con_cls = fq;
+    if (s->cfg->thread_per_connection) {
+        faults_sleep(s->faults, fr.delay_ms); /* blocks only this connection */
+        *rc = send_document(s, c, r, method, url, fr.status);
+        return 1;
+    }
     MHD_suspend_connection(c);
     if (faults_delay(s->faults, c, fr.delay_ms) != 0)
         MHD_resume_connection(c); /* shutting down: answer now */
@@ -373,7 +378,7 @@ int server_start(struct server *s, const struct config *cfg, const struct log *l
         else
             snprintf(s->threading, sizeof s->threading, "epoll");
     }
-    if (faults->allowed)
+    if (faults->allowed && !cfg->thread_per_connection)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
     unsigned timeout_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_OptionItem pool_opt[] = {

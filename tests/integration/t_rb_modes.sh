@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# rebel-base in each threading mode (one epoll thread, a pool, one thread per
+# connection): byte-exact replies, a fault delay that does not block others,
+# and a clean drain with the delayed request in flight.
+. "$(dirname "$0")/lib.sh"
+
+exit_status() { wait_exit "$1" "$2" >"$TMP/status"; STATUS=$(cat "$TMP/status"); }
+printf '%s' "$TION" >"$TMP/index.html"
+for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection"; do
+    port=$(free_port)
+    read -r -a margs <<<"$mode"
+    start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --allow-faults \
+        --drain 200ms "${margs[@]}"
+    base="http://127.0.0.1:$port"
+    wait_http "$base/readyz"
+    curl -sS -o "$TMP/b" "$base/"
+    cmp "$TMP/index.html" "$TMP/b" || fail "$mode: body"
+    curl -sS -o /dev/null -w '%{http_code}' "$base/?delay=700ms&status=503" >"$TMP/slow.code" &
+    slow=$!
+    sleep 0.1
+    assert_eq 200 "$(http_code --max-time 0.5 "$base/")" "$mode: request during a delay"
+    kill -TERM "$REBEL_PID"
+    wait "$slow" || fail "$mode: delayed request failed"
+    assert_eq 503 "$(cat "$TMP/slow.code")" "$mode: delayed request status"
+    exit_status "$REBEL_PID" 10
+    assert_eq 0 "$STATUS" "$mode: exit status"
+    note "$mode: $(grep -o 'listening on [^,]*' "$TMP/rb.log")"
+done
