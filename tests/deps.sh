@@ -8,6 +8,7 @@ pkgs=(
     curl jq python3 bc procps iproute2 valgrind strace
     nginx-light wrk hey apache2-utils                  # benchmark anchors
     docker.io debootstrap musl-tools shellcheck        # images and their tests
+    ca-certificates xz-utils                           # docker.io recommends them
 )
 missing=()
 for p in "${pkgs[@]}"; do
