@@ -95,6 +95,16 @@ static void drain(struct server *srv, struct reload *w, const struct config *cfg
     log_event(lg, left ? LOG_WARN : LOG_INFO, "drain",
               "stopped accepting; %ld request(s) still in flight after %llu ms", left,
               (unsigned long long)(clock_mono_ms() - start));
+    if (left > 0) {
+        /* Out of grace: answer delayed requests now, and give libmicrohttpd
+         * (which resumes them asynchronously) a moment to send them. */
+        faults_release_all(srv->faults);
+        until = clock_mono_ms() + 1000;
+        while (server_inflight(srv) > 0 && clock_mono_ms() < until)
+            clock_sleep_ms(5);
+        log_event(lg, LOG_WARN, "drain", "released delayed requests; %ld still in flight",
+                  server_inflight(srv));
+    }
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,7 @@ static char plain_request;
 
 struct fault_req {
     unsigned status;  /* forced status, 0 for none */
+    int answered;     /* the response is queued */
 };
 
 static const struct {
@@ -237,6 +238,7 @@ static int apply_faults(struct server *s, struct MHD_Connection *c, enum route r
         return 1;
     }
     fq->status = fr.status;
+    fq->answered = 0;
     *con_cls = fq;
     if (s->cfg->thread_per_connection) {
         faults_sleep(s->faults, fr.delay_ms); /* blocks only this connection */
@@ -280,8 +282,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     struct route_decision d = router_decide(method, url, s->faults->allowed);
     if (*con_cls != &plain_request) {
-        /* A delayed request, resumed: answer it now. */
+        /* A delayed request, resumed: answer it now. Seen under valgrind: MHD
+         * 0.9.75 may call the handler once more after a resume at shutdown;
+         * a second MHD_queue_response would fail and drop the connection. */
         struct fault_req *fq = *con_cls;
+        if (fq->answered)
+            return MHD_YES;
+        fq->answered = 1;
         return send_document(s, c, d.route, method, url, fq->status);
     }
     if (d.status == 404)
