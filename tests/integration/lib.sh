@@ -85,12 +85,15 @@ wait_http() { # wait_http URL [CODE] [SECS]
 # HTTP status of a request: http_code [CURL ARGS...] URL
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
-# Waits for PID to exit, at most SECS; prints its exit status.
+# Waits for PID (a child of this shell) to exit, at most SECS, and sets
+# EXIT_STATUS to its exit status. Call it in the test shell itself, never inside
+# $(...): a subshell cannot wait for its parent's children.
 wait_exit() { # wait_exit PID SECS
     local pid=$1 secs=$2 i
     for ((i = 0; i < secs * 20; i++)); do
         if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" && echo 0 || echo $?
+            EXIT_STATUS=0
+            wait "$pid" || EXIT_STATUS=$?
             return 0
         fi
         sleep 0.05

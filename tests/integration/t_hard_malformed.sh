@@ -26,5 +26,5 @@ body=$(curl -s --max-time 5 "http://127.0.0.1:$port/")
 assert_eq "$KOORNACHT" "$body"$'\n' "document after the malformed requests"
 kill -TERM "$REBEL_PID"
 # wait_exit in this shell, not in $(...): a subshell cannot wait for our child.
-wait_exit "$REBEL_PID" 30 >"$TMP/status"
-assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGTERM"
+wait_exit "$REBEL_PID" 30
+assert_eq 0 "$EXIT_STATUS" "exit status after SIGTERM"

@@ -28,5 +28,5 @@ tally=$(curl -s --max-time 10 "http://127.0.0.1:$port/tally?target=127.0.0.1:$de
 assert_match '"requests":3' "$tally" "/tally after the malformed requests"
 kill -TERM "$SERVE_PID"
 # wait_exit in this shell, not in $(...): a subshell cannot wait for our child.
-wait_exit "$SERVE_PID" 30 >"$TMP/status"
-assert_eq 0 "$(cat "$TMP/status")" "xwing serve exit status after SIGTERM"
+wait_exit "$SERVE_PID" 30
+assert_eq 0 "$EXIT_STATUS" "xwing serve exit status after SIGTERM"

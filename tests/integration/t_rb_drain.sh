@@ -4,9 +4,6 @@
 # completes, and the process exits 0.
 . "$(dirname "$0")/lib.sh"
 
-# wait_exit in the test shell itself (not in $(...), a subshell cannot wait for
-# our children): sets STATUS.
-exit_status() { wait_exit "$1" "$2" >"$TMP/status"; STATUS=$(cat "$TMP/status"); }
 
 port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
@@ -34,8 +31,8 @@ assert_eq 000 "$code" "a new connection after the drain"
 wait "$slow" || fail "the in-flight request failed"
 assert_eq 200 "$(cat "$TMP/slow.code")" "in-flight request status"
 cmp "$TMP/index.html" "$TMP/slow" || fail "in-flight request body"
-exit_status "$REBEL_PID" 10
-assert_eq 0 "$STATUS" "exit status after drain"
+wait_exit "$REBEL_PID" 10
+assert_eq 0 "$EXIT_STATUS" "exit status after drain"
 grep -q 'drain: signal 15' "$TMP/rb.log" || fail "drain not logged"
 grep -q 'exit: clean shutdown' "$TMP/rb.log" || fail "exit not logged"
 
@@ -44,8 +41,8 @@ port=$(free_port)
 start_rebel rb0 --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 0
 wait_http "http://127.0.0.1:$port/readyz"
 kill -INT "$REBEL_PID"
-exit_status "$REBEL_PID" 5
-assert_eq 0 "$STATUS" "exit status with --drain 0 and SIGINT"
+wait_exit "$REBEL_PID" 5
+assert_eq 0 "$EXIT_STATUS" "exit status with --drain 0 and SIGINT"
 
 # --grace shorter than a delayed request: the delay is cut short, the request is
 # still answered, and the exit is 0 and bounded.
@@ -57,8 +54,8 @@ curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$port/?
 cut=$!
 sleep 0.3
 kill -TERM "$REBEL_PID"
-exit_status "$REBEL_PID" 5
-assert_eq 0 "$STATUS" "exit status when --grace runs out"
+wait_exit "$REBEL_PID" 5
+assert_eq 0 "$EXIT_STATUS" "exit status when --grace runs out"
 wait "$cut" || fail "the cut-short request failed"
 assert_eq 200 "$(cat "$TMP/cut.code")" "cut-short request status"
 grep -q '1 request(s) still in flight' "$TMP/rbg.log" || fail "grace overrun not logged"

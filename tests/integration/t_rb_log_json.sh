@@ -4,9 +4,6 @@
 # one line per request, and without it there are none.
 . "$(dirname "$0")/lib.sh"
 
-# wait_exit in the test shell itself (not in $(...), a subshell cannot wait for
-# our children): sets STATUS.
-exit_status() { wait_exit "$1" "$2" >"$TMP/status"; STATUS=$(cat "$TMP/status"); }
 
 port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
@@ -17,8 +14,8 @@ curl -sS -o /dev/null "http://127.0.0.1:$port/nope"
 printf '%s' 'not json' >"$TMP/index.html"
 sleep 0.4
 kill -TERM "$REBEL_PID"
-exit_status "$REBEL_PID" 5
-assert_eq 0 "$STATUS" "exit status"
+wait_exit "$REBEL_PID" 5
+assert_eq 0 "$EXIT_STATUS" "exit status"
 
 grep -v '^==' "$TMP/rb.log" >"$TMP/lines"
 jq -e -c . "$TMP/lines" >/dev/null || fail "not JSON lines: $(cat "$TMP/lines")"

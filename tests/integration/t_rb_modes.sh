@@ -4,7 +4,6 @@
 # and a clean drain with the delayed request in flight.
 . "$(dirname "$0")/lib.sh"
 
-exit_status() { wait_exit "$1" "$2" >"$TMP/status"; STATUS=$(cat "$TMP/status"); }
 printf '%s' "$TION" >"$TMP/index.html"
 for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection"; do
     port=$(free_port)
@@ -22,7 +21,7 @@ for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection";
     kill -TERM "$REBEL_PID"
     wait "$slow" || fail "$mode: delayed request failed"
     assert_eq 503 "$(cat "$TMP/slow.code")" "$mode: delayed request status"
-    exit_status "$REBEL_PID" 10
-    assert_eq 0 "$STATUS" "$mode: exit status"
+    wait_exit "$REBEL_PID" 10
+    assert_eq 0 "$EXIT_STATUS" "$mode: exit status"
     note "$mode: $(grep -o 'listening on [^,]*' "$TMP/rb.log")"
 done

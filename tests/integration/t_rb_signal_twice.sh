@@ -2,9 +2,6 @@
 # rebel-base: a second SIGTERM/SIGINT during the drain exits at once (128+signal).
 . "$(dirname "$0")/lib.sh"
 
-# wait_exit in the test shell itself (not in $(...), a subshell cannot wait for
-# our children): sets STATUS.
-exit_status() { wait_exit "$1" "$2" >"$TMP/status"; STATUS=$(cat "$TMP/status"); }
 
 port=$(free_port)
 printf '%s' "$TION" >"$TMP/index.html"
@@ -15,8 +12,8 @@ wait_http "http://127.0.0.1:$port/readyz" 503 5
 kill -0 "$REBEL_PID" || fail "exited during a 60s drain"
 start=$(date +%s%3N)
 kill -INT "$REBEL_PID"
-exit_status "$REBEL_PID" 5
-status=$STATUS
+wait_exit "$REBEL_PID" 5
+status=$EXIT_STATUS
 note "exited $(($(date +%s%3N) - start)) ms after the second signal"
 if [ "${VALGRIND:-0}" = 1 ]; then
     [ "$status" != 0 ] || fail "second signal: status 0"

@@ -10,7 +10,7 @@ start_rebel down --listen "127.0.0.1:$down" --document "$TMP/k.json" --served-by
 pid=$REBEL_PID
 wait_http "http://127.0.0.1:$down/healthz"
 kill -TERM "$pid"
-wait_exit "$pid" 20 >/dev/null
+wait_exit "$pid" 20
 
 set +e
 json=$(run_prog xwing -n 10 -o json "127.0.0.1:$up" "127.0.0.1:$down")

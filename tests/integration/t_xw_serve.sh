@@ -73,6 +73,6 @@ assert_eq 503 "$(http_code "$base/tally?target=127.0.0.1:$k&n=1")" "a second tal
 assert_match 'busy' "$(curl -s --max-time 5 "$base/tally?target=127.0.0.1:$k&n=1")" "busy reason"
 assert_eq 200 "$(http_code "$base/healthz")" "/healthz while a tally runs"
 kill -TERM "$pid"
-wait_exit "$pid" 5 >"$TMP/status" # in this shell: a $(...) subshell cannot wait for it
-assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGTERM"
+wait_exit "$pid" 5
+assert_eq 0 "$EXIT_STATUS" "exit status after SIGTERM"
 assert_match 'exit' "$(cat "$TMP/serve.log")" "exit logged"

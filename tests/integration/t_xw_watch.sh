@@ -34,8 +34,8 @@ for ((i = 0; i < 200; i++)); do # bounded: 20 s
     sleep 0.1
 done
 kill -TERM "$kpid"
-wait_exit "$wpid" 30 >"$TMP/status"
-assert_eq 1 "$(cat "$TMP/status")" "exit status of a watch that saw failures"
+wait_exit "$wpid" 30
+assert_eq 1 "$EXIT_STATUS" "exit status of a watch that saw failures"
 grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" || fail "no Koornacht-only line: $(cat "$TMP/w2")"
 grep -qE '^ +[0-9.]+s +[0-9]+ req  refused [0-9]+$' "$TMP/w2" || fail "no refused-only line: $(cat "$TMP/w2")"
 
@@ -52,6 +52,6 @@ for ((i = 0; i < 200; i++)); do # until it runs (and handles SIGINT); bounded: 2
     sleep 0.1
 done
 kill -INT "$pid"
-wait_exit "$pid" 20 >"$TMP/status"
-assert_eq 0 "$(cat "$TMP/status")" "exit status after SIGINT"
+wait_exit "$pid" 20
+assert_eq 0 "$EXIT_STATUS" "exit status after SIGINT"
 assert_match 'ok [0-9]+  failed [0-9]+' "$(cat "$TMP/w3")" "summary after SIGINT"
