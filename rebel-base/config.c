@@ -7,7 +7,7 @@
 enum {
     O_LISTEN, O_DOCUMENT, O_SERVED_BY, O_DRAIN, O_GRACE, O_LOG_FORMAT, O_ACCESS_LOG,
     O_ALLOW_FAULTS, O_THREADS, O_THREAD_PER_CONN, O_MAX_CONN, O_MAX_PER_IP,
-    O_IDLE_TIMEOUT, O_CONN_MEMORY, O_WATCH_INTERVAL, O_MAX_DELAY, O_HELP, O_VERSION,
+    O_IDLE_TIMEOUT, O_HEADER_TIMEOUT, O_CONN_MEMORY, O_WATCH_INTERVAL, O_MAX_DELAY, O_HELP, O_VERSION,
 };
 
 static const struct opt_spec specs[] = {
@@ -24,6 +24,7 @@ static const struct opt_spec specs[] = {
     {"max-connections", 0, 1, O_MAX_CONN},
     {"max-per-ip", 0, 1, O_MAX_PER_IP},
     {"idle-timeout", 0, 1, O_IDLE_TIMEOUT},
+    {"header-timeout", 0, 1, O_HEADER_TIMEOUT},
     {"connection-memory", 0, 1, O_CONN_MEMORY},
     {"watch-interval", 0, 1, O_WATCH_INTERVAL},
     {"max-delay", 0, 1, O_MAX_DELAY},
@@ -47,6 +48,7 @@ void config_defaults(struct config *cfg)
     cfg->max_connections = 4096;
     cfg->max_per_ip = 1024;
     cfg->idle_timeout_ms = 65000;
+    cfg->header_timeout_ms = 10000;
     cfg->conn_memory = 8192;
     cfg->watch_interval_ms = 100;
     cfg->max_delay_ms = 30000;
@@ -100,6 +102,10 @@ static const char *apply(void *ctx, int id, const char *v)
             return why;
         return c->idle_timeout_ms == 0 ? "must be at least 1s (0 would never close idle connections)"
                                        : NULL;
+    case O_HEADER_TIMEOUT:
+        if ((why = opt_parse_duration(v, &c->header_timeout_ms)))
+            return why;
+        return c->header_timeout_ms > 3600000 ? "out of range 0..1h (0 disables it)" : NULL;
     case O_CONN_MEMORY:
         if ((why = opt_parse_size(v, &c->conn_memory)))
             return why;
@@ -167,6 +173,11 @@ void config_usage(FILE *out)
 "      --max-per-ip N         open connections per client address (default 1024, 0: none)\n"
 "      --idle-timeout DURATION  close idle connections after this (default 65s,\n"
 "                             longer than Envoy's 60s upstream idle timeout)\n"
+"      --header-timeout DURATION  close a connection whose first request head is\n"
+"                             not complete this long after it was accepted, even\n"
+"                             if bytes trickle in (slowloris); default 10s, 0: off.\n"
+"                             Later requests on a keep-alive connection are not\n"
+"                             covered: --idle-timeout bounds the wait for them\n"
 "      --connection-memory SIZE  memory pool per connection, bounds request\n"
 "                             headers; libmicrohttpd zeroes it per request, so\n"
 "                             smaller is faster (default 8KiB)\n"

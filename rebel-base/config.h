@@ -25,6 +25,7 @@ struct config {
     uint64_t max_connections;
     uint64_t max_per_ip;          /* 0: no per-client limit */
     uint64_t idle_timeout_ms;     /* rounded up to whole seconds for MHD */
+    uint64_t header_timeout_ms;   /* first request head deadline after accept; 0: off */
     uint64_t conn_memory;         /* bytes of per-connection memory pool */
     uint64_t watch_interval_ms;
     uint64_t max_delay_ms;        /* cap for ?delay= fault injection */

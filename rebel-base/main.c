@@ -79,6 +79,7 @@ static void drain(struct server *srv, struct reload *w, const struct config *cfg
     until = start + cfg->drain_ms;
     for (uint64_t now = clock_mono_ms(); now < until; now = clock_mono_ms()) {
         reload_tick(w);
+        server_sweep_header_deadlines(srv);
         nap(until - now < cfg->watch_interval_ms ? until - now : cfg->watch_interval_ms);
     }
     server_stop_accepting(srv);
@@ -89,8 +90,10 @@ static void drain(struct server *srv, struct reload *w, const struct config *cfg
      * requests show up for DRAIN_SETTLE_MS before trusting a count of 0. */
     uint64_t settled = clock_mono_ms() + DRAIN_SETTLE_MS;
     until = clock_mono_ms() + cfg->grace_ms;
-    while ((server_inflight(srv) > 0 || clock_mono_ms() < settled) && clock_mono_ms() < until)
+    while ((server_inflight(srv) > 0 || clock_mono_ms() < settled) && clock_mono_ms() < until) {
+        server_sweep_header_deadlines(srv);
         clock_sleep_ms(5);
+    }
     long left = server_inflight(srv);
     log_event(lg, left ? LOG_WARN : LOG_INFO, "drain",
               "stopped accepting; %ld request(s) still in flight after %llu ms", left,
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
         nap(cfg.watch_interval_ms);
         if (!stop_signal)
             reload_tick(&w);
+        server_sweep_header_deadlines(&srv);
     }
     drain(&srv, &w, &cfg, &lg);
     server_stop(&srv);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "listener.h"
 
 /* The per-request state of an ordinary request: its address marks "started"
@@ -267,6 +268,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
      * complete; keep-alive depends on it. */
     if (*con_cls == NULL) {
         *con_cls = &plain_request;
+        if (s->cfg->header_timeout_ms) {
+            /* The head is complete: the header deadline no longer applies. */
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+            if (ci)
+                deadline_done(ci->socket_context);
+        }
         atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
         /* A large or chunked body: answer 413 now, on the first call, so MHD
          * closes the connection instead of reading up to the announced length
@@ -330,9 +338,39 @@ static void connection_event(void *cls, struct MHD_Connection *c, void **socket_
                              enum MHD_ConnectionNotificationCode toe)
 {
     struct server *s = cls;
-    (void)c;
-    (void)socket_context;
     metrics_connection(s->metrics, toe == MHD_CONNECTION_NOTIFY_STARTED);
+    if (!s->cfg->header_timeout_ms)
+        return;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? deadline_open(&s->deadline, ci->connect_fd, clock_mono_ms()) : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        /* libmicrohttpd 0.9.75 notifies CLOSED before it closes the socket:
+         * once this returns, the sweep can no longer reach this fd. */
+        deadline_close(&s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* SHUT_RDWR, not close: libmicrohttpd still owns the fd; it reads EOF and
+ * closes the connection itself (releasing its slot and per-client count). */
+static void shut_overdue(int fd, void *ctx)
+{
+    (void)ctx;
+    shutdown(fd, SHUT_RDWR);
+}
+
+size_t server_sweep_header_deadlines(struct server *s)
+{
+    if (!s->deadline_ready || !s->cfg->header_timeout_ms)
+        return 0;
+    size_t n = deadline_sweep(&s->deadline, clock_mono_ms(), shut_overdue, s);
+    if (n)
+        log_event(s->log, LOG_INFO, "header-timeout",
+                  "closing %zu connection(s) without a complete request head after %llu ms", n,
+                  (unsigned long long)s->cfg->header_timeout_ms);
+    return n;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -364,6 +402,11 @@ int server_start(struct server *s, const struct config *cfg, const struct log *l
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
     s->cfg = cfg, s->log = log, s->store = store, s->metrics = metrics, s->faults = faults;
+    if (deadline_init(&s->deadline, cfg->header_timeout_ms)) {
+        log_event(log, LOG_ERROR, "start", "cannot initialise the header deadline");
+        return -1;
+    }
+    s->deadline_ready = 1;
     if (build_canned(s)) {
         log_event(log, LOG_ERROR, "start", "cannot build responses (out of memory)");
         return -1;
@@ -413,9 +456,10 @@ int server_start(struct server *s, const struct config *cfg, const struct log *l
         return -1;
     }
     log_event(log, LOG_INFO, "listen",
-              "listening on %s (%s, max %llu connections, %llu per client, idle timeout %us, %llu B per connection)",
+              "listening on %s (%s, max %llu connections, %llu per client, idle timeout %us, header timeout %llu ms, %llu B per connection)",
               s->listen_desc, s->threading, (unsigned long long)cfg->max_connections,
               (unsigned long long)cfg->max_per_ip, timeout_s,
+              (unsigned long long)cfg->header_timeout_ms,
               (unsigned long long)cfg->conn_memory);
     return 0;
 }
@@ -446,6 +490,9 @@ void server_stop(struct server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    if (s->deadline_ready) /* every connection is closed: nothing races */
+        deadline_destroy(&s->deadline);
+    s->deadline_ready = 0;
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     s->listen_fd = -1;

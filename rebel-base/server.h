@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "config.h"
+#include "deadline.h"
 #include "document.h"
 #include "faults.h"
 #include "log.h"
@@ -45,6 +46,8 @@ struct server {
     struct MHD_Response *canned[CANNED_COUNT];
     atomic_int draining;
     _Atomic long inflight;   /* requests started and not yet completed */
+    struct deadline deadline; /* --header-timeout bookkeeping */
+    int deadline_ready;
 };
 
 /* Opens the listen socket and starts libmicrohttpd. Returns 0, or -1 after
@@ -64,6 +67,11 @@ long server_inflight(struct server *s);
 /* Releases delayed requests, stops libmicrohttpd (closing idle keep-alive
  * connections) and frees everything. */
 void server_stop(struct server *s);
+
+/* Shuts down (SHUT_RDWR) connections whose first request head is overdue
+ * (--header-timeout); libmicrohttpd then sees EOF and closes them. Called
+ * periodically from main's loop. Returns how many were shut down. */
+size_t server_sweep_header_deadlines(struct server *s);
 
 /* 1 when /readyz would answer 200. */
 int server_ready(struct server *s);

@@ -31,6 +31,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.document, "/etc/rebel-base/index.html");
     assert_int_equal(c.drain_ms, 2000);
     assert_int_equal(c.idle_timeout_ms, 65000);
+    assert_int_equal(c.header_timeout_ms, 10000);
     assert_int_equal(c.max_connections, 4096);
     assert_int_equal(c.max_per_ip, 1024);
     assert_int_equal(c.conn_memory, 8192);
@@ -48,6 +49,7 @@ static void test_good_values(void **state)
         {"--served-by", "pod-7 x"}, {"--log-format", "json"}, {"--threads", "0"},
         {"--threads", "4"}, {"--thread-per-connection", NULL}, {"--max-per-ip", "0"},
         {"--idle-timeout", "65s"}, {"--connection-memory", "64KiB"},
+        {"--header-timeout", "0"}, {"--header-timeout", "1s"}, {"--header-timeout=1h", NULL},
         {"--watch-interval", "1s"}, {"--allow-faults", NULL}, {"--access-log", NULL},
         {"-d", "/tmp/x.json"}, {"--max-delay", "5s"},
     };
@@ -66,6 +68,10 @@ static void test_good_values(void **state)
     assert_int_equal(parse(&c, &err, "--drain=1.5s", "--log-format=json", NULL), CONFIG_OK);
     assert_int_equal(c.drain_ms, 1500);
     assert_int_equal(c.log_format, LOG_JSON);
+    assert_int_equal(parse(&c, &err, "--header-timeout", "2.5s", NULL), CONFIG_OK);
+    assert_int_equal(c.header_timeout_ms, 2500);
+    assert_int_equal(parse(&c, &err, "--header-timeout", "0", NULL), CONFIG_OK);
+    assert_int_equal(c.header_timeout_ms, 0);
 }
 
 static void test_bad_values(void **state)
@@ -81,6 +87,10 @@ static void test_bad_values(void **state)
         {"--threads", "1000", "--threads"},
         {"--max-connections", "0", "--max-connections"},
         {"--idle-timeout", "0", "--idle-timeout"},
+        {"--header-timeout", "soon", "--header-timeout: bad value 'soon'"},
+        {"--header-timeout", "-1s", "--header-timeout"},
+        {"--header-timeout", "2h", "--header-timeout: bad value '2h': out of range"},
+        {"--header-timeout", NULL, "--header-timeout needs a value"},
         {"--connection-memory", "1k", "--connection-memory"},
         {"--watch-interval", "5s", "--watch-interval"},
         {"--served-by", "a\nb", "--served-by"},
@@ -126,6 +136,16 @@ static void test_environment(void **state)
     assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
     assert_non_null(strstr(err.msg, "REBEL_BASE_IDLE_TIMEOUT: bad value 'soon'"));
     unsetenv("REBEL_BASE_IDLE_TIMEOUT");
+
+    setenv("REBEL_BASE_HEADER_TIMEOUT", "3s", 1);
+    assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_OK);
+    assert_int_equal(c.header_timeout_ms, 3000);
+    assert_int_equal(parse(&c, &err, "--header-timeout", "0", NULL), CONFIG_OK);
+    assert_int_equal(c.header_timeout_ms, 0); /* the flag wins */
+    setenv("REBEL_BASE_HEADER_TIMEOUT", "later", 1);
+    assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
+    assert_non_null(strstr(err.msg, "REBEL_BASE_HEADER_TIMEOUT: bad value 'later'"));
+    unsetenv("REBEL_BASE_HEADER_TIMEOUT");
 
     setenv("REBEL_BASE_ACCESS_LOG", "perhaps", 1);
     assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
