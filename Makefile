@@ -79,17 +79,17 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 integration: $(BINS)
-	BIN=$(abspath $(BUILD)/bin) bash tests/integration/run.sh
+	BIN=$(abspath $(BUILD)/bin) ONLY="$(ONLY)" EXCEPT="$(EXCEPT)" bash tests/integration/run.sh
 
 ## asan: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # The image and manifest scenarios don't run our host binaries, so the sanitizer
 # and valgrind passes leave them to `make test`.
 asan:
-	$(MAKE) BUILD=build/asan SANITIZE=1 EXCEPT='$${EXCEPT:-t_container|t_k8s}' test
+	$(MAKE) BUILD=build/asan SANITIZE=1 EXCEPT="$${EXCEPT:-t_container|t_k8s}" test
 
 ## valgrind: the integration suite with both programs under memcheck (0 errors, 0 definitely lost)
 valgrind: $(BINS)
-	BIN=$(abspath $(BUILD)/bin) EXCEPT='$${EXCEPT:-t_container|t_k8s}' bash tests/stress/valgrind-check.sh
+	BIN=$(abspath $(BUILD)/bin) EXCEPT="$${EXCEPT:-t_container|t_k8s}" bash tests/stress/valgrind-check.sh
 
 ## ci: what CI runs: test, asan, valgrind, short fuzzing and the bounded stress runs
 ci: test
