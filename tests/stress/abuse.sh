@@ -7,14 +7,18 @@
 # abuse is closed /readyz is 200 and a burst of requests all succeed.
 #
 #   bash tests/stress/abuse.sh [raised|defaults] [IDLE] [SLOW] [SECONDS]
-# raised:   --max-connections/--max-per-ip raised so the server really holds all
-#           IDLE+SLOW connections; the real client shares 127.0.0.1 with them.
+# raised:   --max-connections/--max-per-ip raised and --header-timeout off, so the
+#           server really holds all IDLE+SLOW connections for the whole run; the
+#           real client shares 127.0.0.1 with them.
 # defaults: rebel-base's default limits; abuse from 127.0.0.1, the real client
 #           from 127.0.0.2, so the per-client limit is what protects it.
 # spread:   default limits, abuse spread over 8 addresses (127.0.0.11-18), so the
-#           per-client limit no longer helps and the total limit (4096) fills up.
-#           Measures what real clients get then (not asserted: see the row) and
-#           asserts that the server survives and recovers once the abuse stops.
+#           per-client limit no longer helps and the total limit (4096) fills up
+#           until --header-timeout (default 10s) closes the connections that sent
+#           no complete request head. The abusers here connect once and never
+#           reconnect, so this shows the deadline freeing the slots, not a
+#           persistent attacker: the rate during abuse is reported, not asserted;
+#           survival and recovery are asserted.
 source "$(dirname "$0")/common.sh"
 mode=${1:-raised} idle=${2:-10000} slow=${3:-1000} secs=${4:-20}
 hammer=$(tool hammer) hold=$(tool hold)
@@ -29,7 +33,7 @@ printf '%s' "$KOORNACHT" >"$TMP/v1"
 args=(--listen "127.0.0.1:$port" --document "$TMP/doc/index.html" --served-by abuse --drain 0)
 real_src=127.0.0.1
 if [ "$mode" = raised ]; then
-    args+=(--max-connections $((idle + slow + 1000)) --max-per-ip 0)
+    args+=(--max-connections $((idle + slow + 1000)) --max-per-ip 0 --header-timeout 0)
 else
     real_src=127.0.0.2
 fi
@@ -94,8 +98,8 @@ rate() { awk -v o="$(kv ok "$1")" -v d="$(kv "done" "$1")" 'BEGIN{printf "%.2f",
 verdict=pass
 d_rate=$(rate "$during") a_rate=$(rate "$after")
 if [ "$mode" = spread ]; then
-    # The known limit: no assertion on the rate during, but it must recover.
-    verdict="pass (recovers; real clients starved while the total limit is held: see figures)"
+    # Abusers that never reconnect: the rate during is reported, recovery asserted.
+    verdict="pass (recovers; success during abuse $d_rate%, slots freed by --header-timeout)"
 else
     awk -v r="$d_rate" 'BEGIN{exit !(r >= 99.9)}' || verdict="FAIL (success during abuse $d_rate% < 99.9%)"
 fi
