@@ -38,8 +38,8 @@ while kill -0 "$REBEL_PID" 2>/dev/null && [ $(( ($(date +%s%N) - t0) / 100000000
     codes+=("$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz" || true)")
     sleep 0.05
 done
-wait_exit "$REBEL_PID" 30 >"$TMP/status" # in this shell: a $(...) subshell cannot wait for it
-status=$(cat "$TMP/status")
+wait_exit "$REBEL_PID" 30 # in this shell: a $(...) subshell cannot wait for it
+status=$EXIT_STATUS
 t1=$(date +%s%N)
 crc=0
 wait "$HPID" || crc=$?
