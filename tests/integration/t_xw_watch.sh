@@ -3,13 +3,8 @@
 # --duration (or on SIGINT) and then prints the summary of the whole run.
 source "$(dirname "$0")/lib.sh"
 # Background xwing must be the process itself (signals reach it, wait gets its
-# status): a simple command with & is exec'd, a function call is not.
-declare -F prog_cmd >/dev/null || prog_cmd() {
-    PROG_CMD=()
-    [ "${VALGRIND:-0}" = 1 ] && PROG_CMD=(valgrind -q --error-exitcode=99 --leak-check=full
-        --errors-for-leak-kinds=definite --show-leak-kinds=definite)
-    PROG_CMD+=("$BIN/$1")
-}
+# status): a simple command with & is exec'd, a function call is not, hence
+# lib.sh's prog_cmd rather than run_prog.
 
 printf '%s' "$KOORNACHT" >"$TMP/k.json"
 k=$(free_port)
