@@ -325,8 +325,9 @@ const char *opt_parse_hostport(const char *s, struct opt_hostport *out)
     }
     if (hlen >= sizeof out->host)
         return "host name too long";
-    if (opt_parse_uint(colon + 1, 1, 65535, &port))
-        return "port must be 1..65535";
+    /* Port 0 asks the kernel for a free port; the listen log line names it. */
+    if (opt_parse_uint(colon + 1, 0, 65535, &port))
+        return "port must be 0..65535 (0: any free port)";
     memcpy(out->host, host, hlen);
     out->host[hlen] = '\0';
     out->port = (uint16_t)port;

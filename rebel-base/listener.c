@@ -10,9 +10,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void describe(const struct sockaddr *sa, char *desc, size_t cap)
+/* Names the address fd is bound to, read back from the kernel: with port 0
+ * only getsockname knows which port was picked, and tests read it from the log. */
+static void describe(int fd, char *desc, size_t cap)
 {
     char ip[INET6_ADDRSTRLEN] = "?";
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    const struct sockaddr *sa = (const struct sockaddr *)&ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        snprintf(desc, cap, "?");
+        return;
+    }
     if (sa->sa_family == AF_INET6) {
         const struct sockaddr_in6 *s6 = (const void *)sa;
         inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
@@ -66,7 +75,7 @@ int listener_open(const char *host, uint16_t port, int try_ipv6, int backlog, ch
         if (try_ipv6) {
             fd = bind_one((struct sockaddr *)&s6, sizeof s6, 0, backlog);
             if (fd >= 0) {
-                describe((struct sockaddr *)&s6, desc, desc_cap);
+                describe(fd, desc, desc_cap);
                 return fd;
             }
             if (!no_ipv6(errno)) {
@@ -79,7 +88,7 @@ int listener_open(const char *host, uint16_t port, int try_ipv6, int backlog, ch
             snprintf(err->msg, sizeof err->msg, "0.0.0.0:%u: %s", port, strerror(errno));
             return -1;
         }
-        describe((struct sockaddr *)&s4, desc, desc_cap);
+        describe(fd, desc, desc_cap);
         return fd;
     }
     if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
@@ -107,6 +116,6 @@ int listener_open(const char *host, uint16_t port, int try_ipv6, int backlog, ch
         snprintf(err->msg, sizeof err->msg, "%s:%u: %s", host, port, strerror(errno));
         return -1;
     }
-    describe((struct sockaddr *)&ss, desc, desc_cap);
+    describe(fd, desc, desc_cap);
     return fd;
 }

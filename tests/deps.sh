@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
     build-essential pkg-config clang libclang-rt-dev   # gcc, and clang for libFuzzer
     libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev libcmocka-dev
-    curl jq python3 bc procps iproute2 valgrind strace
+    curl jq python3 bc procps iproute2 valgrind strace stress-ng
     nginx-light wrk hey apache2-utils                  # benchmark anchors
     docker.io debootstrap musl-tools shellcheck        # images and their tests
     ca-certificates xz-utils                           # docker.io recommends them

@@ -268,6 +268,14 @@ static struct MHD_Daemon *listen_on(struct server *s, char *err, size_t errcap)
     return d;
 }
 
+/* The port the daemon really listens on: with --listen :0 the kernel picked it,
+ * and callers (tests, scripts) read it from the listen line. */
+static unsigned bound_port(struct MHD_Daemon *d, uint16_t asked)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return info && info->port ? (unsigned)info->port : (unsigned)asked;
+}
+
 int serve_run(const struct options *o, char *err, size_t errcap)
 {
     struct server *s = calloc(1, sizeof *s);
@@ -288,7 +296,7 @@ int serve_run(const struct options *o, char *err, size_t errcap)
         return -1;
     }
     log_event(&s->log, LOG_INFO, "listen", "serving /healthz and /tally on %s:%u",
-              o->listen.host[0] ? o->listen.host : "*", (unsigned)o->listen.port);
+              o->listen.host[0] ? o->listen.host : "*", bound_port(d, o->listen.port));
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);

@@ -37,9 +37,65 @@ assert_match() { # assert_match REGEX TEXT WHAT
     [[ "$2" =~ $1 ]] || fail "$3: '$2' does not match /$1/"
 }
 
-# A TCP port nothing listens on right now (the kernel picks it).
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# Python for helper scripts, chosen on purpose: Debian's own interpreter starts in
+# about 0.1 s, while a version-manager shim first on PATH can take a second. The
+# suite never relies on how fast it starts anyway: helpers say when they are ready.
+PY=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+
+# Deadlines stretch under valgrind, where everything runs ~20x slower.
+TIME_SCALE=${TIME_SCALE:-1}
+[ "${VALGRIND:-0}" = 1 ] && TIME_SCALE=5
+
+# A port nothing listens on: 1 (tcpmux) is privileged and unused on any machine we
+# run on, so connecting to it is refused. Picking a "free" port instead would race.
+DEAD_PORT=1
+
+# Polls CMD every 50 ms until it succeeds; after SECS (scaled under valgrind) the
+# scenario fails, naming WHAT it waited for. This is the one way tests wait.
+wait_until() { # wait_until WHAT SECS CMD...
+    local what=$1 secs=$2 start now
+    shift 2
+    start=$(date +%s%N)
+    until "$@" >/dev/null 2>&1; do
+        now=$(date +%s%N)
+        if ((now - start > secs * TIME_SCALE * 1000000000)); then
+            fail "timed out after $((secs * TIME_SCALE))s waiting for $what"
+        fi
+        sleep 0.05
+    done
+}
+
+# The port a server of ours (or a helper) reports on its listen line in LOG; every
+# server under test listens on port 0 and the kernel picks, so ports never race.
+log_port() { # log_port LOG: prints the port, empty when not listening yet
+    sed -nE 's/.*(listening on|serving [^ ]+ and [^ ]+ on|listening:) [^ ]*:([0-9]+)([ ,].*)?$/\2/p' "$1" 2>/dev/null |
+        head -1
+}
+has_port() { [ -n "$(log_port "$1")" ]; }
+
+# Waits until the process PID has logged its port to LOG (or died); prints the port.
+wait_port() { # wait_port PID LOG
+    local pid=$1 log=$2 start now
+    start=$(date +%s%N)
+    until has_port "$log"; do
+        kill -0 "$pid" 2>/dev/null || fail "pid $pid exited before listening: $(tail -3 "$log")"
+        now=$(date +%s%N)
+        ((now - start > 10 * TIME_SCALE * 1000000000)) &&
+            fail "pid $pid did not report a port within $((10 * TIME_SCALE))s: $(tail -3 "$log")"
+        sleep 0.05
+    done
+    log_port "$log"
+}
+
+# Starts a helper script of ours (tests/...py) with --port 0; it prints
+# "listening: HOST:PORT" once bound. Sets HELPER_PID and HELPER_PORT.
+start_helper() { # start_helper NAME SCRIPT ARGS...
+    local name=$1 script=$2
+    shift 2
+    "$PY" "$script" "$@" >"$TMP/$name.log" 2>&1 &
+    HELPER_PID=$!
+    PIDS+=("$HELPER_PID")
+    HELPER_PORT=$(wait_port "$HELPER_PID" "$TMP/$name.log")
 }
 
 # The command line that runs a program of ours (under valgrind memcheck when
@@ -60,27 +116,36 @@ run_prog() { # run_prog NAME ARGS...
     "${PROG_CMD[@]}" "$@"
 }
 
-# Starts rebel-base in the background; sets REBEL_PID. Logs go to $TMP/NAME.log.
-# A simple command with & is exec'd by the forked shell, so REBEL_PID is the
-# server itself: signals sent to it (drain tests) reach it, and wait gets its status.
+# Starts rebel-base in the background and waits for its listen line; sets REBEL_PID
+# and REBEL_PORT (pass --listen 127.0.0.1:0 and the kernel picks the port). Logs go
+# to $TMP/NAME.log. A simple command with & is exec'd by the forked shell, so
+# REBEL_PID is the server itself: signals sent to it (drain tests) reach it, and
+# wait gets its status.
 start_rebel() { # start_rebel NAME ARGS...
     local name=$1; shift
     prog_cmd rebel-base
     "${PROG_CMD[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     REBEL_PID=$!
     PIDS+=("$REBEL_PID")
+    REBEL_PORT=$(wait_port "$REBEL_PID" "$TMP/$name.log")
+}
+
+# Starts `xwing serve` the same way; sets SERVE_PID and SERVE_PORT.
+start_serve() { # start_serve NAME ARGS...
+    local name=$1; shift
+    prog_cmd xwing
+    "${PROG_CMD[@]}" serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+    SERVE_PID=$!
+    PIDS+=("$SERVE_PID")
+    SERVE_PORT=$(wait_port "$SERVE_PID" "$TMP/$name.log")
 }
 
 # Waits until URL answers with CODE (default 200), at most SECS (default 10).
 wait_http() { # wait_http URL [CODE] [SECS]
-    local url=$1 code=${2:-200} secs=${3:-10} got i
-    for ((i = 0; i < secs * 20; i++)); do
-        got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
-        [ "$got" = "$code" ] && return 0
-        sleep 0.05
-    done
-    fail "$url did not answer $code within ${secs}s (last: $got)"
+    local url=$1 code=${2:-200} secs=${3:-10}
+    wait_until "$url to answer $code" "$secs" is_http "$url" "$code"
 }
+is_http() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")" = "$2" ]; }
 
 # HTTP status of a request: http_code [CURL ARGS...] URL
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
@@ -90,7 +155,7 @@ http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; 
 # $(...): a subshell cannot wait for its parent's children.
 wait_exit() { # wait_exit PID SECS
     local pid=$1 secs=$2 i
-    for ((i = 0; i < secs * 20; i++)); do
+    for ((i = 0; i < secs * TIME_SCALE * 20; i++)); do
         if ! kill -0 "$pid" 2>/dev/null; then
             EXIT_STATUS=0
             wait "$pid" || EXIT_STATUS=$?

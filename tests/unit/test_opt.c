@@ -73,7 +73,7 @@ static void test_hostport(void **state)
     static const struct { const char *in; const char *host; int port; } cases[] = {
         {":8080", "", 8080},          {"127.0.0.1:80", "127.0.0.1", 80},
         {"[::1]:9000", "::1", 9000},  {"localhost:65535", "localhost", 65535},
-        {"8080", NULL, 0},            {"host:0", NULL, 0},
+        {"8080", NULL, 0},            {"host:0", "host", 0},
         {"host:65536", NULL, 0},      {"::1:80", NULL, 0},
         {"[::1]80", NULL, 0},         {"host:", NULL, 0},
     };
