@@ -6,20 +6,13 @@
 # pods stop, and every reply comes from Tion.
 set -euo pipefail
 BIN=${BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/bin}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/xwdemo.XXXXXX")
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 for b in rebel-base xwing; do
     [ -x "$BIN/$b" ] || { echo "demo: $BIN/$b is missing; run make first" >&2; exit 1; }
 done
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# The test library: $TMP and every server started are cleaned up at exit, and
+# start_rebel starts a rebel-base on port 0 and reads its port from the listen
+# line (REBEL_PORT), so the demo never picks a port that something else may take.
+source "$(dirname "$0")/integration/lib.sh"
 
 # The lab's ConfigMap documents, one per cluster.
 printf '%s\n' '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth"}' >"$TMP/koornacht.json"
@@ -27,17 +20,11 @@ printf '%s\n' '{"Cluster": "Tion", "Planet": "Foran Tutha"}' >"$TMP/tion.json"
 
 targets=() koornacht_pids=()
 for pod in koornacht-1 koornacht-2 tion-1 tion-2; do
-    port=$(free_port)
-    "$BIN/rebel-base" --listen "127.0.0.1:$port" --document "$TMP/${pod%-*}.json" \
-        --served-by "rebel-base-$pod" --drain 0 2>"$TMP/$pod.log" &
-    PIDS+=($!)
-    [[ $pod == koornacht-* ]] && koornacht_pids+=($!)
-    targets+=("127.0.0.1:$port")
-    for _ in $(seq 100); do
-        curl -sf --max-time 1 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-        sleep 0.05
-    done
-    echo "rebel-base-$pod serving ${pod%-*}.json on 127.0.0.1:$port"
+    start_rebel "$pod" --listen 127.0.0.1:0 --document "$TMP/${pod%-*}.json" \
+        --served-by "rebel-base-$pod" --drain 0
+    [[ $pod == koornacht-* ]] && koornacht_pids+=("$REBEL_PID")
+    targets+=("127.0.0.1:$REBEL_PORT")
+    echo "rebel-base-$pod serving ${pod%-*}.json on 127.0.0.1:$REBEL_PORT"
 done
 
 echo

@@ -8,18 +8,16 @@
 # xwing run paired with its anchor's run right after it (the machine is shared
 # and its load drifts). Prints figures and ratios; never fails on them.
 # BENCH_QUICK=1: smaller N and shorter runs. Everything is bounded by timeout.
+# Ports: rebel-base listens on port 0 and its listen line names the port; the
+# nginx stand-in, which cannot, gets a random port, retried when taken (nginx.sh).
 set -uo pipefail
 : "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/xwbench.XXXXXX")
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+# The test library: $TMP (removed at exit), PIDS (stopped at exit), wait_until,
+# wait_port, $PY. It turns errexit on; a benchmark keeps going past a tool that
+# fails (its figure is then empty), so errexit goes off again.
+source "$(cd "$(dirname "$0")/.." && pwd)/integration/lib.sh"
+set +e
+source "$(dirname "$0")/nginx.sh"
 
 QUICK=${BENCH_QUICK:-0}
 C=${BENCH_C:-8}
@@ -30,39 +28,37 @@ else
 fi
 X=$BIN/xwing
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now_us() { echo $(($(date +%s%N) / 1000)); }
 best() { sort -g | tail -1; }        # highest of the figures on stdin
 least() { sort -g | head -1; }       # lowest
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
 # The server: rebel-base when it serves, else a stand-in (and the table says so).
+# rebel-base listens on port 0 and its listen line names the port. wait_port runs
+# in a subshell here: when rebel-base dies first it fails that subshell only.
 printf '%s\n' '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth"}' >"$TMP/doc.json"
-port=$(free_port)
 SERVER="rebel-base (1 epoll thread)"
-"$BIN/rebel-base" --listen "127.0.0.1:$port" --document "$TMP/doc.json" --served-by bench 2>"$TMP/rb.log" &
-PIDS+=($!)
-URL=http://127.0.0.1:$port/
-ok=0
-for _ in $(seq 100); do
-    curl -sf --max-time 1 "$URL" >/dev/null 2>&1 && { ok=1; break; }
-    sleep 0.05
-done
-if [ $ok = 0 ]; then
-    port=$(free_port)
+"$BIN/rebel-base" --listen 127.0.0.1:0 --document "$TMP/doc.json" --served-by bench 2>"$TMP/rb.log" &
+rb=$!
+PIDS+=("$rb")
+port=$(wait_port "$rb" "$TMP/rb.log" 2>/dev/null)
+if [ -z "$port" ] || ! curl -sf --max-time 2 "http://127.0.0.1:$port/" >/dev/null 2>&1; then
     SERVER="STAND-IN nginx-light (rebel-base did not serve)"
     mkdir -p "$TMP/www"
+    chmod 755 "$TMP" # nginx workers drop root to nobody and must read the file
     cp "$TMP/doc.json" "$TMP/www/index.html"
-    cat >"$TMP/nginx.conf" <<NGX
-daemon off; worker_processes 1; error_log $TMP/ngx.err; pid $TMP/ngx.pid;
+    standin_conf() { # standin_conf PORT PIDFILE ERRLOG (start_nginx's CONF_FN)
+        cat <<NGX
+daemon off; worker_processes 1; error_log $3; pid $2;
 events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:$port; root $TMP/www; } }
+http { access_log off; server { listen 127.0.0.1:$1; root $TMP/www; } }
 NGX
-    nginx -c "$TMP/nginx.conf" -p "$TMP" &
-    PIDS+=($!)
-    URL=http://127.0.0.1:$port/
-    for _ in $(seq 100); do curl -sf --max-time 1 "$URL" >/dev/null 2>&1 && break; sleep 0.05; done
+    }
+    start_nginx standin standin_conf
+    port=$NGINX_PORT
+    wait_http "http://127.0.0.1:$port/" 200 10
 fi
+URL=http://127.0.0.1:$port/
 HP=127.0.0.1:$port
 
 # The binary the x-wing image ships (static musl, HTTP-only libcurl) when the image
@@ -112,7 +108,7 @@ if [ -x /usr/bin/time ]; then
 else
     RSS_HOW="python getrusage, an upper bound (GNU time is not installed)"
     maxrss() {
-        python3 -c 'import resource, subprocess, sys
+        "$PY" -c 'import resource, subprocess, sys
 with open(sys.argv[1], "w") as out:
     subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"

@@ -3,8 +3,8 @@
 # JOBS of them side by side (default 3). A scenario exits 0 (pass), 77 (skip, with
 # its reason) or anything else (fail).
 #
-# Each scenario has a time limit, 60 s unless its header says otherwise with a line
-# `# limit: SECONDS`. One that runs out is killed with its whole process group
+# Each scenario has a time limit, 60 s unless its header (first 15 lines) says otherwise
+# with a line `# limit: SECONDS`. One that runs out is killed with its whole process group
 # (servers and helpers included) and reported as FAIL with the tail of its output
 # and of the logs it left. A scenario whose header says `# run: alone` runs after
 # the others, by itself: it measures timing that neighbours would disturb.
@@ -33,8 +33,8 @@ trap 'stop_all; rm -rf "$work"; exit 130' INT
 trap 'stop_all; rm -rf "$work"; exit 143' TERM
 trap 'rm -rf "$work"' EXIT
 
-header() { # header FILE KEY: the value of a `# KEY: value` line in the first 10 lines
-    sed -n "1,10s/^# $2: *//p" "$1" | head -1
+header() { # header FILE KEY: the first word of a `# KEY: value` line in the first 15 lines
+    sed -n "1,15s/^# $2: *//p" "$1" | head -1 | awk '{print $1}'
 }
 
 launch() { # launch FILE

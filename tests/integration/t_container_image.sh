@@ -2,6 +2,7 @@
 # The images `make images` builds: sizes (goal <= 1 MB each), FROM scratch with a static
 # binary and no shell, user 65532, ENTRYPOINT/CMD, PATH, OCI labels, EXPOSE 8080; both run
 # with --read-only --cap-drop ALL --user 65532.
+# limit: 900 (a cold image build; `make test` builds the images before the scenarios)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/k8s/container_lib.sh

@@ -14,7 +14,7 @@ hammer=$(tool hammer)
 
 printf '%s' "$KOORNACHT" >"$TMP/v1"
 printf '%s' "$TION" >"$TMP/v2"
-python3 - "$TMP/v3" "$TMP/inv3" <<'EOF'
+"$PY" - "$TMP/v3" "$TMP/inv3" <<'EOF'
 import json, sys
 # 200 kB of structure: a torn read of it would be long and obvious.
 doc = {"Cluster": "Koornacht", "Planet": "N'Zoth",
@@ -25,18 +25,25 @@ EOF
 printf '{"Cluster": "Broken", "Planet": ' >"$TMP/inv1"
 : >"$TMP/inv2"
 
-port=$(free_port)
 kubelet_write "$TMP/vol" index.html "$KOORNACHT"
-start_server rb --listen "127.0.0.1:$port" --document "$TMP/vol/index.html" --served-by churn \
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/vol/index.html" --served-by churn \
     --watch-interval 10ms --drain 0
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz" 200 20
 
-python3 "$ROOT/tests/tools/swapper.py" "$TMP/vol" index.html --interval-ms 10 --max-seconds 300 \
+"$PY" "$ROOT/tests/tools/swapper.py" "$TMP/vol" index.html --interval-ms 10 --max-seconds 300 \
     "$TMP/v1" "$TMP/inv1" "$TMP/v2" "$TMP/v3" "$TMP/inv2" "$TMP/v1" "$TMP/inv3" "$TMP/v2" \
     >"$TMP/swapper.out" 2>&1 &
 SWAP_PID=$!
 PIDS+=("$SWAP_PID")
-sleep 0.5
+# The requests start once the churn is under way: the server has reloaded (or
+# rejected) at least two swapped versions on top of its first load.
+reloads() {
+    curl -s --max-time 2 "http://127.0.0.1:$port/metrics" |
+        awk '/^rebel_base_document_reloads_total\{/{n += $2} END {print n + 0}'
+}
+churning() { [ "$(reloads)" -ge 3 ]; }
+wait_until "rebel-base to pick up the swapper's versions" 10 churning
 
 valid=(-V "$TMP/v1" -V "$TMP/v2" -V "$TMP/v3")
 ka=$("$hammer" -k -c 8 -n "$n" -d 240 -t 5000 "${valid[@]}" 127.0.0.1 "$port" /)
@@ -48,7 +55,7 @@ metrics=$(curl -s --max-time 5 "http://127.0.0.1:$port/metrics")
 r_ok=$(awk '/^rebel_base_document_reloads_total\{result="ok"\}/{print $2}' <<<"$metrics")
 r_fail=$(awk '/^rebel_base_document_reloads_total\{result="failed"\}/{print $2}' <<<"$metrics")
 ready=$(http_code "http://127.0.0.1:$port/readyz")
-kill -0 "$REBEL_PID" || fail "rebel-base died"
+alive "$REBEL_PID" || fail "rebel-base died"
 
 echo "  keep-alive:     $ka"
 echo "  new connection: $nc"

@@ -1,11 +1,19 @@
-# Shared by the stress scenarios: the integration helpers (start_rebel, kubelet_write,
-# wait_http, $TMP cleanup, ...) plus the load tools and the result table.
+# Shared by the stress scenarios: the integration helpers (start_rebel, wait_until,
+# kubelet_write, wait_http, $PY, $TMP cleanup, ...) plus the load tools and the
+# result table. Servers listen on port 0 (start_rebel --listen 127.0.0.1:0 sets
+# REBEL_PORT from the listen line): no scenario picks a port and binds it later.
 # shellcheck shell=bash
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/integration/lib.sh"
-TOOLS=$ROOT/build/stress
+# The load tools and the table go beside BIN's build (build/X/bin -> build/X/stress),
+# so runs against different build dirs do not share them.
+if [ -z "${STRESS_DIR:-}" ]; then
+    STRESS_DIR=$ROOT/build/stress
+    [[ "$(cd "$BIN/.." && pwd)" == "$ROOT"/build/* ]] && STRESS_DIR=$(cd "$BIN/.." && pwd)/stress
+fi
+TOOLS=$STRESS_DIR
 mkdir -p "$TOOLS"
 
-# Compiles tests/tools/NAME.c into build/stress/NAME when the source is newer.
+# Compiles tests/tools/NAME.c into $STRESS_DIR/NAME when the source is newer.
 tool() { # tool NAME -> path
     local src=$ROOT/tests/tools/$1.c out=$TOOLS/$1
     if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
@@ -28,31 +36,17 @@ row() { # row SCENARIO LOAD FIGURES RESULT
     return 0
 }
 
-# Samples PID's RSS every 0.5 s into FILE until the process or the sampler is killed.
+# Whether PID is running. lib.sh's start_rebel execs the server in a child of
+# this shell, and a child that exited stays a zombie until it is waited for, on
+# which kill -0 still succeeds: ask ps for its state instead.
+alive() { # alive PID
+    case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; *) return 0 ;; esac
+}
+
+# Samples PID's RSS every 0.5 s (the sampling period, not a wait) into FILE until
+# the process exits or the sampler is killed.
 rss_sampler() { # rss_sampler PID FILE &
     local pid=$1 file=$2
-    while kill -0 "$pid" 2>/dev/null; do rss_kb "$pid" >>"$file"; sleep 0.5; done
+    while alive "$pid"; do rss_kb "$pid" >>"$file"; sleep 0.5; done
 }
 max_of() { sort -n "$1" | tail -1; }
-
-# The process that really is rebel-base. lib.sh's start_rebel backgrounds the
-# run_prog *function*, so $! is a bash subshell whose child is the program (or
-# valgrind): signals and RSS must go to the child. Works unchanged if start_rebel
-# ever execs directly.
-real_pid() { # real_pid PID -> the program's pid
-    local p=$1 c
-    for _ in $(seq 1 100); do
-        c=$(pgrep -P "$p" | head -1 || true)
-        [ -n "$c" ] && { echo "$c"; return 0; }
-        [ "$(cat "/proc/$p/comm" 2>/dev/null)" != bash ] && { echo "$p"; return 0; }
-        sleep 0.02
-    done
-    echo "$p"
-}
-
-# start_rebel, then REBEL_PID is the program itself (also killed on exit).
-start_server() { # start_server NAME ARGS...
-    start_rebel "$@"
-    REBEL_PID=$(real_pid "$REBEL_PID")
-    PIDS+=("$REBEL_PID")
-}

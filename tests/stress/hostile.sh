@@ -13,10 +13,14 @@ source "$(dirname "$0")/common.sh"
 n=${1:-20} c=${2:-4}
 [ -x "$BIN/xwing" ] || skip "no xwing binary"
 
-python3 "$ROOT/tests/tools/hostile_more.py" --ports-file "$TMP/ports" --max-seconds 600 \
+# Each mode listens on port 0; the helper writes "MODE PORT" lines (atomically,
+# once every socket listens) to the ports file.
+"$PY" "$ROOT/tests/tools/hostile_more.py" --ports-file "$TMP/ports" --max-seconds 600 \
     >"$TMP/hostile.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$TMP/ports" ] && break; sleep 0.05; done
+HOSTILE_PID=$!
+PIDS+=("$HOSTILE_PID")
+ports_or_gone() { [ -s "$TMP/ports" ] || ! alive "$HOSTILE_PID"; }
+wait_until "hostile_more.py to write its ports" 10 ports_or_gone
 [ -s "$TMP/ports" ] || fail "hostile_more.py did not start: $(cat "$TMP/hostile.log")"
 
 # mode [extra xwing flags] -> regex the row values must match
@@ -37,12 +41,12 @@ for m in endless endless-headers drip cl-long cl-short reset nonutf8 deep deep-1
     extra=()
     [ "$m" = deep-1M ] && extra=(--max-body 1M)
     rc=0 rc_fail=0
-    python3 "$ROOT/tests/tools/measure.py" "$TMP/time" "$BIN/xwing" -n "$n" -c "$c" --timeout 1s -o json "${extra[@]}" \
+    "$PY" "$ROOT/tests/tools/measure.py" "$TMP/time" "$BIN/xwing" -n "$n" -c "$c" --timeout 1s -o json "${extra[@]}" \
         "127.0.0.1:${port[$m]}/" >"$TMP/out.json" 2>"$TMP/err" || rc=$?
     read -r rss secs < <(tail -1 "$TMP/time")
     "$BIN/xwing" -n "$c" -c "$c" --timeout 1s --expect-fail "${extra[@]}" "127.0.0.1:${port[$m]}/" \
         >/dev/null 2>&1 || rc_fail=$?
-    verdict=$(python3 - "$TMP/out.json" "$n" "$rc" "$rc_fail" "${want[$m]}" <<'EOF'
+    verdict=$("$PY" - "$TMP/out.json" "$n" "$rc" "$rc_fail" "${want[$m]}" <<'EOF'
 import json, re, sys
 path, n, rc, rc_fail, want = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 try:

@@ -9,8 +9,12 @@ set -uo pipefail
 export BIN
 dir=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$dir/../.." && pwd)
-mkdir -p "$ROOT/build/stress"
-export STRESS_TABLE=$ROOT/build/stress/table.md
+# Tools and table beside BIN's build (build/X/bin -> build/X/stress); see common.sh.
+STRESS_DIR=$ROOT/build/stress
+[[ "$(cd "$BIN/.." && pwd)" == "$ROOT"/build/* ]] && STRESS_DIR=$(cd "$BIN/.." && pwd)/stress
+export STRESS_DIR
+mkdir -p "$STRESS_DIR"
+export STRESS_TABLE=$STRESS_DIR/table.md
 : >"$STRESS_TABLE"
 
 scenarios=(

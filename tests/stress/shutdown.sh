@@ -16,10 +16,10 @@ drain=${1:-2s} client=${2:-hammer}
 hammer=$(tool hammer)
 
 printf '%s' "$KOORNACHT" >"$TMP/v1"
-port=$(free_port)
 kubelet_write "$TMP/vol" index.html "$KOORNACHT"
-start_server rb --listen "127.0.0.1:$port" --document "$TMP/vol/index.html" --served-by shut \
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/vol/index.html" --served-by shut \
     --drain "$drain" --access-log
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz" 200 20
 
 if [ "$client" = xwing ]; then
@@ -30,11 +30,15 @@ else
 fi
 HPID=$!
 PIDS+=("$HPID")
+# SIGTERM lands in the middle of the load: once the server has answered a first
+# request, the load runs 2 s more (that sleep is part of the scenario, not a wait).
+served_one() { grep -q 'access.*GET / 200' "$TMP/rb.log"; }
+wait_until "the client's first request to be served" 10 served_one
 sleep 2
 t0=$(date +%s%N)
 kill -TERM "$REBEL_PID"
 codes=()
-while kill -0 "$REBEL_PID" 2>/dev/null && [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 60 ]; do
+while alive "$REBEL_PID" && [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 60 ]; do
     codes+=("$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz" || true)")
     sleep 0.05
 done
@@ -45,7 +49,7 @@ crc=0
 wait "$HPID" || crc=$?
 if [ "$client" = xwing ]; then
     # The same key=value shape as hammer's line, from xwing's JSON rows.
-    h=$(python3 - "$TMP/xwing.json" "$crc" <<'PY'
+    h=$("$PY" - "$TMP/xwing.json" "$crc" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1], encoding="utf-8"))
 rows = {r["value"]: r["count"] for r in j["rows"] if r["kind"] == "error"}

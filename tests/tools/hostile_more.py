@@ -4,8 +4,10 @@ that xwing lands each in a failure row within its timeout and never crashes.
 
     hostile_more.py [--modes a,b,...] [--ports-file F] [--max-seconds S]
 
-Binds every mode to its own free 127.0.0.1 port, writes "MODE PORT" lines to
---ports-file (or stdout) and serves until --max-seconds (default 300) or SIGTERM.
+Listens for every mode on its own 127.0.0.1 port 0 (the kernel picks, so no port
+is chosen first and bound later, which would race with other sockets), and once
+all of them listen writes "MODE PORT" lines to --ports-file (atomically: a
+rename) or stdout; then serves until --max-seconds (default 300) or SIGTERM.
 Every connection is bounded too (CONN_MAX_SECONDS), so a stuck client cannot
 keep this process busy. Modes (and the row xwing should show):
 
