@@ -6,15 +6,15 @@
 # must still serve the document byte-exact at the end and exit 0 on SIGTERM.
 source "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 kubelet_write "$TMP/doc" index.html "$KOORNACHT"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/doc/index.html" --served-by hard-1 --drain 0
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/doc/index.html" --served-by hard-1 --drain 0
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz" 200 20
 
 # Under valgrind everything is ~20x slower: give each case more time.
 tmo=5
 [ "${VALGRIND:-0}" = 1 ] && tmo=20
-out=$(python3 "$ROOT/tests/tools/malformed.py" 127.0.0.1 "$port" --timeout "$tmo") || {
+out=$("$PY" "$ROOT/tests/tools/malformed.py" 127.0.0.1 "$port" --timeout "$tmo") || {
     echo "$out"
     fail "some malformed requests were not answered cleanly (table above)"
 }

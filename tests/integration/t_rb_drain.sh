@@ -4,27 +4,55 @@
 # completes, and the process exits 0.
 . "$(dirname "$0")/lib.sh"
 
+# Whether rebel-base has read the request that client PID sent it (its metrics
+# count connections, not requests in flight): the server's end of that client's
+# established connection has received bytes and left none unread. Before that, a
+# signal could close the listener on a request that never arrived.
+request_read() { # request_read PID PORT
+    local cport
+    cport=$(ss -tnpH state established "( dport = :$2 )" |
+        awk -v p="pid=$1," 'index($0, p) { sub(/.*:/, "", $3); print $3; exit }')
+    [ -n "$cport" ] || return 1
+    ss -tniH state established "( sport = :$2 and dport = :$cport )" | awk '
+        NR == 1 { q = $1 }
+        match($0, /bytes_received:[0-9]+/) { n = substr($0, RSTART + 15, RLENGTH - 15) + 0 }
+        END { exit !(q == 0 && n > 0) }'
+}
 
-port=$(free_port)
+# Whether a new connection to URL is refused (curl exit 7): the listener is closed.
+# A timeout or a reset would not do: the point is an immediate refusal.
+refused() { # refused URL
+    local rc=0
+    curl -s -o /dev/null --max-time 2 "$1" || rc=$?
+    [ "$rc" = 7 ]
+}
+
+# Whether PID is still running (a zombie has finished; kill -0 would say yes).
+running() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; esac; }
+
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 1s --allow-faults
-base="http://127.0.0.1:$port"
+# The checks made during the drain take a few requests; 2 s leaves them room on a
+# loaded machine (and under valgrind), and the delay outlasts the drain by 2 s.
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 2s --allow-faults
+base="http://127.0.0.1:$REBEL_PORT"
 wait_http "$base/readyz"
 
-# In flight across the whole drain: answered 2.5 s after it started.
-curl -sS --max-time 15 -o "$TMP/slow" -w '%{http_code}' "$base/?delay=2500ms" >"$TMP/slow.code" &
+# In flight across the whole drain: answered 4 s after it started.
+curl -sS --max-time 15 -o "$TMP/slow" -w '%{http_code}' "$base/?delay=4s" >"$TMP/slow.code" &
 slow=$!
-sleep 0.3
+wait_until "rebel-base to read the delayed request" 10 request_read "$slow" "$REBEL_PORT"
 kill -TERM "$REBEL_PID"
-sleep 0.2
+wait_until "/readyz to turn 503 after SIGTERM" 1 is_http "$base/readyz" 503
 assert_eq 503 "$(http_code "$base/readyz")" "readyz during drain"
 assert_eq '"draining"' "$(curl -sS "$base/readyz" | jq .reason)" "readyz reason"
 assert_eq 200 "$(http_code "$base/")" "/ during drain"
 assert_eq 200 "$(http_code "$base/healthz")" "healthz during drain"
 assert_match 'rebel_base_draining 1' "$(curl -sS "$base/metrics")" "draining gauge"
 
-sleep 1.2 # past --drain: no longer accepting, the slow request still in flight
-kill -0 "$REBEL_PID" 2>/dev/null || fail "exited before the in-flight request finished"
+# Past --drain: no longer accepting, the slow request still in flight.
+wait_until "new connections to be refused after the drain" 5 refused "$base/"
+running "$REBEL_PID" || fail "exited before the in-flight request finished"
+running "$slow" || fail "the delayed request finished before the drain ended"
 code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$base/" 2>/dev/null || true)
 assert_eq 000 "$code" "a new connection after the drain"
 
@@ -37,22 +65,21 @@ grep -q 'drain: signal 15' "$TMP/rb.log" || fail "drain not logged"
 grep -q 'exit: clean shutdown' "$TMP/rb.log" || fail "exit not logged"
 
 # --drain 0 with SIGINT: straight to the exit, still 0.
-port=$(free_port)
-start_rebel rb0 --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 0
-wait_http "http://127.0.0.1:$port/readyz"
+start_rebel rb0 --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 0
+wait_http "http://127.0.0.1:$REBEL_PORT/readyz"
 kill -INT "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
 assert_eq 0 "$EXIT_STATUS" "exit status with --drain 0 and SIGINT"
 
 # --grace shorter than a delayed request: the delay is cut short, the request is
 # still answered, and the exit is 0 and bounded.
-port=$(free_port)
-start_rebel rbg --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 0 --grace 500ms \
+start_rebel rbg --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 0 --grace 500ms \
     --allow-faults
-wait_http "http://127.0.0.1:$port/readyz"
-curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$port/?delay=20s" >"$TMP/cut.code" &
+wait_http "http://127.0.0.1:$REBEL_PORT/readyz"
+curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$REBEL_PORT/?delay=20s" \
+    >"$TMP/cut.code" &
 cut=$!
-sleep 0.3
+wait_until "rebel-base to read the 20 s request" 10 request_read "$cut" "$REBEL_PORT"
 kill -TERM "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
 assert_eq 0 "$EXIT_STATUS" "exit status when --grace runs out"

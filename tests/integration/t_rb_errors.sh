@@ -2,11 +2,10 @@
 # rebel-base: unknown paths get 404 with a JSON body; other methods get 405 with Allow.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 printf '%s' "$TION" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --served-by pod-e
-wait_http "http://127.0.0.1:$port/readyz"
-base="http://127.0.0.1:$port"
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --served-by pod-e
+base="http://127.0.0.1:$REBEL_PORT"
+wait_http "$base/readyz"
 
 for path in /nope /index.htm /favicon.ico /index.html/x; do
     assert_eq 404 "$(http_code "$base$path")" "GET $path"

@@ -3,10 +3,9 @@
 # ?delay= and ?status= are ignored.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html"
-base="http://127.0.0.1:$port"
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html"
+base="http://127.0.0.1:$REBEL_PORT"
 wait_http "$base/readyz"
 
 assert_eq 403 "$(http_code -X POST "$base/admin/readiness?ready=false")" "POST /admin/readiness"

@@ -3,10 +3,23 @@
 # delay, bad parameters get 400; a delay does not block other requests.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
+# Whether rebel-base has read the request that client PID sent it (its metrics
+# count connections, not requests in flight): the server's end of that client's
+# established connection has received bytes and left none unread.
+request_read() { # request_read PID PORT
+    local cport
+    cport=$(ss -tnpH state established "( dport = :$2 )" |
+        awk -v p="pid=$1," 'index($0, p) { sub(/.*:/, "", $3); print $3; exit }')
+    [ -n "$cport" ] || return 1
+    ss -tniH state established "( sport = :$2 and dport = :$cport )" | awk '
+        NR == 1 { q = $1 }
+        match($0, /bytes_received:[0-9]+/) { n = substr($0, RSTART + 15, RLENGTH - 15) + 0 }
+        END { exit !(q == 0 && n > 0) }'
+}
+
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --allow-faults --max-delay 5s
-base="http://127.0.0.1:$port"
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --allow-faults --max-delay 5s
+base="http://127.0.0.1:$REBEL_PORT"
 wait_http "$base/readyz"
 grep -q 'FAULT INJECTION ENABLED' "$TMP/rb.log" || fail "faults not announced"
 
@@ -35,7 +48,8 @@ assert_match 'delay' "$(curl -sS "$base/?delay=abc")" "bad delay named"
 start=$(date +%s%3N)
 curl -sS -o "$TMP/slow" -w '%{http_code}' "$base/?delay=800ms&status=502" >"$TMP/slow.code" &
 slow=$!
-sleep 0.1
+# The fast requests below prove nothing unless the delayed one is already held.
+wait_until "rebel-base to read the delayed request" 10 request_read "$slow" "$REBEL_PORT"
 for _ in 1 2 3 4 5; do assert_eq 200 "$(http_code --max-time 0.5 "$base/")" "fast request during a delay"; done
 wait "$slow"
 took=$(($(date +%s%3N) - start))

@@ -33,16 +33,20 @@ grep -q 'REBEL_BASE_' "$TMP/help" || fail "--help lacks the environment"
 assert_match '^rebel-base [0-9]+\.[0-9]+\.[0-9]+' "$(run_prog rebel-base --version)" "--version"
 
 # The environment is read: REBEL_BASE_LISTEN and REBEL_BASE_SERVED_BY take effect.
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-REBEL_BASE_LISTEN="127.0.0.1:$port" REBEL_BASE_SERVED_BY=from-env \
+REBEL_BASE_LISTEN=127.0.0.1:0 REBEL_BASE_SERVED_BY=from-env \
     REBEL_BASE_DOCUMENT="$TMP/index.html" start_rebel rb
+port=$REBEL_PORT
+# The default is :8080 on every address: the listen line shows the environment's.
+grep -q "listening on 127.0.0.1:$port " "$TMP/rb.log" || fail "REBEL_BASE_LISTEN ignored: $(grep listen "$TMP/rb.log")"
 wait_http "http://127.0.0.1:$port/readyz"
 curl -sS -D "$TMP/h" -o /dev/null "http://127.0.0.1:$port/"
 grep -qi '^x-served-by: from-env' "$TMP/h" || fail "REBEL_BASE_SERVED_BY ignored"
 
-# A port in use: runtime error, exit 1, the address named.
+# A port in use (the one the first rebel-base holds): runtime error, exit 1, the
+# address named.
 rc=0
 run_prog rebel-base --listen "127.0.0.1:$port" --document "$TMP/index.html" 2>"$TMP/busy" || rc=$?
 assert_eq 1 "$rc" "exit status when the port is taken"
 grep -q "cannot listen on 127.0.0.1:$port: Address already in use" "$TMP/busy" || fail "busy port: $(cat "$TMP/busy")"
+kill -0 "$REBEL_PID" 2>/dev/null || fail "the rebel-base holding the port died"

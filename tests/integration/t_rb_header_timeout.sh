@@ -9,7 +9,7 @@
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
 
 check() { # MODE(on|off) PORT
-    timeout 20 python3 - "$@" <<'PY'
+    timeout 20 "$PY" - "$@" <<'PY'
 import socket, sys, time, urllib.request
 mode, port = sys.argv[1], int(sys.argv[2])
 
@@ -76,10 +76,10 @@ PY
 n=0
 for mode in "" "--threads 2" "--thread-per-connection"; do
     n=$((n + 1))
-    port=$(free_port)
     # shellcheck disable=SC2086  # $mode is a word list on purpose
-    start_rebel "rb$n" --listen "127.0.0.1:$port" --document "$TMP/index.html" \
+    start_rebel "rb$n" --listen 127.0.0.1:0 --document "$TMP/index.html" \
         --header-timeout 1s --idle-timeout 30s --drain 0 $mode
+    port=$REBEL_PORT
     wait_http "http://127.0.0.1:$port/readyz"
     echo "mode: ${mode:-epoll}"
     check on "$port" || fail "--header-timeout 1s (${mode:-epoll}) failed"
@@ -88,9 +88,9 @@ for mode in "" "--threads 2" "--thread-per-connection"; do
     wait_exit "$REBEL_PID" 10
 done
 
-port=$(free_port)
-start_rebel rb0 --listen "127.0.0.1:$port" --document "$TMP/index.html" \
+start_rebel rb0 --listen 127.0.0.1:0 --document "$TMP/index.html" \
     --header-timeout 0 --idle-timeout 30s --drain 0
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
 check off "$port" || fail "--header-timeout 0 failed"
 grep -q "header timeout 0 ms" "$TMP/rb0.log" || fail "startup log does not show the header timeout"

@@ -25,21 +25,21 @@ int socket(int domain, int type, int protocol)
 C
 cc -shared -fPIC -o "$TMP/noipv6.so" "$TMP/noipv6.c" -ldl || fail "cannot build the shim"
 
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
 # ASan insists on being first in the library list; the shim only wraps socket().
 LD_PRELOAD="$TMP/noipv6.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-    start_rebel rb --listen ":$port" --document "$TMP/index.html"
+    start_rebel rb --listen :0 --document "$TMP/index.html"
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
-grep -q "listening on 0.0.0.0:$port" "$TMP/rb.log" || fail "not on IPv4: $(grep listen "$TMP/rb.log")"
+grep -q "listening on 0.0.0.0:$port " "$TMP/rb.log" || fail "not on IPv4: $(grep listen "$TMP/rb.log")"
 curl -sS -o "$TMP/b" "http://127.0.0.1:$port/"
 cmp "$TMP/index.html" "$TMP/b" || fail "body over IPv4"
 
 # Where IPv6 works, the same flag gives one dual-stack socket.
-port=$(free_port)
-start_rebel rb6 --listen ":$port" --document "$TMP/index.html"
+start_rebel rb6 --listen :0 --document "$TMP/index.html"
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
-if grep -q "listening on \[::\]:$port" "$TMP/rb6.log"; then
+if grep -q "listening on \[::\]:$port " "$TMP/rb6.log"; then
     if curl -sS -g -o /dev/null "http://[::1]:$port/readyz" 2>/dev/null; then
         note "dual stack: answered on 127.0.0.1 and [::1]"
     else

@@ -4,15 +4,14 @@
 # one line per request, and without it there are none.
 . "$(dirname "$0")/lib.sh"
 
-
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --log-format json \
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --log-format json \
     --access-log --drain 0 --served-by 'pod "q"'
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
 curl -sS -o /dev/null "http://127.0.0.1:$port/nope"
 printf '%s' 'not json' >"$TMP/index.html"
-sleep 0.4
+wait_until "the bad document to be logged" 5 grep -q '"event":"reload-failed"' "$TMP/rb.log"
 kill -TERM "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
 assert_eq 0 "$EXIT_STATUS" "exit status"
@@ -30,9 +29,9 @@ jq -se 'any(.[]; .event=="start" and (.msg | contains("served-by pod \"q\"")))' 
 jq -se 'all(.[]; .level and .ts and .prog=="rebel-base")' "$TMP/lines" >/dev/null || fail "fields"
 
 # Without --access-log: no per-request lines.
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel quiet --listen "127.0.0.1:$port" --document "$TMP/index.html" --log-format json
+start_rebel quiet --listen 127.0.0.1:0 --document "$TMP/index.html" --log-format json
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
 curl -sS -o /dev/null "http://127.0.0.1:$port/"
 assert_eq 0 "$(grep -c '"event":"access"' "$TMP/quiet.log" || true)" "access lines without --access-log"

@@ -4,20 +4,38 @@
 # and a clean drain with the delayed request in flight.
 . "$(dirname "$0")/lib.sh"
 
+# Whether rebel-base has read the request that client PID sent it (its metrics
+# count connections, not requests in flight): the server's end of that client's
+# established connection has received bytes and left none unread.
+request_read() { # request_read PID PORT
+    local cport
+    cport=$(ss -tnpH state established "( dport = :$2 )" |
+        awk -v p="pid=$1," 'index($0, p) { sub(/.*:/, "", $3); print $3; exit }')
+    [ -n "$cport" ] || return 1
+    ss -tniH state established "( sport = :$2 and dport = :$cport )" | awk '
+        NR == 1 { q = $1 }
+        match($0, /bytes_received:[0-9]+/) { n = substr($0, RSTART + 15, RLENGTH - 15) + 0 }
+        END { exit !(q == 0 && n > 0) }'
+}
+
+# Whether PID is still running (a zombie has finished; kill -0 would say yes).
+running() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; esac; }
+
 printf '%s' "$TION" >"$TMP/index.html"
 for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection"; do
-    port=$(free_port)
     read -r -a margs <<<"$mode"
-    start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --allow-faults \
+    start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --allow-faults \
         --drain 200ms "${margs[@]}"
-    base="http://127.0.0.1:$port"
+    base="http://127.0.0.1:$REBEL_PORT"
     wait_http "$base/readyz"
     curl -sS -o "$TMP/b" "$base/"
     cmp "$TMP/index.html" "$TMP/b" || fail "$mode: body"
-    curl -sS -o /dev/null -w '%{http_code}' "$base/?delay=700ms&status=503" >"$TMP/slow.code" &
+    # 1.5 s: long enough to still be held when SIGTERM comes on a loaded machine.
+    curl -sS -o /dev/null -w '%{http_code}' "$base/?delay=1500ms&status=503" >"$TMP/slow.code" &
     slow=$!
-    sleep 0.1
+    wait_until "$mode: rebel-base to read the delayed request" 10 request_read "$slow" "$REBEL_PORT"
     assert_eq 200 "$(http_code --max-time 0.5 "$base/")" "$mode: request during a delay"
+    running "$slow" || fail "$mode: the delayed request was answered before SIGTERM"
     kill -TERM "$REBEL_PID"
     wait "$slow" || fail "$mode: delayed request failed"
     assert_eq 503 "$(cat "$TMP/slow.code")" "$mode: delayed request status"

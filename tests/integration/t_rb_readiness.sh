@@ -4,11 +4,10 @@
 # once a valid document appears, while /healthz is 200 throughout.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 doc="$TMP/cm/index.html"
 mkdir -p "$TMP/cm"
-start_rebel rb --listen "127.0.0.1:$port" --document "$doc"
-base="http://127.0.0.1:$port"
+start_rebel rb --listen 127.0.0.1:0 --document "$doc"
+base="http://127.0.0.1:$REBEL_PORT"
 wait_http "$base/healthz"
 
 assert_eq 503 "$(http_code "$base/readyz")" "readyz without a document"
@@ -19,7 +18,8 @@ grep -q "load-failed: $doc: No such file or directory" "$TMP/rb.log" || fail "mi
 
 printf '{\n  "Cluster": "Koornacht",\n  "Planet": N'"'"'Zoth\n}\n' >"$doc.tmp"
 mv "$doc.tmp" "$doc"
-sleep 0.5
+# rebel-base counts a failed load, then logs it: the log line means both are done.
+wait_until "the invalid document to be logged" 5 grep -q "load-failed: $doc: invalid JSON" "$TMP/rb.log"
 assert_eq 503 "$(http_code "$base/readyz")" "readyz with an invalid document"
 assert_eq 503 "$(http_code "$base/")" "/ with an invalid document"
 grep -q "load-failed: $doc: invalid JSON at line 3 column 13" "$TMP/rb.log" ||
@@ -31,6 +31,9 @@ mv "$doc.tmp" "$doc"
 wait_http "$base/readyz" 200 2
 curl -sS -o "$TMP/body" "$base/"
 cmp "$doc" "$TMP/body" || fail "body after recovery"
+# /readyz turns 200 when the new version is in place, a moment before the load is
+# counted; the log line comes after the count.
+wait_until "the good load to be logged" 5 grep -q "document-loaded: $doc: version 1" "$TMP/rb.log"
 metrics=$(curl -sS "$base/metrics")
 assert_match 'rebel_base_document_reloads_total\{result="ok"\} 1' "$metrics" "one good load"
 assert_match 'rebel_base_document_reloads_total\{result="failed"\} 2' "$metrics" "missing + invalid"

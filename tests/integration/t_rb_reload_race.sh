@@ -5,17 +5,17 @@
 # swapped-out response would abort the server.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 doc="$TMP/index.html"
 printf '{"v": 0, "pad": "%s"}\n' "$(head -c 2000 /dev/zero | tr '\0' x)" >"$doc"
-start_rebel rb --listen "127.0.0.1:$port" --document "$doc" --watch-interval 10ms
+start_rebel rb --listen 127.0.0.1:0 --document "$doc" --watch-interval 10ms
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
 
 (
     for i in $(seq 1 150); do
         printf '{"v": %d, "pad": "%s"}\n' "$i" "$(head -c $((2000 + i)) /dev/zero | tr '\0' x)" >"$doc.tmp"
         mv "$doc.tmp" "$doc"
-        sleep 0.02
+        sleep 0.02 # the swap pace under test, not a wait for anything
     done
 ) &
 writer=$!
@@ -24,7 +24,7 @@ if command -v wrk >/dev/null; then
     wrk -t1 -c20 -d3s "http://127.0.0.1:$port/" >"$TMP/wrk" 2>&1 &
     PIDS+=($!)
 fi
-timeout 30 python3 - "$port" <<'PY' || fail "a reply was not one whole version"
+timeout 30 "$PY" - "$port" <<'PY' || fail "a reply was not one whole version"
 import http.client, json, sys, threading, time
 port = int(sys.argv[1])
 seen, bad, n = set(), [], [0]

@@ -3,9 +3,9 @@
 # as application/json with Content-Length and X-Served-By; probes and metrics answer.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --served-by pod-a
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --served-by pod-a
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/readyz"
 
 for path in / /index.html; do
@@ -21,7 +21,7 @@ for path in / /index.html; do
     grep -qi '^x-served-by: pod-a' "$TMP/hh" || fail "HEAD $path: no X-Served-By"
     # HEAD has no body: the raw exchange ends with the blank line.
     printf 'HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$path" |
-        timeout 5 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); s.sendall(sys.stdin.buffer.read()); d=b""
+        timeout 5 "$PY" -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); s.sendall(sys.stdin.buffer.read()); d=b""
 while True:
     c=s.recv(4096)
     if not c: break

@@ -2,13 +2,12 @@
 # rebel-base: a second SIGTERM/SIGINT during the drain exits at once (128+signal).
 . "$(dirname "$0")/lib.sh"
 
-
-port=$(free_port)
 printf '%s' "$TION" >"$TMP/index.html"
-start_rebel rb --listen "127.0.0.1:$port" --document "$TMP/index.html" --drain 60s
-wait_http "http://127.0.0.1:$port/readyz"
+start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 60s
+base="http://127.0.0.1:$REBEL_PORT"
+wait_http "$base/readyz"
 kill -TERM "$REBEL_PID"
-wait_http "http://127.0.0.1:$port/readyz" 503 5
+wait_http "$base/readyz" 503 5
 kill -0 "$REBEL_PID" || fail "exited during a 60s drain"
 start=$(date +%s%3N)
 kill -INT "$REBEL_PID"
