@@ -4,6 +4,10 @@
     hostile.py --port P --mode MODE [--doc JSON] [--size BYTES] [--status CODE]
                [--served-by NAME] [--host 127.0.0.1]
 
+With --port 0 the kernel picks the port; once the socket listens the script
+prints `listening: HOST:PORT` (flushed) with the port really bound, which is
+what tests read (lib.sh start_helper): a port picked beforehand would race.
+
 Every mode answers GET /healthz with 200 so tests can wait for it; any other
 request gets the mode's behaviour. A mode is one function decorated with
 @mode("name"), called as fn(conn, args) once the request head has been read
@@ -139,7 +143,7 @@ def main():
     p = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="modes:\n" + "\n".join("  %-13s %s" % (n, f.__doc__) for n, f in sorted(MODES.items())))
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, required=True, help="0: the kernel picks")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--mode", required=True, choices=sorted(MODES))
     p.add_argument("--doc", default="")
@@ -147,9 +151,11 @@ def main():
     p.add_argument("--status", type=int, default=500)
     p.add_argument("--served-by", default="")
     args = p.parse_args()
-    srv = Server((args.host, args.port), Handler)
+    srv = Server((args.host, args.port), Handler)  # binds and listens
     srv.args = args
-    print("hostile: %s on %s:%d" % (args.mode, args.host, args.port), flush=True)
+    host, port = srv.socket.getsockname()[:2]
+    print("hostile: mode %s" % args.mode, flush=True)
+    print("listening: %s:%d" % (host, port), flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -6,16 +6,13 @@
 # and SIGTERM must still exit 0.
 source "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
-prog_cmd xwing
-"${PROG_CMD[@]}" serve --listen "127.0.0.1:$port" >"$TMP/serve.out" 2>"$TMP/serve.log" &
-SERVE_PID=$!
-PIDS+=("$SERVE_PID")
+start_serve serve --listen 127.0.0.1:0
+port=$SERVE_PORT
 wait_http "http://127.0.0.1:$port/healthz" 200 20
 
 tmo=5
 [ "${VALGRIND:-0}" = 1 ] && tmo=20
-out=$(python3 "$ROOT/tests/tools/malformed.py" 127.0.0.1 "$port" --timeout "$tmo" --path /healthz --one-per-connection) || {
+out=$("$PY" "$ROOT/tests/tools/malformed.py" 127.0.0.1 "$port" --timeout "$tmo" --path /healthz --one-per-connection) || {
     echo "$out"
     fail "some malformed requests to xwing serve were not answered cleanly (table above)"
 }
@@ -23,8 +20,7 @@ echo "$out"
 assert_match "malformed: [0-9]+ cases, 0 bad" "$(tail -1 <<<"$out")" "summary"
 
 kill -0 "$SERVE_PID" || fail "xwing serve died during the malformed requests"
-dead=$(free_port)
-tally=$(curl -s --max-time 10 "http://127.0.0.1:$port/tally?target=127.0.0.1:$dead&n=3")
+tally=$(curl -s --max-time 10 "http://127.0.0.1:$port/tally?target=127.0.0.1:$DEAD_PORT&n=3")
 assert_match '"requests":3' "$tally" "/tally after the malformed requests"
 kill -TERM "$SERVE_PID"
 # wait_exit in this shell, not in $(...): a subshell cannot wait for our child.

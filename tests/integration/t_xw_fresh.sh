@@ -10,9 +10,9 @@ command -v strace >/dev/null || skip "strace is not installed"
 name=$(hostname)
 getent hosts "$name" | grep -q '^127\.' || skip "$name does not resolve to loopback through /etc/hosts"
 
-port=$(free_port)
 printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel k --listen "127.0.0.1:$port" --document "$TMP/k.json"
+start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+port=$REBEL_PORT
 wait_http "http://127.0.0.1:$port/healthz"
 
 count() { # count PATTERN XWING ARGS...: matching syscalls in one traced run of 6 requests

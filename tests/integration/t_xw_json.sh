@@ -5,12 +5,13 @@ source "$(dirname "$0")/lib.sh"
 
 printf '%s' "$KOORNACHT" >"$TMP/k.json"
 printf '%s' "$TION" >"$TMP/t.json"
-k=$(free_port) t=$(free_port) dead=$(free_port)
-start_rebel k --listen "127.0.0.1:$k" --document "$TMP/k.json"
-start_rebel t --listen "127.0.0.1:$t" --document "$TMP/t.json"
+start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+k=$REBEL_PORT
+start_rebel t --listen 127.0.0.1:0 --document "$TMP/t.json"
+t=$REBEL_PORT
 wait_http "http://127.0.0.1:$k/healthz"
 wait_http "http://127.0.0.1:$t/healthz"
-args=(-n 40 -c 3 "127.0.0.1:$k" "127.0.0.1:$k" "127.0.0.1:$t" "127.0.0.1:$dead")
+args=(-n 40 -c 3 "127.0.0.1:$k" "127.0.0.1:$k" "127.0.0.1:$t" "127.0.0.1:$DEAD_PORT")
 
 set +e
 run_prog xwing -o json "${args[@]}" >"$TMP/json" 2>/dev/null

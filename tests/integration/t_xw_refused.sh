@@ -3,11 +3,11 @@
 source "$(dirname "$0")/lib.sh"
 
 printf '%s' "$KOORNACHT" >"$TMP/k.json"
-up=$(free_port) down=$(free_port)
-start_rebel up --listen "127.0.0.1:$up" --document "$TMP/k.json" --served-by up
+start_rebel up --listen 127.0.0.1:0 --document "$TMP/k.json" --served-by up
+up=$REBEL_PORT
 wait_http "http://127.0.0.1:$up/healthz"
-start_rebel down --listen "127.0.0.1:$down" --document "$TMP/k.json" --served-by down
-pid=$REBEL_PID
+start_rebel down --listen 127.0.0.1:0 --document "$TMP/k.json" --served-by down
+pid=$REBEL_PID down=$REBEL_PORT
 wait_http "http://127.0.0.1:$down/healthz"
 kill -TERM "$pid"
 wait_exit "$pid" 20

@@ -4,16 +4,10 @@
 # http 500, no-key, other (connection closed without an answer), dns.
 source "$(dirname "$0")/lib.sh"
 
-hostile() { # hostile MODE [ARGS...]; prints the port
-    local port
-    port=$(free_port)
-    python3 "$ROOT/tests/integration/hostile.py" --port "$port" --mode "$@" >"$TMP/h$port.log" 2>&1 &
-    PIDS+=($!)
-    echo "$port"
-}
 declare -A port
 for mode in not-json huge huge-chunked status no-key close json; do
-    port[$mode]=$(hostile "$mode")
+    start_helper "h-$mode" "$ROOT/tests/integration/hostile.py" --port 0 --mode "$mode"
+    port[$mode]=$HELPER_PORT
 done
 for mode in "${!port[@]}"; do wait_http "http://127.0.0.1:${port[$mode]}/healthz"; done
 

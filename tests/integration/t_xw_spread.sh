@@ -8,12 +8,11 @@ printf '%s' "$KOORNACHT" >"$TMP/koornacht.json"
 printf '%s' "$TION" >"$TMP/tion.json"
 targets=()
 for name in k1 k2 t1 t2; do
-    port=$(free_port)
     doc=$TMP/koornacht.json
     [[ $name == t* ]] && doc=$TMP/tion.json
-    start_rebel "$name" --listen "127.0.0.1:$port" --document "$doc" --served-by "$name"
-    wait_http "http://127.0.0.1:$port/healthz"
-    targets+=("127.0.0.1:$port")
+    start_rebel "$name" --listen 127.0.0.1:0 --document "$doc" --served-by "$name"
+    wait_http "http://127.0.0.1:$REBEL_PORT/healthz"
+    targets+=("127.0.0.1:$REBEL_PORT")
 done
 
 json=$(run_prog xwing -n 100 -c 4 -o json "${targets[@]}")

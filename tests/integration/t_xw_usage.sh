@@ -42,14 +42,18 @@ assert_match 'only fresh lookups' "$out" "--help on DNS"
 assert_match 'usage: xwing serve' "$(run_prog xwing serve --help)" "serve --help"
 assert_match "^xwing $(cat "$ROOT/VERSION") " "$(run_prog xwing --version)" "--version"
 
-# The listen address taken: serve says so and exits 1, not 2.
-port=$(free_port)
-python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(30)' "$port" &
-PIDS+=($!)
-sleep 0.3
+# The listen address taken: serve says so and exits 1, not 2. The address is
+# held by a first serve, listening (start_serve returns once it does) on a port
+# the kernel picked. The second one is bounded by timeout: should it ever bind
+# anyway (SO_REUSEPORT, say), it would serve forever, and the case must fail,
+# not hang.
+start_serve holder --listen 127.0.0.1:0
+port=$SERVE_PORT
+prog_cmd xwing
 set +e
-run_prog xwing serve --listen "127.0.0.1:$port" >/dev/null 2>"$TMP/err"
+timeout -k 2 $((10 * TIME_SCALE)) "${PROG_CMD[@]}" serve --listen "127.0.0.1:$port" >/dev/null 2>"$TMP/err"
 rc=$?
 set -e
-assert_eq 1 "$rc" "serve on a taken port"
-assert_match "cannot listen on 127.0.0.1:$port" "$(cat "$TMP/err")" "taken port message"
+assert_eq 1 "$rc" "serve on a taken port (124: it did not exit)"
+assert_match "cannot listen on 127\.0\.0\.1:$port: " "$(cat "$TMP/err")" "taken port message"
+kill -0 "$SERVE_PID" || fail "the first serve died: $(cat "$TMP/holder.log")"
