@@ -30,8 +30,11 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 HARDEN_LDFLAGS := -pie -fsanitize=address,undefined
 endif
 
+# STATIC_MALLOC: an object that replaces libc's malloc in the static link. The images
+# pass mimalloc (docker/deps.sh): musl's allocator hands memory back to the kernel on
+# every connection (madvise + mmap/munmap), which cost the shipped binaries ~40% CPU.
 ifeq ($(STATIC),1)
-HARDEN_LDFLAGS := -static -Wl,-z,relro,-z,now
+HARDEN_LDFLAGS := -static -Wl,-z,relro,-z,now $(STATIC_MALLOC)
 endif
 
 CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DPROJECT_VERSION='"$(VERSION)"' -Icommon

@@ -71,15 +71,24 @@ static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
     return -1;
 }
 
+/* --help and --version answer the person at the command line; a variable left
+ * in a container's environment must not turn a server into a help printer. */
+static int argv_only(const struct opt_spec *sp)
+{
+    return strcmp(sp->name, "help") == 0 || strcmp(sp->name, "version") == 0;
+}
+
 static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply_fn apply,
                      void *ctx, struct opt_error *err)
 {
     char name[64];
     for (const struct opt_spec *sp = specs; sp->name; sp++) {
-        if (opt_env_name(name, sizeof name, prefix, sp->name) < 0)
+        if (argv_only(sp) || opt_env_name(name, sizeof name, prefix, sp->name) < 0)
             continue;
         const char *v = getenv(name);
-        if (!v || !*v)
+        /* Set but empty is a value like any other (NAME= means --name ""):
+         * skipping it would silently fall back to the default. */
+        if (!v)
             continue;
         if (!sp->takes_value) {
             int on;
@@ -158,6 +167,19 @@ static int parse_short(const struct opt_spec *specs, int argc, char **argv, int 
     return 0;
 }
 
+static int extra_argument(const char *a, size_t pos_cap, struct opt_error *err)
+{
+    char shown[96];
+    err->extra_args = 1;
+    if (pos_cap == 0)
+        snprintf(err->msg, sizeof err->msg, "unexpected argument '%s'",
+                 printable(shown, sizeof shown, a));
+    else
+        snprintf(err->msg, sizeof err->msg, "too many arguments at '%s': at most %zu",
+                 printable(shown, sizeof shown, a), pos_cap);
+    return -1;
+}
+
 int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
               char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
               size_t pos_cap, size_t *npos, struct opt_error *err)
@@ -165,6 +187,7 @@ int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
     int only_pos = 0;
     *npos = 0;
     err->msg[0] = '\0';
+    err->extra_args = 0;
     if (env_prefix && parse_env(specs, env_prefix, apply, ctx, err))
         return -1;
     for (int i = first; i < argc; i++) {
@@ -180,12 +203,8 @@ int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
             rc = parse_short(specs, argc, argv, &i, apply, ctx, err);
         else if (*npos < pos_cap)
             pos[(*npos)++] = argv[i];
-        else {
-            char shown[96];
-            snprintf(err->msg, sizeof err->msg, "too many arguments at '%s'",
-                     printable(shown, sizeof shown, a));
-            rc = -1;
-        }
+        else
+            rc = extra_argument(a, pos_cap, err);
         if (rc)
             return -1;
     }
@@ -302,6 +321,15 @@ const char *opt_parse_bool(const char *s, int *out)
     return "expected true or false";
 }
 
+const char *opt_colons_reason(const char *s, size_t first_len)
+{
+    int hex = first_len <= 4;
+    for (size_t i = 0; hex && i < first_len; i++)
+        hex = isxdigit((unsigned char)s[i]) != 0;
+    return hex ? "IPv6 addresses need brackets: [::1]:8080"
+               : "more than one ':PORT': give one port, as in host:8080";
+}
+
 const char *opt_parse_hostport(const char *s, struct opt_hostport *out)
 {
     const char *colon, *host = s;
@@ -319,8 +347,9 @@ const char *opt_parse_hostport(const char *s, struct opt_hostport *out)
         colon = strrchr(s, ':');
         if (!colon)
             return "expected HOST:PORT or :PORT";
-        if (memchr(s, ':', (size_t)(colon - s)))
-            return "IPv6 addresses need brackets: [::1]:8080";
+        const char *first = memchr(s, ':', (size_t)(colon - s));
+        if (first)
+            return opt_colons_reason(s, (size_t)(first - s));
         hlen = (size_t)(colon - s);
     }
     if (hlen >= sizeof out->host)

@@ -25,12 +25,16 @@ typedef const char *(*opt_apply_fn)(void *ctx, int id, const char *value);
 
 struct opt_error {
     char msg[256];
+    int extra_args; /* set when more positional arguments came than pos_cap */
 };
 
 /* Parses env (if env_prefix is not NULL) then argv[first..argc). Positional
- * arguments are stored in pos (up to pos_cap, in order) and counted in *npos.
- * "--" ends the options. Returns 0, or -1 with err->msg set to one line that
- * names the offending option or argument. */
+ * arguments are stored in pos (up to pos_cap, in order) and counted in *npos;
+ * one more is an error naming the limit (err->extra_args set). "--" ends the
+ * options. A variable that is set but empty is applied as the empty value
+ * (PREFIX_NAME= is --name ""); --help and --version are never read from the
+ * environment. Returns 0, or -1 with err->msg set to one line that names the
+ * offending option or argument. */
 int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
               char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
               size_t pos_cap, size_t *npos, struct opt_error *err);
@@ -62,5 +66,11 @@ struct opt_hostport {
     uint16_t port;
 };
 const char *opt_parse_hostport(const char *s, struct opt_hostport *out);
+
+/* Why "A:B:C" without brackets is refused, given the length of A: when A could
+ * be the first group of an IPv6 address (empty or 1..4 hex digits, as in ::1
+ * or fe80::1) the brackets are missing; otherwise (127.0.0.1:80:99,
+ * rebel-base:80:99) a second port was given. */
+const char *opt_colons_reason(const char *s, size_t first_len);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build stage dependencies for the static images (runs inside the Dockerfiles' `deps` stage).
-# Fetches Debian's own patched sources of libmicrohttpd, curl and cJSON with `apt-get source`
+# Fetches Debian's own patched sources of libmicrohttpd, curl, cJSON and mimalloc with `apt-get source`
 # and builds them as static musl archives under $PREFIX, with only what an in-cluster HTTP
 # workload needs: no TLS, no compression, no IDN/PSL/LDAP, HTTP as the only protocol.
 # Both Dockerfiles COPY and RUN this same file, so Docker's layer cache builds it once.
@@ -19,7 +19,8 @@ apt-get install -y -qq --no-install-recommends \
 src=/usr/local/src/deps
 mkdir -p "$src" "$PREFIX/lib/pkgconfig" "$PREFIX/include"
 cd "$src"
-apt-get source -qq libmicrohttpd curl cjson >/dev/null 2>&1 || apt-get source libmicrohttpd curl cjson
+apt-get source -qq libmicrohttpd curl cjson mimalloc >/dev/null 2>&1 ||
+    apt-get source libmicrohttpd curl cjson mimalloc
 echo "deps: Debian sources:" ./*/
 export CC=musl-gcc CFLAGS="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
 
@@ -71,6 +72,14 @@ Libs: -L\${libdir} -lcjson
 Libs.private: -lm
 Cflags: -I\${includedir} -I\${includedir}/cjson
 PC
+
+# mimalloc, as one object that replaces musl's malloc in the static link (the Makefile's
+# STATIC_MALLOC). musl's mallocng returns an emptied group to the kernel at once, so each
+# new connection cost a madvise plus about half an mmap/munmap pair (strace -c): 37 vs 24
+# CPU µs per new-connection request for rebel-base, 66 vs 49 µs for xwing (README).
+cd "$src"/mimalloc-*/
+musl-gcc -O2 -DNDEBUG -DMI_MALLOC_OVERRIDE -DMI_STATIC_LIB -Iinclude -c src/static.c \
+    -o "$PREFIX/lib/mimalloc.o"
 
 rm -rf "$src"
 apt-get purge -y -qq dpkg-dev >/dev/null 2>&1 || true

@@ -15,7 +15,7 @@ COPY Makefile VERSION ./
 COPY common/ common/
 COPY x-wing/ x-wing/
 # Our own Makefile, so the image binary comes from the same sources and flags as `make`.
-RUN make STATIC=1 CC=musl-gcc BUILD=/tmp/build /tmp/build/bin/xwing \
+RUN make STATIC=1 CC=musl-gcc STATIC_MALLOC=/opt/static/lib/mimalloc.o BUILD=/tmp/build /tmp/build/bin/xwing \
  && strip -o /xwing /tmp/build/bin/xwing \
  && /xwing --version
 

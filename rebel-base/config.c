@@ -129,12 +129,9 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv,
     char *pos[1];
     size_t npos = 0;
 
-    if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, cfg, pos, 1, &npos, err))
+    /* No positional arguments: opt_parse names the first as unexpected. */
+    if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, cfg, pos, 0, &npos, err))
         return CONFIG_USAGE;
-    if (npos) {
-        snprintf(err->msg, sizeof err->msg, "unexpected argument '%s'", pos[0]);
-        return CONFIG_USAGE;
-    }
     if (cfg->thread_per_connection && cfg->threads > 1) {
         snprintf(err->msg, sizeof err->msg,
                  "--thread-per-connection: cannot be combined with --threads %llu",
@@ -146,14 +143,34 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv,
     return CONFIG_OK;
 }
 
+void config_describe_limits(const struct config *cfg, char *buf, size_t cap)
+{
+    char per_ip[48], header[48];
+    if (cfg->max_per_ip)
+        snprintf(per_ip, sizeof per_ip, "%llu per client", (unsigned long long)cfg->max_per_ip);
+    else
+        snprintf(per_ip, sizeof per_ip, "unlimited per client");
+    if (cfg->header_timeout_ms)
+        snprintf(header, sizeof header, "header timeout %llu ms",
+                 (unsigned long long)cfg->header_timeout_ms);
+    else
+        snprintf(header, sizeof header, "header timeout off");
+    snprintf(buf, cap, "max %llu connections, %s, idle timeout %llus, %s, %llu B per connection",
+             (unsigned long long)cfg->max_connections, per_ip,
+             (unsigned long long)((cfg->idle_timeout_ms + 999) / 1000), header,
+             (unsigned long long)cfg->conn_memory);
+}
+
 void config_usage(FILE *out)
 {
     fputs(
 "usage: rebel-base [options]\n"
 "Serves one JSON document (a ConfigMap file) on / and /index.html, reloading it\n"
 "when it changes, with /healthz, /readyz and /metrics.\n"
-"Every option can also be set as REBEL_BASE_<NAME> (e.g. REBEL_BASE_LISTEN=:8080);\n"
-"flags win over the environment. Durations: 500ms, 2s, 1m. Sizes: 16384, 16KiB.\n"
+"Every option but --help and --version can also be set as REBEL_BASE_<NAME>\n"
+"(e.g. REBEL_BASE_LISTEN=:8080); flags win over the environment. A variable set\n"
+"but empty is the empty value (REBEL_BASE_SERVED_BY= is --served-by \"\", an error),\n"
+"not the default. Durations: 500ms, 2s, 1m. Sizes: 16384, 16KiB.\n"
 "\n"
 "  -l, --listen ADDR:PORT     listen address (default :8080 = IPv6+IPv4, IPv4 only\n"
 "                             where IPv6 is off; 0.0.0.0:8080 is IPv4 only,\n"
@@ -170,7 +187,8 @@ void config_usage(FILE *out)
 "                             threads; 0: one per CPU\n"
 "      --thread-per-connection  one thread per connection instead\n"
 "      --max-connections N    open connections at most (default 4096)\n"
-"      --max-per-ip N         open connections per client address (default 1024, 0: none)\n"
+"      --max-per-ip N         open connections per client address (default 1024,\n"
+"                             0: unlimited)\n"
 "      --idle-timeout DURATION  close idle connections after this (default 65s,\n"
 "                             longer than Envoy's 60s upstream idle timeout)\n"
 "      --header-timeout DURATION  close a connection whose first request head is\n"
@@ -193,7 +211,11 @@ void config_usage(FILE *out)
 "  -h, --help                 this text\n"
 "  -V, --version              the version\n"
 "\n"
+"Request bodies over 16384 bytes are refused (413); no route reads one.\n"
+"\n"
 "Exit status: 0 after a clean drain, 1 on a runtime error (e.g. cannot listen),\n"
-"2 on a bad option; a second SIGTERM/SIGINT exits at once with 128+signal.\n",
+"2 on a bad option, 3 when --grace ran out and requests still in flight were cut\n"
+"short (logged as \"grace expired: N requests cut short\"); a second SIGTERM/SIGINT\n"
+"exits at once with 128+signal.\n",
         out);
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "log.h"
 #include "opt.h"
@@ -42,6 +43,12 @@ void config_defaults(struct config *cfg);
  * --version return CONFIG_EXIT_OK (the caller prints). */
 enum config_status config_parse(struct config *cfg, int argc, char **argv,
                                 struct opt_error *err);
+
+/* The connection limits for the listen log line, each stated as what it does:
+ * "max 4096 connections, 1024 per client, idle timeout 65s, header timeout
+ * 10000 ms, 8192 B per connection"; 0 per client reads "unlimited per client"
+ * and a 0 header timeout "header timeout off". */
+void config_describe_limits(const struct config *cfg, char *buf, size_t cap);
 
 /* The --help text. */
 void config_usage(FILE *out);

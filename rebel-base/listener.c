@@ -99,7 +99,7 @@ int listener_open(const char *host, uint16_t port, int try_ipv6, int backlog, ch
         struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *ai;
         int rc = getaddrinfo(host, NULL, &hints, &ai);
         if (rc) {
-            snprintf(err->msg, sizeof err->msg, "%s: %s", host, gai_strerror(rc));
+            snprintf(err->msg, sizeof err->msg, "%s:%u: %s", host, port, gai_strerror(rc));
             return -1;
         }
         memcpy(&ss, ai->ai_addr, ai->ai_addrlen);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "config.h"
 #include "document.h"
+#include "drain.h"
 #include "faults.h"
 #include "log.h"
 #include "metrics.h"
@@ -68,33 +69,45 @@ static void nap(uint64_t ms)
     }
 }
 
-static void drain(struct server *srv, struct reload *w, const struct config *cfg,
-                  const struct log *lg)
+static long probe_inflight(void *ctx)
 {
-    uint64_t start = clock_mono_ms(), until;
+    return server_inflight(ctx);
+}
 
+static void probe_tick(void *ctx)
+{
+    server_sweep_header_deadlines(ctx);
+}
+
+/* Serves for --drain with /readyz 503, still following reloads. */
+static void drain_serving(struct server *srv, struct reload *w, const struct config *cfg,
+                          const struct log *lg)
+{
+    uint64_t until = clock_mono_ms() + cfg->drain_ms;
     server_set_draining(srv);
     log_event(lg, LOG_INFO, "drain", "signal %d: /readyz now 503, serving for %llu ms more",
               (int)stop_signal, (unsigned long long)cfg->drain_ms);
-    until = start + cfg->drain_ms;
     for (uint64_t now = clock_mono_ms(); now < until; now = clock_mono_ms()) {
         reload_tick(w);
         server_sweep_header_deadlines(srv);
         nap(until - now < cfg->watch_interval_ms ? until - now : cfg->watch_interval_ms);
     }
+}
+
+/* Drains and returns how many requests --grace cut short (0: none). */
+static long drain(struct server *srv, struct reload *w, const struct config *cfg,
+                  const struct log *lg)
+{
+    struct drain_probe probe = {probe_inflight, probe_tick, clock_mono_ms, clock_sleep_ms, srv};
+    uint64_t start = clock_mono_ms();
+
+    drain_serving(srv, w, cfg, lg);
     server_stop_accepting(srv);
     /* A connection accepted just before the listener closed may not have had
      * its request read yet, so it is not "in flight"; stopping at once lets
      * libmicrohttpd's last pass answer it and then close it unsent (seen in
-     * tests/stress/shutdown.sh: access log > replies received). Let such
-     * requests show up for DRAIN_SETTLE_MS before trusting a count of 0. */
-    uint64_t settled = clock_mono_ms() + DRAIN_SETTLE_MS;
-    until = clock_mono_ms() + cfg->grace_ms;
-    while ((server_inflight(srv) > 0 || clock_mono_ms() < settled) && clock_mono_ms() < until) {
-        server_sweep_header_deadlines(srv);
-        clock_sleep_ms(5);
-    }
-    long left = server_inflight(srv);
+     * tests/stress/shutdown.sh: access log > replies received). */
+    long left = drain_wait(&probe, DRAIN_SETTLE_MS, cfg->grace_ms);
     log_event(lg, left ? LOG_WARN : LOG_INFO, "drain",
               "stopped accepting; %ld request(s) still in flight after %llu ms", left,
               (unsigned long long)(clock_mono_ms() - start));
@@ -102,32 +115,25 @@ static void drain(struct server *srv, struct reload *w, const struct config *cfg
         /* Out of grace: answer delayed requests now, and give libmicrohttpd
          * (which resumes them asynchronously) a moment to send them. */
         faults_release_all(srv->faults);
-        until = clock_mono_ms() + 1000;
-        while (server_inflight(srv) > 0 && clock_mono_ms() < until)
-            clock_sleep_ms(5);
+        struct drain_probe quick = {probe_inflight, NULL, clock_mono_ms, clock_sleep_ms, srv};
         log_event(lg, LOG_WARN, "drain", "released delayed requests; %ld still in flight",
-                  server_inflight(srv));
+                  drain_wait(&quick, 0, 1000));
     }
+    return left;
 }
 
-int main(int argc, char **argv)
+/* Parses the options; returns -1 to go on, or the exit status (help,
+ * version, usage error). */
+static int parse_options(struct config *cfg, int argc, char **argv)
 {
-    static struct metrics metrics; /* 34 KiB of counters: not on the stack */
-    struct config cfg;
     struct opt_error err;
-    struct log lg = {"rebel-base", LOG_TEXT, NULL};
-    struct document_store store;
-    struct faults faults;
-    struct server srv;
-    struct reload w;
-
-    config_defaults(&cfg);
-    switch (config_parse(&cfg, argc, argv, &err)) {
+    config_defaults(cfg);
+    switch (config_parse(cfg, argc, argv, &err)) {
     case CONFIG_USAGE:
         fprintf(stderr, "rebel-base: %s (see --help)\n", err.msg);
         return 2;
     case CONFIG_EXIT_OK:
-        if (cfg.help)
+        if (cfg->help)
             config_usage(stdout);
         else
             printf("rebel-base %s (libmicrohttpd %s, cJSON %s)\n", PROJECT_VERSION,
@@ -136,6 +142,22 @@ int main(int argc, char **argv)
     case CONFIG_OK:
         break;
     }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    static struct metrics metrics; /* 34 KiB of counters: not on the stack */
+    struct config cfg;
+    struct log lg = {"rebel-base", LOG_TEXT, NULL};
+    struct document_store store;
+    struct faults faults;
+    struct server srv;
+    struct reload w;
+    int status = parse_options(&cfg, argc, argv);
+
+    if (status >= 0)
+        return status;
     lg.format = cfg.log_format;
     if (install_signals()) {
         log_event(&lg, LOG_ERROR, "start", "cannot install signal handlers: %s", strerror(errno));
@@ -163,10 +185,12 @@ int main(int argc, char **argv)
             reload_tick(&w);
         server_sweep_header_deadlines(&srv);
     }
-    drain(&srv, &w, &cfg, &lg);
+    long cut_short = drain(&srv, &w, &cfg, &lg);
     server_stop(&srv);
     faults_destroy(&faults);
     document_store_destroy(&store);
-    log_event(&lg, LOG_INFO, "exit", "clean shutdown");
-    return 0;
+    char msg[96];
+    status = drain_exit(cut_short, msg, sizeof msg);
+    log_event(&lg, status ? LOG_WARN : LOG_INFO, "exit", "%s", msg);
+    return status;
 }

@@ -392,12 +392,50 @@ static unsigned pool_size(const struct config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* The libmicrohttpd daemon on the already open listen socket. */
+static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cfg)
+{
+    unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO;
+    unsigned threads = pool_size(cfg);
+
+    if (cfg->thread_per_connection) {
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+        snprintf(s->threading, sizeof s->threading, "per-connection");
+    } else {
+        flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
+        if (threads > 1)
+            snprintf(s->threading, sizeof s->threading, "epoll-pool:%u", threads);
+        else
+            snprintf(s->threading, sizeof s->threading, "epoll");
+    }
+    if (s->faults->allowed && !cfg->thread_per_connection)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
+    unsigned timeout_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
+    struct MHD_OptionItem pool_opt[] = {
+        {threads > 1 && !cfg->thread_per_connection ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->conn_memory,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_event, s,
+        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_ARRAY, pool_opt,
+        MHD_OPTION_END);
+}
+
 int server_start(struct server *s, const struct config *cfg, const struct log *log,
                  struct document_store *store, struct metrics *metrics, struct faults *faults)
 {
     struct listener_error lerr;
-    unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO;
-    unsigned threads = pool_size(cfg);
+    char limits[256];
 
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
@@ -418,49 +456,15 @@ int server_start(struct server *s, const struct config *cfg, const struct log *l
         server_stop(s);
         return -1;
     }
-    if (cfg->thread_per_connection) {
-        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-        snprintf(s->threading, sizeof s->threading, "per-connection");
-    } else {
-        flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
-        if (threads > 1)
-            snprintf(s->threading, sizeof s->threading, "epoll-pool:%u", threads);
-        else
-            snprintf(s->threading, sizeof s->threading, "epoll");
-    }
-    if (faults->allowed && !cfg->thread_per_connection)
-        flags |= MHD_ALLOW_SUSPEND_RESUME;
-    unsigned timeout_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
-    struct MHD_OptionItem pool_opt[] = {
-        {threads > 1 && !cfg->thread_per_connection ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-         (intptr_t)threads, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-        MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->conn_memory,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, connection_event, s,
-        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
-        MHD_OPTION_ARRAY, pool_opt,
-        MHD_OPTION_END);
-    if (!s->daemon) {
+    if (!(s->daemon = start_daemon(s, cfg))) {
         log_event(log, LOG_ERROR, "listen", "libmicrohttpd did not start on %s (%s)",
                   s->listen_desc, s->threading);
         server_stop(s);
         return -1;
     }
-    log_event(log, LOG_INFO, "listen",
-              "listening on %s (%s, max %llu connections, %llu per client, idle timeout %us, header timeout %llu ms, %llu B per connection)",
-              s->listen_desc, s->threading, (unsigned long long)cfg->max_connections,
-              (unsigned long long)cfg->max_per_ip, timeout_s,
-              (unsigned long long)cfg->header_timeout_ms,
-              (unsigned long long)cfg->conn_memory);
+    config_describe_limits(cfg, limits, sizeof limits);
+    log_event(log, LOG_INFO, "listen", "listening on %s (%s, %s)", s->listen_desc, s->threading,
+              limits);
     return 0;
 }
 

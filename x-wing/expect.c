@@ -6,6 +6,15 @@
 
 #include "opt.h"
 
+/* The limits the messages below state in words. */
+_Static_assert(REPLY_LABEL_MAX == 128, "update 'at most 127 bytes'");
+_Static_assert(EXPECT_MAX_ALL == 16, "update 'at most 16'");
+
+static const char *s_if(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void expect_init(struct expect *e)
 {
     memset(e, 0, sizeof *e);
@@ -26,9 +35,9 @@ static const char *add_value(struct expect *e, const char *v, size_t len)
     if (len == 0)
         return "empty value";
     if (len >= REPLY_LABEL_MAX)
-        return "value too long";
+        return "value too long: at most 127 bytes (reply values are cut there)";
     if (e->nvalues == EXPECT_MAX_ALL)
-        return "too many values (at most 16)";
+        return "too many values: at most 16";
     memcpy(e->values[e->nvalues], v, len);
     e->values[e->nvalues++][len] = '\0';
     return NULL;
@@ -106,8 +115,8 @@ static int failures_ok(const struct expect *e, const struct tally *t, struct exp
     if (t->failed == 0)
         return 1;
     describe_failures(t, what, sizeof what);
-    snprintf(r->reason, sizeof r->reason, "%llu of %llu requests failed (%s)",
-             (unsigned long long)t->failed, (unsigned long long)total, what);
+    snprintf(r->reason, sizeof r->reason, "%llu of %llu request%s failed (%s)",
+             (unsigned long long)t->failed, (unsigned long long)total, s_if(total), what);
     return 0;
 }
 
@@ -117,8 +126,10 @@ static void check_only(const struct expect *e, const struct tally *t, struct exp
     if (!failures_ok(e, t, r))
         return;
     if (from != t->ok) {
-        snprintf(r->reason, sizeof r->reason, "expected only %s, but %llu of %llu replies came from elsewhere",
-                 e->values[0], (unsigned long long)(t->ok - from), (unsigned long long)t->ok);
+        snprintf(r->reason, sizeof r->reason,
+                 "expected only %s, but %llu of %llu repl%s came from elsewhere", e->values[0],
+                 (unsigned long long)(t->ok - from), (unsigned long long)t->ok,
+                 t->ok == 1 ? "y" : "ies");
         return;
     }
     if (t->ok == 0) {
@@ -127,8 +138,11 @@ static void check_only(const struct expect *e, const struct tally *t, struct exp
         return;
     }
     r->ok = 1;
-    snprintf(r->reason, sizeof r->reason, "all %llu replies from %s", (unsigned long long)t->ok,
-             e->values[0]);
+    if (t->ok == 1)
+        snprintf(r->reason, sizeof r->reason, "1 reply, from %s", e->values[0]);
+    else
+        snprintf(r->reason, sizeof r->reason, "all %llu replies from %s",
+                 (unsigned long long)t->ok, e->values[0]);
 }
 
 static void check_all(const struct expect *e, const struct tally *t, struct expect_result *r)
@@ -149,15 +163,20 @@ static void check_all(const struct expect *e, const struct tally *t, struct expe
         return;
     }
     r->ok = 1;
-    snprintf(r->reason, sizeof r->reason, "each of %zu expected values answered", e->nvalues);
+    if (e->nvalues == 1)
+        snprintf(r->reason, sizeof r->reason, "the expected value %s answered", e->values[0]);
+    else
+        snprintf(r->reason, sizeof r->reason, "each of %zu expected values answered",
+                 e->nvalues);
 }
 
 static void check_fail(const struct tally *t, struct expect_result *r)
 {
     if (t->ok == 0 && t->failed > 0) {
         r->ok = 1;
-        snprintf(r->reason, sizeof r->reason, "all %llu requests failed, as expected",
-                 (unsigned long long)t->failed);
+        snprintf(r->reason, sizeof r->reason, "%s %llu request%s failed, as expected",
+                 t->failed == 1 ? "the" : "all", (unsigned long long)t->failed,
+                 s_if(t->failed));
     } else {
         snprintf(r->reason, sizeof r->reason, "expected every request to fail, but %llu of %llu got a reply",
                  (unsigned long long)t->ok, (unsigned long long)tally_total(t));
@@ -167,6 +186,7 @@ static void check_fail(const struct tally *t, struct expect_result *r)
 void expect_evaluate(const struct expect *e, const struct tally *t, struct expect_result *r)
 {
     r->ok = 0;
+    r->interrupted = 0;
     r->reason[0] = '\0';
     switch (e->mode) {
     case EXPECT_ONLY:
@@ -188,8 +208,29 @@ void expect_evaluate(const struct expect *e, const struct tally *t, struct expec
     if (!failures_ok(e, t, r))
         return;
     r->ok = 1;
-    snprintf(r->reason, sizeof r->reason, "%llu of %llu requests got a reply",
-             (unsigned long long)t->ok, (unsigned long long)tally_total(t));
+    snprintf(r->reason, sizeof r->reason, "%llu of %llu request%s got a reply",
+             (unsigned long long)t->ok, (unsigned long long)tally_total(t),
+             s_if(tally_total(t)));
+}
+
+void expect_note_end(struct expect_result *r, const char *how, int interrupted)
+{
+    char was[sizeof r->reason];
+    int n;
+    if (!how[0])
+        return;
+    memcpy(was, r->reason, sizeof was);
+    if (interrupted) /* how first: it is the verdict now */
+        n = snprintf(r->reason, sizeof r->reason, "%s; so far %s: %s", how,
+                     r->ok ? "held" : "failed", was);
+    else
+        n = snprintf(r->reason, sizeof r->reason, "%s (%s)", was, how);
+    if (n < 0)
+        snprintf(r->reason, sizeof r->reason, "%s", how);
+    if (interrupted) {
+        r->ok = 0;
+        r->interrupted = 1;
+    }
 }
 
 int expect_exit_code(const struct expect_result *r)

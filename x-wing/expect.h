@@ -30,6 +30,7 @@ struct expect {
 
 struct expect_result {
     int ok;
+    int interrupted; /* the run was cut short: ok is 0 whatever the tally showed */
     char reason[512];
 };
 
@@ -37,7 +38,8 @@ void expect_init(struct expect *e);
 
 /* Sets one expectation from its option. Each returns NULL or a reason: a
  * second, conflicting mode (only/all/fail are exclusive), an empty or overlong
- * value, more than EXPECT_MAX_ALL values, a ratio outside 0..1. */
+ * value (REPLY_LABEL_MAX - 1 bytes at most, as reply values are cut there),
+ * more than EXPECT_MAX_ALL values, a ratio outside 0..1. */
 const char *expect_set_only(struct expect *e, const char *value);
 const char *expect_set_all(struct expect *e, const char *list);
 const char *expect_set_fail(struct expect *e);
@@ -46,7 +48,15 @@ const char *expect_set_min_success(struct expect *e, const char *ratio);
 /* Checks the tally; fills r with ok and a one-line reason either way. */
 void expect_evaluate(const struct expect *e, const struct tally *t, struct expect_result *r);
 
-/* Process exit status for a result: 0 held, 1 not. (2, usage, is main's.) */
+/* Adds how the run ended (run_outcome_describe's phrase) to a verdict. For
+ * an interrupted run the verdict cannot hold: ok becomes 0, interrupted 1,
+ * and the reason "<how>; so far held: <reason>" (or "so far failed: ...").
+ * For a planned early end (--duration) the verdict stands and the reason
+ * gets " (<how>)". An empty how changes nothing. */
+void expect_note_end(struct expect_result *r, const char *how, int interrupted);
+
+/* Process exit status for a result: 0 held, 1 not. (2, usage, is main's;
+ * an interruption's 128+signal is run_exit_status's.) */
 int expect_exit_code(const struct expect_result *r);
 
 #endif

@@ -166,6 +166,9 @@ static void finish_one(struct fire *f, struct slot *s, CURLcode code)
     o.served_by = s->has_served_by ? s->served_by : NULL;
     o.ip = ip && *ip ? ip : NULL;
     o.latency_us = total_us > 0 ? (uint64_t)total_us : 0;
+    if (o.err == FIRE_TOO_LARGE) /* libcurl's words ("Failure writing output") hide the cap */
+        snprintf(s->errbuf, sizeof s->errbuf, "reply body over --max-body (%zu bytes)",
+                 f->cfg->max_body);
     o.detail = o.err == FIRE_OK ? "" : (s->errbuf[0] ? s->errbuf : curl_easy_strerror(code));
     o.target = s->target;
     curl_multi_remove_handle(f->multi, s->easy);

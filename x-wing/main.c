@@ -17,15 +17,16 @@
 #include "serve.h"
 #include "watch.h"
 
+/* The signal that interrupted the run, 0 while none came. */
 static volatile sig_atomic_t interrupted;
 
 static void on_interrupt(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    interrupted = sig;
 }
 
-/* Ctrl-C ends a run early but still prints what was counted. */
+/* Ctrl-C or SIGTERM ends a run early: what was counted is still printed,
+ * marked as interrupted, and the exit status names the signal. */
 static void catch_interrupt(void)
 {
     struct sigaction sa;
@@ -49,10 +50,11 @@ static int tick(void *ctx, const struct run_state *st)
 }
 
 static void print_report(const struct options *o, const char *const *urls,
-                         const struct run_state *st, const struct expect_result *er)
+                         const struct run_state *st, const struct expect_result *er,
+                         const struct run_outcome *out)
 {
     struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, er, urls,
-                         o->ntargets, o->by, o->key, 0};
+                         o->ntargets, o->by, o->key, out, o->max_body};
     if (o->json) {
         char *json = report_json(&rep);
         if (json)
@@ -66,22 +68,34 @@ static void print_report(const struct options *o, const char *const *urls,
     fflush(stdout);
 }
 
-static int run_client(const struct options *o)
+/* Judges the finished run, prints it, and returns the exit status. sig: the
+ * signal that stopped it, 0 for none. */
+static int conclude(const struct options *o, const char *const *urls, const struct run_state *st,
+                    int sig)
 {
-    const char *urls[OPTIONS_MAX_TARGETS];
-    struct run_state *st = malloc(sizeof *st);
-    struct ticker *tk = malloc(sizeof *tk);
     struct expect_result er;
-    char err[256];
-    int rc;
+    char how[160];
+    uint64_t done = tally_total(&st->tally);
+    struct run_outcome out = {o->n, done,
+                              run_end_of(o->n, done, sig, RUN_END_SIGNAL, RUN_END_DURATION),
+                              sig, o->duration_ms};
 
-    if (!st || !tk) {
-        fprintf(stderr, "xwing: out of memory\n");
-        free(st), free(tk);
-        return 1;
-    }
+    expect_evaluate(&o->expect, &st->tally, &er);
+    run_outcome_describe(&out, how, sizeof how);
+    expect_note_end(&er, how, run_interrupted(&out));
+    print_report(o, urls, st, &er, &out);
+    if (!er.ok)
+        fprintf(stderr, "xwing: %s\n", er.reason);
+    return run_exit_status(&out, expect_exit_code(&er));
+}
+
+static struct run_config client_config(const struct options *o, const char **urls,
+                                       const char **pins)
+{
     for (size_t i = 0; i < o->ntargets; i++)
         urls[i] = o->targets[i].url;
+    for (size_t i = 0; i < o->expect.nvalues; i++)
+        pins[i] = o->expect.values[i];
     struct run_config cfg = {
         .fire = {.urls = urls, .nurls = o->ntargets, .n = o->n, .c = o->c,
                  .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->connect_timeout_ms,
@@ -93,26 +107,43 @@ static int run_client(const struct options *o)
         .key = o->key,
         .bodies = o->verbose ? (o->json ? stderr : stdout) : NULL,
         .errors = o->verbose ? stderr : NULL,
+        .pins = pins,
+        .npins = o->expect.nvalues,
     };
+    return cfg;
+}
+
+static int run_client(const struct options *o)
+{
+    const char *urls[OPTIONS_MAX_TARGETS];
+    const char *pins[EXPECT_MAX_ALL];
+    struct run_state *st = malloc(sizeof *st);
+    struct ticker *tk = malloc(sizeof *tk);
+    char err[256];
+    int rc;
+
+    if (!st || !tk) {
+        fprintf(stderr, "xwing: out of memory\n");
+        free(st), free(tk);
+        return 1;
+    }
     tk->watching = o->watch;
     /* With -o json, stdout carries only the final object. */
     watch_init(&tk->watch, o->json ? stderr : stdout, o->watch_every_ms);
     progress_init(&tk->progress, stderr, o->n);
     catch_interrupt();
+    struct run_config cfg = client_config(o, urls, pins);
     rc = run_tally(&cfg, st, tick, tk, err, sizeof err);
+    int sig = interrupted; /* now: a signal while the report prints cut nothing short */
     progress_end(&tk->progress);
     if (rc) {
         fprintf(stderr, "xwing: %s\n", err);
-        free(st), free(tk);
-        return 1;
+        rc = 1;
+    } else {
+        if (o->watch)
+            watch_finish(&tk->watch, st);
+        rc = conclude(o, urls, st, sig);
     }
-    if (o->watch)
-        watch_finish(&tk->watch, st);
-    expect_evaluate(&o->expect, &st->tally, &er);
-    print_report(o, urls, st, &er);
-    if (!er.ok)
-        fprintf(stderr, "xwing: %s\n", er.reason);
-    rc = expect_exit_code(&er);
     free(st), free(tk);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@ enum {
     O_N, O_C, O_TIMEOUT, O_CONNECT_TIMEOUT, O_RATE, O_INTERVAL, O_KEEPALIVE, O_DNS_CACHE,
     O_KEY, O_BY, O_VERBOSE, O_OUTPUT, O_EXPECT_ONLY, O_EXPECT_ALL, O_EXPECT_FAIL,
     O_MIN_SUCCESS, O_WATCH, O_DURATION, O_WATCH_INTERVAL, O_MAX_BODY, O_HELP, O_VERSION,
-    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES,
+    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET,
 };
 
 static const struct opt_spec client_specs[] = {
@@ -42,6 +43,7 @@ static const struct opt_spec serve_specs[] = {
     {"listen", 'l', 1, O_LISTEN},
     {"max-requests", 0, 1, O_MAX_REQUESTS},
     {"max-tallies", 0, 1, O_MAX_TALLIES},
+    {"tally-budget", 0, 1, O_TALLY_BUDGET},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
     {NULL, 0, 0, 0},
@@ -56,7 +58,7 @@ void options_usage(FILE *out)
         "Fires N HTTP requests at the targets and tallies the replies by their JSON\n"
         "field Cluster: the lab's `for i in $(seq 1 10); do curl rebel-base; done`,\n"
         "counted. TARGET is host, host:port, host[:port]/path or http://host[:port]/path\n"
-        "(http, port 80 and / by default). Several targets are used in turn.\n"
+        "(http, port 80 and / by default). Several targets (at most 1024) are used in turn.\n"
         "\n"
         "Every request opens a NEW TCP CONNECTION and RESOLVES THE NAME AFRESH, as each\n"
         "curl of the lab's loop did. A Service load balancer (kube-proxy, Cilium's\n"
@@ -65,36 +67,49 @@ void options_usage(FILE *out)
         "Service answers DNS with pod IPs from every cluster, and only fresh lookups\n"
         "spread over them. --keepalive and --dns-cache trade that for raw speed.\n"
         "\n"
-        "  -n, --requests N        requests to make (default 10)\n"
-        "  -c, --concurrency C     requests in flight at once (default 1, as the loop)\n"
+        "  -n, --requests N        requests to make (default 10, at most 1000000000)\n"
+        "  -c, --concurrency C     requests in flight at once (default 1, as the loop;\n"
+        "                          at most 512)\n"
         "  -t, --timeout D         per request, like curl --max-time (default 2s)\n"
         "      --connect-timeout D TCP connect limit (default: the timeout)\n"
         "      --rate R            start at most R requests per second\n"
         "      --interval D        or: start one request every D (500ms, 1s)\n"
         "      --keepalive         reuse connections (faster; sticks to one backend)\n"
         "      --dns-cache         cache name lookups for 60s (faster; sticks to one IP)\n"
-        "  -k, --key PATH          JSON field to tally by, dotted for nested (default Cluster)\n"
+        "  -k, --key PATH          JSON field to tally by, dotted for nested (default\n"
+        "                          Cluster; at most 255 bytes)\n"
         "      --by WHAT           key (default), pod (X-Served-By header), ip (address\n"
         "                          connected to) or body (the whole reply)\n"
         "  -v, --verbose           print every reply body, one per line, and each failure\n"
         "  -o, --output FORMAT     text (default) or json (one object on stdout)\n"
         "      --expect-only C     every reply from C and none failed\n"
         "      --expect-all A,B    each of A and B answered at least once, none failed\n"
+        "                          (at most 16 values)\n"
         "      --expect-fail       every request failed (the default-deny check)\n"
         "      --min-success R     at least R (0..1) got a reply; with --expect-only/all\n"
         "                          it replaces their 'none failed'\n"
         "  -w, --watch             one line per interval with that interval's tally, until\n"
         "                          Ctrl-C or --duration (paced at 10/s unless --rate/--interval)\n"
-        "  -d, --duration D        stop starting requests after D\n"
+        "  -d, --duration D        run for D: no request starts after D, those in flight\n"
+        "                          finish (with -n, whichever comes first)\n"
         "      --watch-interval D  --watch line interval (default 1s)\n"
-        "      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
+        "      --max-body SIZE     longer replies count as too-large (default 64KiB,\n"
+        "                          at most 64MiB)\n"
         "  -h, --help              this text\n"
         "  -V, --version           print the version\n"
         "\n"
         "Failures are rows of their own: timeout, refused, dns, http <code>, not-json,\n"
-        "no-key, too-large, other. Exit status: 0 when the expectation holds (with none:\n"
-        "when every request got a reply), 1 when not (reason on stderr), 2 on usage errors.\n"
-        "Ctrl-C (or SIGTERM) ends a run early and still prints what was counted.\n"
+        "no-key, too-large, other. Reply values are compared and shown up to 127 bytes\n"
+        "(longer ones are cut there). The first 64 distinct values get rows, later ones\n"
+        "are counted together as (other values); values named in --expect-* are always\n"
+        "counted exactly.\n"
+        "\n"
+        "Exit status: 0 when the expectation holds (with none: when every request got a\n"
+        "reply), 1 when not (reason on stderr), 2 on usage errors, 130 when interrupted\n"
+        "by SIGINT (Ctrl-C) and 143 by SIGTERM. An interrupted run prints what was counted,\n"
+        "says \"interrupted after K of N requests\" and is never judged ok: the requests it\n"
+        "did not make were not checked. --duration is a planned end, not an interruption:\n"
+        "the verdict covers the requests made (\"stopped by --duration D after K of N\").\n"
         "Proxy variables (http_proxy, ...) are ignored: requests go straight to the target.\n"
         "\n"
         "examples:\n"
@@ -115,20 +130,27 @@ void options_serve_usage(FILE *out)
         "  GET /tally?target=rebel-base&n=10[&key=Cluster][&by=key|pod|ip|body]\n"
         "            [&c=1][&timeout=2s]  runs a tally from inside the pod and returns\n"
         "                                the JSON report (as `xwing -o json`); target may\n"
-        "                                repeat\n"
+        "                                repeat (at most 8), c at most 16, timeout at\n"
+        "                                most 10s\n"
         "\n"
         "  -l, --listen ADDR        :PORT, HOST:PORT or [V6]:PORT (default :8080)\n"
         "      --max-requests N     cap on n per tally (default 1000)\n"
-        "      --max-tallies N      tallies running at once, 503 beyond (default 4)\n"
+        "      --max-tallies N      tallies running at once, 503 beyond (default 4, at\n"
+        "                           most 64)\n"
+        "      --tally-budget D     no request of a tally starts after D (default 60s);\n"
+        "                           a tally cut short says \"interrupted\":true\n"
         "  -h, --help, -V, --version\n"
-        "Each flag may also be set as XWING_<NAME> (XWING_LISTEN=:9090).\n"
-        "SIGTERM or SIGINT stop it at once (running tallies are abandoned), exit 0.\n",
+        "Each flag but --help and --version may also be set as XWING_<NAME>\n"
+        "(XWING_LISTEN=:9090); a variable set but empty is the empty value.\n"
+        "At most 64 connections at once. The report has \"requested\" (n), \"completed\"\n"
+        "and \"interrupted\". SIGTERM or SIGINT stop it at once (running tallies are\n"
+        "abandoned), exit 0.\n",
         out);
 }
 
 static void defaults(struct options *o)
 {
-    memset(o, 0, sizeof *o);
+    memset(o, 0, offsetof(struct options, targets));
     o->mode = OPTIONS_RUN;
     o->n = 10;
     o->c = 1;
@@ -141,6 +163,7 @@ static void defaults(struct options *o)
     opt_parse_hostport(":8080", &o->listen);
     o->serve_max_n = 1000;
     o->serve_max_busy = 4;
+    o->serve_budget_ms = OPTIONS_TALLY_BUDGET_MS;
 }
 
 static const char *positive_duration(const char *v, uint64_t *ms)
@@ -168,6 +191,11 @@ static const char *apply_serve(struct options *o, int id, const char *v)
     case O_LISTEN: return opt_parse_hostport(v, &o->listen);
     case O_MAX_REQUESTS: return opt_parse_uint(v, 1, 1000000, &o->serve_max_n);
     case O_MAX_TALLIES: return opt_parse_uint(v, 1, 64, &o->serve_max_busy);
+    case O_TALLY_BUDGET:
+        if (opt_parse_duration(v, &o->serve_budget_ms) || o->serve_budget_ms < 100 ||
+            o->serve_budget_ms > 3600000)
+            return "expected a duration from 100ms to 1h";
+        return NULL;
     }
     return apply_expect(o, id, v);
 }
@@ -268,7 +296,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     }
     if (opt_parse(client_specs, NULL, argc, argv, 1, apply, o, pos, OPTIONS_MAX_TARGETS, &npos,
                   &oe)) {
-        snprintf(err, errcap, "%s", oe.msg);
+        if (oe.extra_args)
+            snprintf(err, errcap, "too many targets: at most %d", OPTIONS_MAX_TARGETS);
+        else
+            snprintf(err, errcap, "%s", oe.msg);
         return -1;
     }
     if (o->mode != OPTIONS_RUN)

@@ -33,7 +33,7 @@ const char *reply_key_check(const char *key)
     if (!*key)
         return "empty key";
     if (strlen(key) >= 256)
-        return "key path too long";
+        return "key path too long: at most 255 bytes";
     for (const char *p = key;; p++) {
         if (*p == '.' || !*p) {
             if (seg == 0)

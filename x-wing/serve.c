@@ -68,12 +68,13 @@ int serve_query_arg(struct serve_query *q, const char *name, const char *value, 
     char range[64];
     if (strcmp(name, "target") == 0) {
         if (q->ntargets == SERVE_MAX_TARGETS)
-            return query_error(q, name, value, "at most 8 targets");
+            return query_error(q, name, value, "at most 8 targets per tally");
         if ((why = target_parse(value ? value : "", &q->targets[q->ntargets])))
             return query_error(q, name, value, why);
         q->ntargets++;
     } else if (strcmp(name, "n") == 0) {
-        snprintf(range, sizeof range, "expected 1..%llu", (unsigned long long)max_n);
+        snprintf(range, sizeof range, "expected 1..%llu (--max-requests)",
+                 (unsigned long long)max_n);
         if (parse_num(value, 1, max_n, &q->n))
             return query_error(q, name, value, range);
     } else if (strcmp(name, "c") == 0) {
@@ -148,13 +149,32 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned code, co
     return respond(conn, code, body);
 }
 
+/* The verdict and report of a finished tally, as JSON. */
+static char *render(const struct server *s, const struct serve_query *q, const char **urls,
+                    const struct run_state *st)
+{
+    struct expect e;
+    struct expect_result er;
+    char how[160];
+    uint64_t done = tally_total(&st->tally);
+    struct run_outcome out = {q->n, done,
+                              run_end_of(q->n, done, s->stop, RUN_END_SHUTDOWN, RUN_END_BUDGET),
+                              0, s->opts->serve_budget_ms};
+
+    expect_init(&e);
+    expect_evaluate(&e, &st->tally, &er);
+    run_outcome_describe(&out, how, sizeof how);
+    expect_note_end(&er, how, run_interrupted(&out));
+    struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, &er,
+                         urls, q->ntargets, q->by, q->key, &out, s->opts->max_body};
+    return report_json(&rep);
+}
+
 /* Runs the tally the query asks for and renders it. NULL on failure. */
 static char *tally_json(struct server *s, const struct serve_query *q)
 {
     const char *urls[SERVE_MAX_TARGETS];
     struct run_state *st = malloc(sizeof *st);
-    struct expect e;
-    struct expect_result er;
     char err[256], *json = NULL;
 
     if (!st)
@@ -164,17 +184,13 @@ static char *tally_json(struct server *s, const struct serve_query *q)
     struct run_config cfg = {
         .fire = {.urls = urls, .nurls = q->ntargets, .n = q->n, .c = (unsigned)q->c,
                  .timeout_ms = q->timeout_ms, .max_body = s->opts->max_body,
-                 .deadline_ns = clock_mono_ns() + SERVE_BUDGET_MS * 1000000ull,
+                 .deadline_ns = clock_mono_ns() + s->opts->serve_budget_ms * 1000000ull,
                  .stop = &s->stop},
         .by = q->by,
         .key = q->key,
     };
     if (run_tally(&cfg, st, NULL, NULL, err, sizeof err) == 0) {
-        expect_init(&e);
-        expect_evaluate(&e, &st->tally, &er);
-        struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, &er,
-                             urls, q->ntargets, q->by, q->key, q->n};
-        json = report_json(&rep);
+        json = render(s, q, urls, st);
     } else {
         log_event(&s->log, LOG_ERROR, "tally", "%s", err);
     }
@@ -199,9 +215,13 @@ static enum MHD_Result handle_tally(struct server *s, struct MHD_Connection *con
         return ret;
     }
     if (atomic_fetch_add(&s->busy, 1) >= s->opts->serve_max_busy) {
+        char why[96];
         atomic_fetch_sub(&s->busy, 1);
         free(q);
-        return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy: too many tallies running");
+        snprintf(why, sizeof why, "busy: %llu tall%s already running (the --max-tallies limit)",
+                 (unsigned long long)s->opts->serve_max_busy,
+                 s->opts->serve_max_busy == 1 ? "y" : "ies");
+        return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, why);
     }
     json = tally_json(s, q);
     atomic_fetch_sub(&s->busy, 1);

@@ -3,9 +3,10 @@
  * GET /healthz answers 200; GET /tally?target=..&n=..[&key=..][&by=..][&c=..]
  * [&timeout=..] runs a tally from inside the pod and answers the JSON report,
  * as agnhost's /dial does for Kubernetes e2e. Limits keep one caller from
- * tying the pod up: n capped (--max-requests), c <= 16, timeout <= 10s, a 60 s
- * budget per tally (requests not started by then are not made; "requests"
- * says how many were), at most --max-tallies at once (503 beyond).
+ * tying the pod up: n capped (--max-requests), c <= 16, timeout <= 10s, a time
+ * budget per tally (--tally-budget, 60 s: requests not started by then are not
+ * made, and the report says "interrupted":true with "requested" and
+ * "completed"), at most --max-tallies at once (503 beyond).
  * Thread per connection, blocking in poll: ~0 CPU when idle. */
 #ifndef XW_SERVE_H
 #define XW_SERVE_H
@@ -16,7 +17,6 @@
 
 #define SERVE_MAX_C 16
 #define SERVE_MAX_TIMEOUT_MS 10000
-#define SERVE_BUDGET_MS 60000
 #define SERVE_MAX_TARGETS 8
 
 /* Outcome of reading a /tally query: the tally to run, or a 400 reason. */

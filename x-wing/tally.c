@@ -17,6 +17,20 @@ static struct tally_row *find(const struct tally *t, const char *value)
     return NULL;
 }
 
+int tally_pin(struct tally *t, const char *value)
+{
+    struct tally_row *r;
+    if (find(t, value))
+        return 0;
+    if (t->nvalues == TALLY_MAX_VALUES)
+        return -1;
+    r = &t->values[t->nvalues++];
+    snprintf(r->value, sizeof r->value, "%s", value);
+    r->count = 0;
+    r->error = 0;
+    return 0;
+}
+
 void tally_reply(struct tally *t, const char *value)
 {
     struct tally_row *r = find(t, value);

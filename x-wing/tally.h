@@ -3,6 +3,9 @@
  * At most TALLY_MAX_VALUES distinct reply values are kept (a lab has two
  * clusters, a few pods); replies with further values are counted together in
  * the TALLY_OTHER_VALUES row, so memory stays flat whatever the replies hold.
+ * Values pinned up front (those an expectation names) always have their own
+ * row, so they are counted exactly however many other values arrive: only
+ * the display folds, never a value a verdict depends on.
  * Invariant: ok + failed == total, and the rows' counts sum to total. */
 #ifndef XW_TALLY_H
 #define XW_TALLY_H
@@ -47,6 +50,11 @@ struct tally {
 
 void tally_init(struct tally *t);
 
+/* Reserves a row for value (count 0, not listed until counted). Returns 0,
+ * or -1 when all TALLY_MAX_VALUES rows are taken. Pinning a value twice is
+ * harmless. */
+int tally_pin(struct tally *t, const char *value);
+
 /* Counts one reply with this value. */
 void tally_reply(struct tally *t, const char *value);
 
@@ -62,7 +70,8 @@ void tally_fail_label(enum tally_fail kind, long status, char *buf, size_t cap);
 
 uint64_t tally_total(const struct tally *t);
 
-/* Replies counted with exactly this value (0 if none or lumped in other). */
+/* Replies counted with exactly this value (0 if none or lumped in other;
+ * exact for a pinned value). */
 uint64_t tally_count(const struct tally *t, const char *value);
 
 /* Fills rows (cap entries) with every non-zero row, replies and failures,

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "opt.h"
+
 static int host_char_ok(unsigned char c)
 {
     return isalnum(c) || c == '-' || c == '.' || c == '_';
@@ -79,7 +81,7 @@ static const char *parse_authority(const char *s, size_t len, struct target *out
         const char *colon = memchr(s, ':', len);
         hlen = colon ? (size_t)(colon - s) : len;
         if (colon && memchr(colon + 1, ':', len - hlen - 1))
-            return "IPv6 addresses need brackets: [::1]:8080";
+            return opt_colons_reason(s, hlen);
         port = colon ? colon + 1 : NULL;
     }
     if (hlen == 0)

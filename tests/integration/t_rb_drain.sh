@@ -72,7 +72,7 @@ wait_exit "$REBEL_PID" 5
 assert_eq 0 "$EXIT_STATUS" "exit status with --drain 0 and SIGINT"
 
 # --grace shorter than a delayed request: the delay is cut short, the request is
-# still answered, and the exit is 0 and bounded.
+# still answered, the exit is bounded and its status 3 says requests were cut short.
 start_rebel rbg --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 0 --grace 500ms \
     --allow-faults
 wait_http "http://127.0.0.1:$REBEL_PORT/readyz"
@@ -82,7 +82,8 @@ cut=$!
 wait_until "rebel-base to read the 20 s request" 10 request_read "$cut" "$REBEL_PORT"
 kill -TERM "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
-assert_eq 0 "$EXIT_STATUS" "exit status when --grace runs out"
+assert_eq 3 "$EXIT_STATUS" "exit status when --grace runs out"
 wait "$cut" || fail "the cut-short request failed"
 assert_eq 200 "$(cat "$TMP/cut.code")" "cut-short request status"
 grep -q '1 request(s) still in flight' "$TMP/rbg.log" || fail "grace overrun not logged"
+grep -q 'exit: grace expired: 1 request cut short' "$TMP/rbg.log" || fail "grace expiry not logged"

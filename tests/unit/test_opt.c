@@ -121,6 +121,15 @@ static const char *apply(void *ctx, int id, const char *value)
     return "unexpected";
 }
 
+/* Records which ids were applied, as bits in verbose. */
+static const char *count_ids(void *ctx, int id, const char *value)
+{
+    struct seen *s = ctx;
+    (void)value;
+    s->verbose |= 1 << id;
+    return NULL;
+}
+
 static int run(int argc, char **argv, struct seen *s, char **pos, size_t *npos,
                struct opt_error *err)
 {
@@ -189,6 +198,78 @@ static void test_parse_env(void **state)
     assert_int_equal(run(1, argv, &s, pos, &npos, &err), -1);
     assert_string_equal(err.msg, "TESTOPT_DRAIN: bad value 'soon': expected a duration");
     unsetenv("TESTOPT_DRAIN");
+    /* set but empty: the empty value, as --drain "" would be, not the default */
+    setenv("TESTOPT_DRAIN", "", 1);
+    assert_int_equal(run(1, argv, &s, pos, &npos, &err), -1);
+    assert_string_equal(err.msg, "TESTOPT_DRAIN: bad value '': expected a duration");
+    unsetenv("TESTOPT_DRAIN");
+    setenv("TESTOPT_VERBOSE", "", 1);
+    assert_int_equal(run(1, argv, &s, pos, &npos, &err), -1);
+    assert_string_equal(err.msg, "TESTOPT_VERBOSE: bad value '': expected true or false");
+    unsetenv("TESTOPT_VERBOSE");
+}
+
+static void test_env_never_help(void **state)
+{
+    (void)state;
+    static const struct opt_spec hs[] = {
+        {"help", 'h', 0, 1}, {"version", 'V', 0, 2}, {"verbose", 'v', 0, 3}, {NULL, 0, 0, 0},
+    };
+    struct seen s;
+    struct opt_error err;
+    char *pos[1];
+    size_t npos;
+    char *argv[] = {"p", "--help"};
+    setenv("TESTOPT_HELP", "1", 1);
+    setenv("TESTOPT_VERSION", "true", 1);
+    setenv("TESTOPT_VERBOSE", "1", 1);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(opt_parse(hs, "TESTOPT", 1, argv, 1, count_ids, &s, pos, 0, &npos, &err), 0);
+    assert_int_equal(s.verbose, 1 << 3); /* only VERBOSE came from the environment */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(opt_parse(hs, "TESTOPT", 2, argv, 1, count_ids, &s, pos, 0, &npos, &err), 0);
+    assert_int_equal(s.verbose, (1 << 3) | (1 << 1)); /* --help on argv still counts */
+    unsetenv("TESTOPT_HELP");
+    unsetenv("TESTOPT_VERSION");
+    unsetenv("TESTOPT_VERBOSE");
+}
+
+static void test_extra_arguments(void **state)
+{
+    (void)state;
+    struct seen s;
+    struct opt_error err;
+    char *pos[4];
+    size_t npos;
+    char *a[] = {"p", "a", "b", "c", "d", "e"};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(opt_parse(specs, NULL, 6, a, 1, apply, &s, pos, 4, &npos, &err), -1);
+    assert_string_equal(err.msg, "too many arguments at 'e': at most 4");
+    assert_int_equal(err.extra_args, 1);
+    assert_int_equal(opt_parse(specs, NULL, 2, a, 1, apply, &s, pos, 0, &npos, &err), -1);
+    assert_string_equal(err.msg, "unexpected argument 'a'");
+    assert_int_equal(err.extra_args, 1);
+    assert_int_equal(opt_parse(specs, NULL, 2, (char *[]){"p", "--nope"}, 1, apply, &s, pos, 0,
+                               &npos, &err), -1);
+    assert_int_equal(err.extra_args, 0);
+}
+
+static void test_colons_reason(void **state)
+{
+    (void)state;
+    static const char *extra = "more than one ':PORT': give one port, as in host:8080";
+    static const char *v6 = "IPv6 addresses need brackets: [::1]:8080";
+    static const struct { const char *in; int v6; } cases[] = {
+        {"127.0.0.1:21091:99", 0}, {"host:1:2", 0}, {"rebel-base:80:81", 0}, {":1:2", 1},
+        {"::1:80", 1}, {"fe80::1:80", 1}, {"abcd:1:2", 1}, {"abcde:1:2", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct opt_hostport hp;
+        const char *why = opt_parse_hostport(cases[i].in, &hp);
+        assert_non_null(why);
+        if (strcmp(why, cases[i].v6 ? v6 : extra) != 0)
+            fail_msg("'%s': '%s'", cases[i].in, why);
+    }
 }
 
 int main(void)
@@ -197,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_duration),     cmocka_unit_test(test_size),
         cmocka_unit_test(test_uint_and_double), cmocka_unit_test(test_hostport),
         cmocka_unit_test(test_parse_argv),   cmocka_unit_test(test_parse_env),
+        cmocka_unit_test(test_env_never_help), cmocka_unit_test(test_extra_arguments),
+        cmocka_unit_test(test_colons_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,7 +79,11 @@ static void test_bad_values(void **state)
     (void)state;
     static const struct { const char *a1, *a2, *names; } cases[] = {
         {"--listen", "8080", "--listen: bad value '8080'"},
-        {"--listen", "host:0", "--listen"},
+        {"--listen", "host:65536", "--listen: bad value 'host:65536': port must be 0..65535"},
+        {"--listen", "127.0.0.1:21091:99",
+         "--listen: bad value '127.0.0.1:21091:99': more than one ':PORT': give one port, as in "
+         "host:8080"},
+        {"--listen", "::1:8080", "IPv6 addresses need brackets: [::1]:8080"},
         {"--drain", "forever", "--drain: bad value 'forever'"},
         {"--drain", "-1s", "--drain"},
         {"--log-format", "xml", "--log-format: bad value 'xml': expected text or json"},
@@ -100,6 +104,7 @@ static void test_bad_values(void **state)
         {"--listen", NULL, "--listen needs a value"},
         {"--allow-faults=yes", NULL, "--allow-faults takes no value"},
         {"extra", NULL, "unexpected argument 'extra'"},
+        {"one", "two", "unexpected argument 'one'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config c;
@@ -153,6 +158,76 @@ static void test_environment(void **state)
     unsetenv("REBEL_BASE_ACCESS_LOG");
 }
 
+/* A variable set but empty is the empty value, as the flag given "" would be:
+ * never a silent fall back to the default. */
+static void test_environment_empty(void **state)
+{
+    (void)state;
+    static const struct { const char *name, *msg; } cases[] = {
+        {"REBEL_BASE_SERVED_BY", "REBEL_BASE_SERVED_BY: bad value '': must not be empty"},
+        {"REBEL_BASE_DOCUMENT", "REBEL_BASE_DOCUMENT: bad value '': must not be empty"},
+        {"REBEL_BASE_LISTEN", "REBEL_BASE_LISTEN: bad value '': expected HOST:PORT or :PORT"},
+        {"REBEL_BASE_DRAIN", "REBEL_BASE_DRAIN: bad value '': expected a duration"},
+        {"REBEL_BASE_ACCESS_LOG", "REBEL_BASE_ACCESS_LOG: bad value '': expected true or false"},
+    };
+    struct config c;
+    struct opt_error err;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv(cases[i].name, "", 1);
+        assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
+        if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
+            fail_msg("%s=: '%s', want '%s'", cases[i].name, err.msg, cases[i].msg);
+        unsetenv(cases[i].name);
+    }
+    /* and the flag says the same */
+    assert_int_equal(parse(&c, &err, "--served-by", "", NULL), CONFIG_USAGE);
+    assert_string_equal(err.msg, "--served-by: bad value '': must not be empty");
+}
+
+/* --help and --version are for the person at the command line: a variable
+ * left in a container's environment must not replace the server with help. */
+static void test_environment_no_help(void **state)
+{
+    (void)state;
+    static const char *names[] = {"REBEL_BASE_HELP", "REBEL_BASE_VERSION"};
+    struct config c;
+    struct opt_error err;
+    for (size_t i = 0; i < 2; i++) {
+        setenv(names[i], "1", 1);
+        assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_OK);
+        assert_int_equal(c.help, 0);
+        assert_int_equal(c.version, 0);
+        unsetenv(names[i]);
+    }
+}
+
+static void test_describe_limits(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t per_ip, header_ms;
+        const char *want;
+    } cases[] = {
+        {1024, 10000, "max 4096 connections, 1024 per client, idle timeout 65s, header timeout "
+                      "10000 ms, 8192 B per connection"},
+        {0, 10000, "max 4096 connections, unlimited per client, idle timeout 65s, header "
+                   "timeout 10000 ms, 8192 B per connection"},
+        {1, 0, "max 4096 connections, 1 per client, idle timeout 65s, header timeout off, 8192 B "
+               "per connection"},
+        {0, 0, "max 4096 connections, unlimited per client, idle timeout 65s, header timeout "
+               "off, 8192 B per connection"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config c;
+        char buf[256];
+        config_defaults(&c);
+        c.max_per_ip = cases[i].per_ip;
+        c.header_timeout_ms = cases[i].header_ms;
+        config_describe_limits(&c, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].want);
+    }
+}
+
 static void test_help_version(void **state)
 {
     (void)state;
@@ -171,7 +246,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),   cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_bad_values), cmocka_unit_test(test_environment),
-        cmocka_unit_test(test_help_version),
+        cmocka_unit_test(test_help_version), cmocka_unit_test(test_environment_empty),
+        cmocka_unit_test(test_environment_no_help), cmocka_unit_test(test_describe_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

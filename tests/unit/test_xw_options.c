@@ -148,7 +148,11 @@ static void test_bad(void **state)
         {{"ok", "h:99999"}, "bad target 'h:99999'"},
         {{"--keepalive=1", "h"}, "takes no value"},
         {{"serve", "--listen", "nope"}, "serve: --listen: bad value 'nope'"},
-        {{"serve", "extra"}, "serve: too many arguments"},
+        {{"serve", "extra"}, "serve: unexpected argument 'extra'"},
+        {{"serve", "--tally-budget", "10ms"}, "serve: --tally-budget: bad value '10ms': expected a duration from 100ms to 1h"},
+        {{"serve", "--max-tallies", "65"}, "serve: --max-tallies: bad value '65': out of range 1..64"},
+        {{"127.0.0.1:21091:99"}, "bad target '127.0.0.1:21091:99': more than one ':PORT': give one port, as in host:8080"},
+        {{"::1:8080"}, "bad target '::1:8080': IPv6 addresses need brackets: [::1]:8080"},
         {{"serve", "-n", "5"}, "serve: unknown option '-n'"},
     };
     static struct options o;
@@ -159,6 +163,93 @@ static void test_bad(void **state)
         if (!strstr(err, cases[i].err_has))
             fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].err_has);
     }
+}
+
+/* Every bound is named in the error that hits it. */
+static void test_limits(void **state)
+{
+    (void)state;
+    static struct options o;
+    static char *argv[OPTIONS_MAX_TARGETS + 3];
+    static char key[300];
+    char err[512];
+    int argc = 0;
+
+    argv[argc++] = "xwing";
+    for (int i = 0; i < OPTIONS_MAX_TARGETS; i++)
+        argv[argc++] = "127.0.0.1:1";
+    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), 0);
+    assert_int_equal(o.ntargets, OPTIONS_MAX_TARGETS);
+    assert_int_equal(OPTIONS_MAX_TARGETS, 1024); /* stated in --help */
+    argv[argc++] = "127.0.0.1:2";
+    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), -1);
+    assert_string_equal(err, "too many targets: at most 1024");
+
+    memset(key, 'k', 256);
+    const char *a1[] = {"--key", key, "h", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), -1);
+    assert_non_null(strstr(err, "key path too long: at most 255 bytes"));
+    const char *a2[] = {"--max-body", "65MiB", "h", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), -1);
+    assert_string_equal(err, "--max-body: bad value '65MiB': must be 1..64MiB");
+    memset(key, 'v', 128);
+    key[128] = '\0';
+    const char *a3[] = {"--expect-only", key, "h", NULL};
+    assert_int_equal(parse(a3, &o, err, sizeof err), -1);
+    assert_non_null(strstr(err, "value too long: at most 127 bytes"));
+}
+
+static void test_tally_budget(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *a1[] = {"serve", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.serve_budget_ms, 60000);
+    const char *a2[] = {"serve", "--tally-budget", "500ms", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    assert_int_equal(o.serve_budget_ms, 500);
+    setenv("XWING_TALLY_BUDGET", "", 1); /* set but empty: the empty value, an error */
+    assert_int_equal(parse(a1, &o, err, sizeof err), -1);
+    assert_string_equal(err, "serve: XWING_TALLY_BUDGET: bad value '': expected a duration from 100ms to 1h");
+    unsetenv("XWING_TALLY_BUDGET");
+    setenv("XWING_HELP", "1", 1); /* never read: serve still serves */
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_SERVE);
+    unsetenv("XWING_HELP");
+}
+
+/* --help states the limits and the exit statuses, interrupted ones included. */
+static void test_usage_states_limits(void **state)
+{
+    (void)state;
+    static const char *client[] = {
+        "at most 1024", "at most 1000000000", "at most 512", "at most 255 bytes",
+        "at most 16 values", "at most 64MiB", "up to 127 bytes", "The first 64 distinct values",
+        "130 when interrupted", "143 by SIGTERM", "interrupted after K of N requests",
+        "--duration is a planned end",
+    };
+    static const char *serve[] = {"at most 8", "c at most 16", "timeout at", "most 10s",
+                                  "--tally-budget D", "default 60s", "at\n                           most 64",
+                                  "At most 64 connections", "\"requested\"", "\"interrupted\""};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    options_usage(out);
+    fclose(out);
+    for (size_t i = 0; i < sizeof client / sizeof client[0]; i++)
+        if (!strstr(buf, client[i]))
+            fail_msg("xwing --help lacks '%s'", client[i]);
+    free(buf);
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    options_serve_usage(out);
+    fclose(out);
+    for (size_t i = 0; i < sizeof serve / sizeof serve[0]; i++)
+        if (!strstr(buf, serve[i]))
+            fail_msg("xwing serve --help lacks '%s'", serve[i]);
+    free(buf);
 }
 
 static void test_usage_explains_defaults(void **state)
@@ -185,6 +276,9 @@ int main(void)
         cmocka_unit_test(test_serve),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_usage_explains_defaults),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_tally_budget),
+        cmocka_unit_test(test_usage_states_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

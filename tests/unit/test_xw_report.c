@@ -47,7 +47,7 @@ static void test_json_shape(void **state)
         {"http 503", 1, 10.0, "error"}, {"refused", 1, 10.0, "error"},
     };
     struct fixture *f = make();
-    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 2, REPLY_BY_KEY, "Cluster", 0};
+    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 2, REPLY_BY_KEY, "Cluster", NULL, 0};
     char *s = report_json(&r);
     cJSON *o = cJSON_Parse(s);
     assert_non_null(o);
@@ -75,12 +75,17 @@ static void test_json_shape(void **state)
     cJSON *exp = cJSON_GetObjectItem(o, "expect");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(exp, "ok")));
     assert_string_equal(cJSON_GetObjectItem(exp, "reason")->valuestring, f->er.reason);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(exp, "interrupted")));
+    /* no outcome: every request counted was the whole run */
+    assert_true(cJSON_GetObjectItem(o, "requested")->valuedouble == 10);
+    assert_true(cJSON_GetObjectItem(o, "completed")->valuedouble == 10);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "interrupted")));
+    assert_string_equal(cJSON_GetObjectItem(o, "ended_by")->valuestring, "count");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "targets")), 2);
     assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "targets"), 1)->valuestring,
                         urls[1]);
     assert_string_equal(cJSON_GetObjectItem(o, "by")->valuestring, "key");
     assert_string_equal(cJSON_GetObjectItem(o, "key")->valuestring, "Cluster");
-    assert_null(cJSON_GetObjectItem(o, "requested"));
     cJSON_Delete(o);
     free(s);
     free(f);
@@ -93,7 +98,8 @@ static void test_json_empty_and_by_pod(void **state)
     struct fixture *f = calloc(1, sizeof *f);
     tally_init(&f->t);
     histogram_init(&f->h);
-    struct report r = {&f->t, &f->h, 0.0, NULL, urls, 1, REPLY_BY_POD, "Cluster", 7};
+    struct run_outcome out = {7, 0, RUN_END_SHUTDOWN, 0, 0};
+    struct report r = {&f->t, &f->h, 0.0, NULL, urls, 1, REPLY_BY_POD, "Cluster", &out, 0};
     char *s = report_json(&r);
     cJSON *o = cJSON_Parse(s);
     assert_non_null(o);
@@ -103,6 +109,9 @@ static void test_json_empty_and_by_pod(void **state)
     assert_null(cJSON_GetObjectItem(o, "key"));
     assert_null(cJSON_GetObjectItem(o, "expect"));
     assert_true(cJSON_GetObjectItem(o, "requested")->valuedouble == 7);
+    assert_true(cJSON_GetObjectItem(o, "completed")->valuedouble == 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
+    assert_string_equal(cJSON_GetObjectItem(o, "ended_by")->valuestring, "shutdown");
     cJSON_Delete(o);
     free(s);
     free(f);
@@ -122,7 +131,7 @@ static void test_text_matches(void **state)
         "expect FAILED: 2 of 10",
     };
     struct fixture *f = make();
-    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 1, REPLY_BY_KEY, "Cluster", 0};
+    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 1, REPLY_BY_KEY, "Cluster", NULL, 0};
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -133,6 +142,199 @@ static void test_text_matches(void **state)
             fail_msg("text lacks '%s':\n%s", want[i], buf);
     free(buf);
     free(f);
+}
+
+/* Renders r as text into a malloc'd string. */
+static char *text_of(const struct report *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    report_text(out, r);
+    fclose(out);
+    return buf;
+}
+
+static void test_json_outcomes(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    static const struct {
+        struct run_outcome out;
+        double requested; /* -1: null (open-ended) */
+        int interrupted;
+        const char *ended_by;
+    } cases[] = {
+        {{10, 10, RUN_END_COUNT, 0, 0}, 10, 0, "count"},
+        {{100000000, 10, RUN_END_SIGNAL, 2, 0}, 100000000, 1, "SIGINT"},
+        {{100000000, 10, RUN_END_SIGNAL, 15, 0}, 100000000, 1, "SIGTERM"},
+        {{FIRE_UNLIMITED, 10, RUN_END_SIGNAL, 1, 0}, -1, 1, "signal 1"},
+        {{1000, 10, RUN_END_DURATION, 0, 2000}, 1000, 0, "duration"},
+        {{FIRE_UNLIMITED, 10, RUN_END_DURATION, 0, 2000}, -1, 0, "duration"},
+        {{100, 10, RUN_END_BUDGET, 0, 60000}, 100, 1, "budget"},
+        {{100, 10, RUN_END_SHUTDOWN, 0, 0}, 100, 1, "shutdown"},
+    };
+    struct fixture *f = make();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster",
+                           &cases[i].out, 0};
+        char *s = report_json(&r);
+        cJSON *o = cJSON_Parse(s);
+        cJSON *req = cJSON_GetObjectItem(o, "requested");
+        if (cases[i].requested < 0)
+            assert_true(cJSON_IsNull(req));
+        else
+            assert_true(req->valuedouble == cases[i].requested);
+        /* completed is what was counted: the tally's 10 */
+        assert_true(cJSON_GetObjectItem(o, "completed")->valuedouble == 10);
+        assert_true(cJSON_GetObjectItem(o, "requests")->valuedouble == 10);
+        assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")), cases[i].interrupted);
+        assert_string_equal(cJSON_GetObjectItem(o, "ended_by")->valuestring, cases[i].ended_by);
+        cJSON_Delete(o);
+        free(s);
+    }
+    free(f);
+}
+
+static void test_text_header_and_verdict(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    static const struct {
+        struct run_outcome out;
+        const char *header;
+    } cases[] = {
+        {{10, 10, RUN_END_COUNT, 0, 0}, "xwing: 10 requests to 1 target, by key Cluster\n"},
+        {{100000000, 10, RUN_END_SIGNAL, 2, 0},
+         "xwing: 10 requests to 1 target, by key Cluster, interrupted after 10 of 100000000 "
+         "requests (SIGINT)\n"},
+        {{FIRE_UNLIMITED, 10, RUN_END_SIGNAL, 15, 0},
+         "xwing: 10 requests to 1 target, by key Cluster, interrupted after 10 requests (SIGTERM)\n"},
+        {{1000, 10, RUN_END_DURATION, 0, 1500},
+         "xwing: 10 requests to 1 target, by key Cluster, stopped by --duration 1500ms after 10 "
+         "of 1000 requests\n"},
+        {{FIRE_UNLIMITED, 10, RUN_END_DURATION, 0, 2000},
+         "xwing: 10 requests to 1 target, by key Cluster, ran for --duration 2s\n"},
+    };
+    struct fixture *f = make();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster",
+                           &cases[i].out, 0};
+        char *buf = text_of(&r);
+        if (strncmp(buf, cases[i].header, strlen(cases[i].header)) != 0)
+            fail_msg("case %zu: header\n%swant\n%s", i, buf, cases[i].header);
+        free(buf);
+    }
+    /* An interrupted verdict prints its reason as the line: never "expect ok". */
+    struct run_outcome out = {100, 10, RUN_END_SIGNAL, 2, 0};
+    f->er.ok = 0;
+    f->er.interrupted = 1;
+    snprintf(f->er.reason, sizeof f->er.reason, "interrupted after 10 of 100 requests (SIGINT)");
+    struct report r = {&f->t, &f->h, 1.0, &f->er, urls, 1, REPLY_BY_KEY, "Cluster", &out, 0};
+    char *buf = text_of(&r);
+    assert_non_null(strstr(buf, "\nexpect interrupted after 10 of 100 requests (SIGINT)\n"));
+    assert_null(strstr(buf, "expect ok"));
+    free(buf);
+    free(f);
+}
+
+static void test_text_singular(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    struct fixture *f = calloc(1, sizeof *f);
+    tally_init(&f->t);
+    histogram_init(&f->h);
+    tally_reply(&f->t, "Koornacht");
+    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_POD, "Cluster", NULL, 0};
+    char *buf = text_of(&r);
+    assert_non_null(strstr(buf, "xwing: 1 request to 1 target, by pod\n"));
+    free(buf);
+    free(f);
+}
+
+/* Character column where the count starts in a row line
+ * ("  VALUE   COUNT  PP.P%  BAR"): back from the '%' over the percent figure,
+ * the spaces and the count's digits (the value itself may hold digits). */
+static int count_column(const char *line)
+{
+    const char *q = strchr(line, '%');
+    char prefix[512];
+    assert_non_null(q);
+    while (q > line && q[-1] != ' ')
+        q--;
+    while (q > line && q[-1] == ' ')
+        q--;
+    while (q > line && q[-1] >= '0' && q[-1] <= '9')
+        q--;
+    snprintf(prefix, sizeof prefix, "%.*s", (int)(q - line), line);
+    return report_columns(prefix);
+}
+
+static void test_text_rows_align(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    static const char *values[] = {
+        "{\"Cluster\": \"Koornacht\", \"Planet\": \"N'Zoth\", \"pad\": \"0123456789\"}",
+        "Foran Tutha \xc3\xa9\xc3\xa9\xc3\xa9", /* multi-byte: pads by characters */
+        "x",
+    };
+    struct fixture *f = calloc(1, sizeof *f);
+    tally_init(&f->t);
+    histogram_init(&f->h);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; k <= i; k++)
+            tally_reply(&f->t, values[i]);
+    tally_fail(&f->t, TALLY_REFUSED, 0);
+    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_BODY, "Cluster", NULL, 0};
+    char *buf = text_of(&r), *save = NULL;
+    int col = -1, rows = 0;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "  ", 2) != 0)
+            continue;
+        int c = count_column(line);
+        if (col >= 0 && c != col)
+            fail_msg("row '%s' has its count at column %d, others at %d", line, c, col);
+        col = c;
+        rows++;
+    }
+    assert_int_equal(rows, 4);
+    free(buf);
+    free(f);
+}
+
+static void test_text_notes(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    char v[16];
+    struct fixture *f = calloc(1, sizeof *f);
+    tally_init(&f->t);
+    histogram_init(&f->h);
+    for (int i = 0; i < TALLY_MAX_VALUES + 3; i++) {
+        snprintf(v, sizeof v, "c%d", i);
+        tally_reply(&f->t, v);
+    }
+    tally_fail(&f->t, TALLY_TOO_LARGE, 0);
+    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster", NULL, 1024};
+    char *buf = text_of(&r);
+    assert_non_null(strstr(buf, "  (other values)        3 "));
+    assert_non_null(strstr(buf, "\n  (other values): replies beyond the first 64 distinct values "
+                                "(values named in --expect-* are counted exactly)\n"));
+    assert_non_null(strstr(buf, "\n  too-large: reply body over --max-body (1024 bytes)\n"));
+    free(buf);
+    free(f);
+}
+
+static void test_columns(void **state)
+{
+    (void)state;
+    static const struct { const char *s; int cols; } cases[] = {
+        {"", 0}, {"Tion", 4}, {"\xc3\xa9", 1}, {"N'Zoth \xe2\x82\xac", 8}, {"\xf0\x9f\x9a\x80", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(report_columns(cases[i].s), cases[i].cols);
 }
 
 static void test_percent(void **state)
@@ -151,6 +353,12 @@ int main(void)
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_json_empty_and_by_pod),
         cmocka_unit_test(test_text_matches),
+        cmocka_unit_test(test_json_outcomes),
+        cmocka_unit_test(test_text_header_and_verdict),
+        cmocka_unit_test(test_text_singular),
+        cmocka_unit_test(test_text_rows_align),
+        cmocka_unit_test(test_text_notes),
+        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_percent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,11 +83,79 @@ static void test_count(void **state)
     free(h);
 }
 
+static void test_end_of(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t requested, completed;
+        int stopped;
+        enum run_end want;
+    } cases[] = {
+        {10, 10, 0, RUN_END_COUNT},
+        {10, 10, SIGINT, RUN_END_COUNT}, /* a signal after the last reply cut nothing */
+        {10, 9, SIGINT, RUN_END_SIGNAL},
+        {10, 9, 0, RUN_END_DURATION},
+        {FIRE_UNLIMITED, 500, SIGTERM, RUN_END_SIGNAL},
+        {FIRE_UNLIMITED, 500, 0, RUN_END_DURATION},
+        {0, 0, 0, RUN_END_COUNT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(run_end_of(cases[i].requested, cases[i].completed, cases[i].stopped,
+                                    RUN_END_SIGNAL, RUN_END_DURATION),
+                         cases[i].want);
+    assert_int_equal(run_end_of(100, 3, 1, RUN_END_SHUTDOWN, RUN_END_BUDGET), RUN_END_SHUTDOWN);
+    assert_int_equal(run_end_of(100, 3, 0, RUN_END_SHUTDOWN, RUN_END_BUDGET), RUN_END_BUDGET);
+}
+
+static void test_outcome_words(void **state)
+{
+    (void)state;
+    static const struct {
+        struct run_outcome o;
+        const char *describe, *name;
+        int interrupted, exit_status; /* for a verdict status of 1 */
+    } cases[] = {
+        {{10, 10, RUN_END_COUNT, 0, 0}, "", "count", 0, 1},
+        {{100000000, 200, RUN_END_SIGNAL, SIGINT, 0},
+         "interrupted after 200 of 100000000 requests (SIGINT)", "SIGINT", 1, 130},
+        {{100, 20, RUN_END_SIGNAL, SIGTERM, 0},
+         "interrupted after 20 of 100 requests (SIGTERM)", "SIGTERM", 1, 143},
+        {{1, 0, RUN_END_SIGNAL, SIGINT, 0}, "interrupted after 0 of 1 request (SIGINT)", "SIGINT",
+         1, 130},
+        {{FIRE_UNLIMITED, 523, RUN_END_SIGNAL, SIGINT, 0},
+         "interrupted after 523 requests (SIGINT)", "SIGINT", 1, 130},
+        {{FIRE_UNLIMITED, 1, RUN_END_SIGNAL, SIGHUP, 0}, "interrupted after 1 request (signal 1)",
+         "signal 1", 1, 129},
+        {{100, 30, RUN_END_DURATION, 0, 5000},
+         "stopped by --duration 5s after 30 of 100 requests", "duration", 0, 1},
+        {{FIRE_UNLIMITED, 30, RUN_END_DURATION, 0, 1500}, "ran for --duration 1500ms",
+         "duration", 0, 1},
+        {{100, 3, RUN_END_BUDGET, 0, 60000},
+         "interrupted after 3 of 100 requests (the 60s budget per tally ran out)", "budget", 1, 1},
+        {{100, 3, RUN_END_SHUTDOWN, 0, 60000},
+         "interrupted after 3 of 100 requests (xwing serve is stopping)", "shutdown", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[160], name[32];
+        run_outcome_describe(&cases[i].o, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].describe);
+        run_end_name(&cases[i].o, name, sizeof name);
+        assert_string_equal(name, cases[i].name);
+        assert_int_equal(run_interrupted(&cases[i].o), cases[i].interrupted);
+        assert_int_equal(run_exit_status(&cases[i].o, 1), cases[i].exit_status);
+    }
+    /* a planned end keeps the verdict's status, 0 included */
+    struct run_outcome d = {100, 30, RUN_END_DURATION, 0, 5000};
+    assert_int_equal(run_exit_status(&d, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_count),
+        cmocka_unit_test(test_end_of),
+        cmocka_unit_test(test_outcome_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

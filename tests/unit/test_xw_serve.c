@@ -30,7 +30,7 @@ static void test_query(void **state)
         {{{"n", "5"}}, 0, "missing target", 0, 0},
         {{{"target", "https://x"}}, 0, "bad target 'https://x'", 0, 0},
         {{{"target", NULL}}, 0, "bad target", 0, 0},
-        {{{"target", "a"}, {"n", "1001"}}, 0, "bad n '1001': expected 1..1000", 0, 0},
+        {{{"target", "a"}, {"n", "1001"}}, 0, "bad n '1001': expected 1..1000 (--max-requests)", 0, 0},
         {{{"target", "a"}, {"n", "0"}}, 0, "bad n", 0, 0},
         {{{"target", "a"}, {"n", "-1"}}, 0, "bad n", 0, 0},
         {{{"target", "a"}, {"n", "99999999999999999999999"}}, 0, "bad n", 0, 0},
@@ -70,6 +70,7 @@ static void test_too_many_targets(void **state)
     for (int i = 0; i < SERVE_MAX_TARGETS; i++)
         assert_int_equal(serve_query_arg(q, "target", "h", 1000), 0);
     assert_int_equal(serve_query_arg(q, "target", "h", 1000), -1);
+    assert_string_equal(q->error, "bad target 'h': at most 8 targets per tally");
     free(q);
 }
 

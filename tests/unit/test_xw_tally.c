@@ -96,6 +96,46 @@ static void test_value_cap_keeps_memory_flat(void **state)
     free(t);
 }
 
+/* Pinned values keep rows of their own past the cap: counted exactly, while
+ * the rest still folds; unseen pins are not listed. */
+static void test_pinned_values_exact(void **state)
+{
+    (void)state;
+    struct tally *t = malloc(sizeof *t);
+    struct tally_row *rows;
+    char v[32];
+    size_t n;
+    tally_init(t);
+    assert_int_equal(tally_pin(t, "c801"), 0);
+    assert_int_equal(tally_pin(t, "c900"), 0);
+    assert_int_equal(tally_pin(t, "c900"), 0); /* twice: one row */
+    assert_int_equal(tally_pin(t, "never"), 0);
+    for (int i = 1; i <= 1000; i++) {
+        snprintf(v, sizeof v, "c%d", i);
+        tally_reply(t, v);
+    }
+    assert_int_equal(tally_count(t, "c801"), 1);
+    assert_int_equal(tally_count(t, "c900"), 1);
+    assert_int_equal(tally_count(t, "c1000"), 0); /* folded */
+    assert_int_equal(t->ok, 1000);
+    assert_int_equal(t->nvalues, TALLY_MAX_VALUES);
+    /* 3 pinned rows + 61 first-come rows; the other 936 are folded */
+    assert_int_equal(t->other_values, 1000 - 2 - (TALLY_MAX_VALUES - 3));
+    assert_int_equal(rows_sum(t), 1000);
+    rows = tally_rows_alloc(t, &n);
+    assert_int_equal(n, TALLY_MAX_VALUES - 1 + 1); /* "never" unlisted, plus (other values) */
+    free(rows);
+    /* a full table refuses further pins */
+    tally_init(t);
+    for (int i = 0; i < TALLY_MAX_VALUES; i++) {
+        snprintf(v, sizeof v, "p%d", i);
+        assert_int_equal(tally_pin(t, v), 0);
+    }
+    assert_int_equal(tally_pin(t, "one-more"), -1);
+    assert_int_equal(tally_pin(t, "p3"), 0);
+    free(t);
+}
+
 static void test_since(void **state)
 {
     (void)state;
@@ -139,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_rows_sorted),
         cmocka_unit_test(test_value_cap_keeps_memory_flat),
         cmocka_unit_test(test_since),
+        cmocka_unit_test(test_pinned_values_exact),
         cmocka_unit_test(test_fail_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

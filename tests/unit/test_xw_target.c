@@ -78,6 +78,27 @@ static void test_bad(void **state)
     }
 }
 
+/* "a:b:c": a second port or an IPv6 address without brackets, told apart by
+ * what comes before the first ':'. */
+static void test_colons(void **state)
+{
+    (void)state;
+    static const char *extra = "more than one ':PORT': give one port, as in host:8080";
+    static const char *v6 = "IPv6 addresses need brackets: [::1]:8080";
+    static const struct { const char *in, *why; } cases[] = {
+        {"127.0.0.1:21091:99", NULL}, {"rebel-base:80:81", NULL}, {"http://h.x:1:2/p", NULL},
+        {"::1", "v6"}, {"::1:8080", "v6"}, {"fe80::1", "v6"}, {"2001:db8::1:80", "v6"},
+        {"abcd:1:2", "v6"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct target t;
+        const char *why = target_parse(cases[i].in, &t);
+        assert_non_null(why);
+        if (strcmp(why, cases[i].why ? v6 : extra) != 0)
+            fail_msg("'%s': '%s'", cases[i].in, why);
+    }
+}
+
 static void test_too_long(void **state)
 {
     (void)state;
@@ -97,6 +118,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_colons),
         cmocka_unit_test(test_too_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
