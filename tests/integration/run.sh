@@ -23,10 +23,15 @@ pass=0 failed=() skipped=()
 # Interrupted (Ctrl-C, make killed): take every running scenario's group with us.
 # timeout(1) puts each scenario in its own process group, so a terminal's SIGINT
 # does not reach them by itself.
+# Scenarios get up to 15 s to run their clean-up (containers to remove) before KILL.
 stop_all() {
-    local pid
+    local pid i
     for pid in "${!running[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
-    sleep 0.5
+    for ((i = 0; i < 150; i++)); do
+        for pid in "${!running[@]}"; do kill -0 -- "-$pid" 2>/dev/null || unset "running[$pid]"; done
+        [ ${#running[@]} -eq 0 ] && return
+        sleep 0.1
+    done
     for pid in "${!running[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
 }
 trap 'stop_all; rm -rf "$work"; exit 130' INT

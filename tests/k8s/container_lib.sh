@@ -9,7 +9,10 @@ ct_require_docker() {
     elif ! docker info >/dev/null 2>&1; then
         why="the Docker engine does not answer (is dockerd running?)"
     fi
-    [ -z "$why" ] && return 0
+    if [ -z "$why" ]; then
+        ct_sweep
+        return 0
+    fi
     if [ "${CI:-}" = true ]; then
         fail "$why, and CI=true: the container tests must run in CI"
     fi
@@ -17,6 +20,21 @@ ct_require_docker() {
     echo "SKIP: $why: the real-container tests did NOT run" >&2
     echo "************************************************************" >&2
     exit 77
+}
+
+# Containers and networks that a killed scenario could not remove (a time limit's KILL
+# or a second Ctrl-C): their names carry the scenario's pid, so those of dead scenarios go.
+ct_sweep() {
+    local name pid
+    {
+        docker ps -a --format 'container {{.Names}}' --filter name='^rbxw-'
+        docker network ls --format 'network {{.Name}}' --filter name='^rbxw-'
+    } 2>/dev/null | while read -r kind name; do
+        pid=${name#rbxw-}
+        pid=${pid%%-*}
+        [ -n "$pid" ] && [ ! -d "/proc/$pid" ] || continue
+        if [ "$kind" = container ]; then docker rm -f "$name"; else docker network rm "$name"; fi >/dev/null 2>&1 || true
+    done
 }
 
 CT_VERSION=$(cat "$ROOT/VERSION")
