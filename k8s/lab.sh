@@ -1,33 +1,58 @@
 #!/usr/bin/env bash
 # The whole Cilium Cluster Mesh lab on kind, with our images, checked step by step.
 #
-#   k8s/lab.sh [--dry-run] [all|up|steps|teardown]     (`make lab` runs `all`)
-#     up        create koornacht and tion, install Cilium (cluster.name/id), Hubble on
-#               koornacht, clustermesh over NodePort, connect, build and load the images,
-#               apply both overlays
-#     steps     walk the lab's steps, each checked with `xwing --expect-*` (PASS/FAIL)
-#     all       up, then steps (the default)
-#     teardown  delete both clusters
-#   --dry-run   print every command (and each step's kustomization) without running any
+#   k8s/lab.sh [--dry-run] [all | up | steps | step ID | preflight | teardown]
+#     up         preflight, then: clusters koornacht and tion, Cilium (cluster.name/id),
+#                Hubble on koornacht, clustermesh over NodePort, connect, build and load
+#                the images, apply both overlays. What exists already is kept.
+#     steps      return both clusters to the base state, then walk every step, each
+#                checked with `xwing --expect-*` (PASS/FAIL)
+#     step ID    return to the base state, then run step ID alone (1 2 3 4 5 5b 6 7 7b 8 8b 9 10)
+#     all        up, then steps (the default; `make lab`)
+#     preflight  only check tools, versions, Docker, inotify limits and memory
+#     teardown   delete both clusters
+#   --dry-run    print every command (and each step's kustomization) without running any
 #
-# Env: CHECK_N (requests per check, default 20), CHECK_TRIES (attempts per check while the
-# mesh converges, default 10). Each step's kustomization is written to build/lab/CLUSTER/.
-# Needs docker, kind, kubectl and the cilium CLI; it says which is missing and how to get it.
+# Every action can run again: up keeps what exists, steps and step start from the base.
+# Env: CILIUM_VERSION (default 1.19.0), KIND_NODE_IMAGE (default: the kind release's own),
+#   CHECK_N (requests per check, 20), CHECK_TRIES (attempts per check, 10), CHECK_INTERVAL
+#   (seconds between attempts, 3), LAB_DIR (each step's kustomization, build/lab),
+#   LAB_MIN_MEM_MB (preflight, 6144), LAB_PROC (where to read Linux limits, /proc).
+# Runs with bash 3.2 and BSD userland (macOS) as well as bash 5 and GNU.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-clusters=(koornacht tion)
-version=$(cat "$root/VERSION")
-stepdir=$root/build/lab
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+# Commands are run, and shown, from the repository root, as the READMEs' by-hand blocks.
+cd "$root"
+clusters="koornacht tion"
+version=$(cat VERSION)
+# 1.19.0: the first release whose policies select the local cluster only unless a selector
+# names clusters (policy-default-local-cluster), and what a current cilium CLI installs.
+# The lab's policies name their clusters, so they mean the same from 1.14 on; the stand-in
+# tests model both behaviours (tests/k8s/mesh_model.py).
+cilium_version=${CILIUM_VERSION:-1.19.0}
+kind_image=${KIND_NODE_IMAGE:-}
+lab_dir=${LAB_DIR:-build/lab}
 check_n=${CHECK_N:-20}
 check_tries=${CHECK_TRIES:-10}
+check_interval=${CHECK_INTERVAL:-3}
+min_mem_mb=${LAB_MIN_MEM_MB:-6144}
+proc=${LAB_PROC:-/proc}
+step_ids="1 2 3 4 5 5b 6 7 7b 8 8b 9 10"
+# Minimum versions: kind v0.20 (the configs' v1alpha4 fields, cgroup v2 hosts), kubectl
+# v1.21 (kustomize components in `apply -k`), cilium CLI v0.15 (Helm-mode install, upgrade
+# and clustermesh), and inotify limits as kind's known-issues page gives them.
+min_kind=0.20.0 min_kubectl=1.21.0 min_cilium_cli=0.15.0
+min_inotify_instances=512 min_inotify_watches=524288
 dry_run=0
 action=all
+step_arg=
 passed=0
 failed=0
+pf_pid=
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -35,19 +60,35 @@ while [ $# -gt 0 ]; do
     case $1 in
     --dry-run | -n) dry_run=1 ;;
     -h | --help) usage 0 ;;
-    all | up | steps | teardown) action=$1 ;;
+    all | up | steps | preflight | teardown) action=$1 ;;
+    step)
+        action=step
+        [ $# -ge 2 ] || { echo "lab.sh: step needs an ID: $step_ids" >&2; exit 2; }
+        step_arg=$2
+        shift
+        ;;
     *) echo "lab.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
     esac
     shift
 done
+case $check_interval$check_tries$check_n in
+*[!0-9]*) echo "lab.sh: CHECK_INTERVAL, CHECK_TRIES and CHECK_N must be whole numbers" >&2; exit 2 ;;
+esac
+if [ "$action" = step ]; then
+    case " $step_ids " in
+    *" $step_arg "*) ;;
+    *) echo "lab.sh: no step '$step_arg'; the steps are: $step_ids" >&2; exit 2 ;;
+    esac
+fi
 
 say() { printf '\n=== %s\n' "$*"; }
+note() { printf 'note: %s\n' "$*"; }
 
 # Prints a command the way a user would type it.
 show() {
-    local out="+" a
+    local out="+" a re='^[A-Za-z0-9_./:=,@%+-]+$'
     for a in "$@"; do
-        if [[ "$a" =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then out+=" $a"; else out+=" '${a//\'/\'\\\'\'}'"; fi
+        if [[ "$a" =~ $re ]]; then out="$out $a"; else out="$out '${a//\'/\'\\\'\'}'"; fi
     done
     printf '%s\n' "$out"
 }
@@ -65,70 +106,218 @@ kc() { # kc CLUSTER KUBECTL-ARGS...
     run kubectl --context "kind-$cluster" "$@"
 }
 
+# Quiet queries of the clusters' state; never run in a dry run (which assumes nothing exists).
+q() { [ "$dry_run" = 0 ] && "$@" 2>/dev/null; }
+
+# --- versions and preflight ---------------------------------------------------------
 how_to_get() {
     case $1 in
-    docker) echo "apt-get install docker.io, or https://docs.docker.com/engine/install/" ;;
-    kind) echo "go install sigs.k8s.io/kind@latest, or a release binary: https://kind.sigs.k8s.io/docs/user/quick-start/#installation" ;;
-    kubectl) echo "https://kubernetes.io/docs/tasks/tools/#kubectl (or apt-get install kubectl from the Kubernetes apt repository)" ;;
-    cilium) echo "the cilium CLI: https://github.com/cilium/cilium-cli/releases (cilium-linux-amd64.tar.gz, unpack into /usr/local/bin)" ;;
-    make) echo "apt-get install make" ;;
+    docker) echo "https://docs.docker.com/engine/install/ (Linux: apt-get install docker.io; macOS: Docker Desktop)" ;;
+    kind) echo "a release binary: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or go install sigs.k8s.io/kind@latest)" ;;
+    kubectl) echo "https://kubernetes.io/docs/tasks/tools/#kubectl" ;;
+    cilium) echo "the cilium CLI: https://github.com/cilium/cilium-cli/releases (unpack into /usr/local/bin)" ;;
+    hubble) echo "the hubble CLI: https://github.com/cilium/hubble/releases" ;;
+    make) echo "Linux: apt-get install make; macOS: xcode-select --install" ;;
     esac
 }
 
-need_tools() { # need_tools TOOL...
-    local tool missing=0
-    for tool in "$@"; do
-        command -v "$tool" >/dev/null 2>&1 && continue
-        echo "lab.sh: $tool is missing; get it: $(how_to_get "$tool")" >&2
-        missing=1
-    done
-    if [ "$missing" = 1 ]; then
-        [ "$dry_run" = 1 ] && { echo "lab.sh: (dry run: continuing without them)" >&2; return 0; }
-        exit 1
+first_version() { grep -oE 'v?[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 | sed 's/^v//'; }
+
+tool_version() { # tool_version TOOL: its version (x.y.z), "not installed" or "unknown"
+    local out=
+    command -v "$1" >/dev/null 2>&1 || { echo "not installed"; return 0; }
+    case $1 in
+    kind) out=$(kind version 2>/dev/null | first_version) || out= ;;
+    kubectl) out=$(kubectl version --client 2>/dev/null | first_version) || out= ;;
+    cilium) out=$(cilium version --client 2>/dev/null | grep 'cilium-cli' | first_version) || out= ;;
+    hubble) out=$(hubble version 2>/dev/null | first_version) || out= ;;
+    esac
+    echo "${out:-unknown}"
+}
+
+version_ge() { # version_ge HAVE NEED: x.y.z >= x.y.z
+    local h1 h2 h3 n1 n2 n3
+    IFS=. read -r h1 h2 h3 <<EOF
+$1
+EOF
+    IFS=. read -r n1 n2 n3 <<EOF
+$2
+EOF
+    [ "${h1:-0}" -ne "${n1:-0}" ] && { [ "${h1:-0}" -gt "${n1:-0}" ]; return; }
+    [ "${h2:-0}" -ne "${n2:-0}" ] && { [ "${h2:-0}" -gt "${n2:-0}" ]; return; }
+    [ "${h3:-0}" -ge "${n3:-0}" ]
+}
+
+versions() {
+    echo "lab.sh: kind $(tool_version kind), kubectl $(tool_version kubectl), cilium CLI $(tool_version cilium), hubble $(tool_version hubble)"
+    echo "lab.sh: installs Cilium $cilium_version (CILIUM_VERSION), kind node image ${kind_image:-of the kind release (KIND_NODE_IMAGE unset)}"
+}
+
+problems=0
+problem() {
+    echo "preflight: $*" >&2
+    problems=$((problems + 1))
+}
+
+need() { # need TOOL [MIN-VERSION]
+    local have
+    if ! command -v "$1" >/dev/null 2>&1; then
+        problem "$1 is missing; get it: $(how_to_get "$1")"
+        return 0
+    fi
+    [ $# -ge 2 ] || return 0
+    have=$(tool_version "$1")
+    case $have in
+    unknown) problem "cannot tell the version of $1 (need >= $2); get a current one: $(how_to_get "$1")" ;;
+    *) version_ge "$have" "$2" || problem "$1 $have is older than $2; get a newer one: $(how_to_get "$1")" ;;
+    esac
+}
+
+read_number() { # read_number FILE: its first number, or nothing
+    if [ -r "$1" ]; then head -n 1 "$1" | grep -oE '^[0-9]+' || true; fi
+}
+
+check_limits() {
+    local n mem_kb docker_mem
+    n=$(read_number "$proc/sys/fs/inotify/max_user_instances")
+    if [ -n "$n" ] && [ "$n" -lt "$min_inotify_instances" ]; then
+        problem "fs.inotify.max_user_instances is $n; two 3-node kind clusters need $min_inotify_instances: sudo sysctl fs.inotify.max_user_instances=$min_inotify_instances"
+    fi
+    n=$(read_number "$proc/sys/fs/inotify/max_user_watches")
+    if [ -n "$n" ] && [ "$n" -lt "$min_inotify_watches" ]; then
+        problem "fs.inotify.max_user_watches is $n; two 3-node kind clusters need $min_inotify_watches: sudo sysctl fs.inotify.max_user_watches=$min_inotify_watches"
+    fi
+    mem_kb=$( { [ -r "$proc/meminfo" ] && grep '^MemAvailable:' "$proc/meminfo" | grep -oE '[0-9]+'; } || true)
+    if [ -n "$mem_kb" ] && [ $((mem_kb / 1024)) -lt "$min_mem_mb" ]; then
+        problem "only $((mem_kb / 1024)) MiB of memory available; six kind nodes with Cilium want about $min_mem_mb MiB (LAB_MIN_MEM_MB): free some"
+    fi
+    docker_mem=$(docker info --format '{{.MemTotal}}' 2>/dev/null | grep -oE '^[0-9]+' || true)
+    if [ -n "$docker_mem" ] && [ $((docker_mem / 1048576)) -lt "$min_mem_mb" ]; then
+        problem "Docker has $((docker_mem / 1048576)) MiB of memory; give it about $min_mem_mb MiB (Docker Desktop: Settings > Resources)"
     fi
 }
 
-cluster_exists() { # cluster_exists NAME
-    [ "$dry_run" = 1 ] && return 1
-    kind get clusters 2>/dev/null | grep -qx "$1"
+preflight() {
+    say "preflight: tools, versions, Docker, inotify limits, memory"
+    need make
+    need docker
+    need kind "$min_kind"
+    need kubectl "$min_kubectl"
+    need cilium "$min_cilium_cli"
+    if command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+        problem "Docker does not answer ('docker info' failed): start it (Docker Desktop, or: sudo systemctl start docker)"
+    fi
+    check_limits
+    if [ "$problems" -gt 0 ]; then
+        if [ "$dry_run" = 1 ]; then
+            echo "preflight: $problems problem(s) (dry run: continuing)" >&2
+            return 0
+        fi
+        echo "preflight: $problems problem(s); nothing was created or changed" >&2
+        exit 1
+    fi
+    echo "preflight: ok"
+}
+
+# --- up -----------------------------------------------------------------------------
+# grep without -q reads all its input: with -q it may exit first, and under pipefail the
+# writer's SIGPIPE would make a found cluster look missing.
+cluster_exists() { q kind get clusters | grep -x "$1" >/dev/null; }
+
+create_cluster() { # create_cluster NAME
+    if cluster_exists "$1"; then
+        echo "kind cluster $1 exists: keeping it"
+        return 0
+    fi
+    if [ -n "$kind_image" ]; then
+        run kind create cluster --name "$1" --config "k8s/kind/$1.yaml" --image "$kind_image"
+    else
+        run kind create cluster --name "$1" --config "k8s/kind/$1.yaml"
+    fi
+}
+
+# The version of the Cilium agent DaemonSet's image, "" when Cilium is not installed.
+installed_cilium() { # installed_cilium CLUSTER
+    local image
+    image=$(q kubectl --context "kind-$1" -n kube-system get daemonset cilium \
+        -o 'jsonpath={.spec.template.spec.containers[0].image}') || return 0
+    echo "${image:-?}" | grep -oE ':v[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 | sed 's/^:v//' || echo "?"
+}
+
+install_cilium() { # install_cilium CLUSTER ID
+    local have
+    have=$(installed_cilium "$1")
+    if [ -n "$have" ]; then
+        if [ "$have" = "$cilium_version" ]; then
+            echo "kind-$1: Cilium $have is installed: keeping it"
+        else
+            note "kind-$1 runs Cilium ${have/\?/(version unknown)}, not CILIUM_VERSION=$cilium_version: keeping it; the checks run against it (to switch: k8s/lab.sh teardown, then up)"
+        fi
+        return 0
+    fi
+    # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.15).
+    run cilium install --context "kind-$1" --version "$cilium_version" \
+        --set "cluster.name=$1" --set "cluster.id=$2" --set ipam.mode=kubernetes \
+        --set clustermesh.enableEndpointSliceSynchronization=true
+}
+
+exists() { # exists CLUSTER KIND NAME: in kube-system
+    q kubectl --context "kind-$1" -n kube-system get "$2" "$3" >/dev/null
+}
+
+enable_hubble() { # enable_hubble CLUSTER
+    if exists "$1" deployment hubble-relay && exists "$1" deployment hubble-ui; then
+        echo "kind-$1: Hubble (relay and UI) is enabled: keeping it"
+    else
+        run cilium hubble enable --ui --context "kind-$1"
+    fi
+}
+
+enable_clustermesh() { # enable_clustermesh CLUSTER
+    if exists "$1" deployment clustermesh-apiserver; then
+        echo "kind-$1: clustermesh is enabled: keeping it"
+    else
+        run cilium clustermesh enable --service-type NodePort --context "kind-$1"
+    fi
+}
+
+# `cilium clustermesh connect` (Helm mode) writes each remote cluster's access into the
+# Secret cilium-clustermesh, one key per cluster name.
+connect() { # connect FROM TO
+    if [ -n "$(q kubectl --context "kind-$1" -n kube-system get secret cilium-clustermesh \
+        -o "jsonpath={.data.$2}")" ]; then
+        echo "kind-$1 and kind-$2 are connected: keeping it"
+    else
+        run cilium clustermesh connect --context "kind-$1" --destination-context "kind-$2"
+    fi
 }
 
 up() {
     local id=0 cluster
-    for cluster in "${clusters[@]}"; do
+    for cluster in $clusters; do
         id=$((id + 1))
-        say "$cluster: kind cluster (no default CNI), Cilium cluster.name=$cluster cluster.id=$id"
-        if cluster_exists "$cluster"; then
-            echo "cluster $cluster exists; keeping it"
-        else
-            run kind create cluster --name "$cluster" --config "$root/k8s/kind/$cluster.yaml"
-        fi
-        # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.15).
-        run cilium install --context "kind-$cluster" \
-            --set "cluster.name=$cluster" --set "cluster.id=$id" --set ipam.mode=kubernetes \
-            --set clustermesh.enableEndpointSliceSynchronization=true
-        if [ "$cluster" = koornacht ]; then
-            run cilium hubble enable --ui --context "kind-$cluster"
-        fi
+        say "$cluster: kind cluster (no default CNI), Cilium $cilium_version cluster.name=$cluster cluster.id=$id"
+        create_cluster "$cluster"
+        install_cilium "$cluster" "$id"
+        if [ "$cluster" = koornacht ]; then enable_hubble "$cluster"; fi
         run cilium status --wait --context "kind-$cluster"
-        run cilium clustermesh enable --service-type NodePort --context "kind-$cluster"
+        enable_clustermesh "$cluster"
     done
-    for cluster in "${clusters[@]}"; do
+    for cluster in $clusters; do
         run cilium clustermesh status --wait --context "kind-$cluster"
     done
     say "connect the clusters"
-    run cilium clustermesh connect --context kind-koornacht --destination-context kind-tion
-    for cluster in "${clusters[@]}"; do
+    connect koornacht tion
+    for cluster in $clusters; do
         run cilium clustermesh status --wait --context "kind-$cluster"
     done
 
     say "build rebel-base:$version and x-wing:$version and load them into both clusters"
-    run bash "$root/docker/build.sh" "$version"
-    run bash "$root/k8s/kind-load.sh" "$version"
+    run make images kind-load
 
-    for cluster in "${clusters[@]}"; do
+    for cluster in $clusters; do
         say "$cluster: kubectl apply -k k8s/$cluster"
-        kc "$cluster" apply -k "$root/k8s/$cluster"
+        kc "$cluster" apply -k "k8s/$cluster"
         wait_ready "$cluster"
     done
 }
@@ -140,13 +329,37 @@ wait_ready() { # wait_ready CLUSTER
     kc "$1" wait --for=condition=Ready pod/x-wing --timeout=180s
 }
 
+# --- steps --------------------------------------------------------------------------
+# relpath FROM TO: directory TO relative to directory FROM (both exist). Plain bash:
+# `realpath --relative-to` is GNU-only.
+relpath() {
+    local from to common up=
+    from=$(cd "$1" && pwd -P)
+    to=$(cd "$2" && pwd -P)
+    common=$from
+    while [ "$common" != / ] && [ "$to" != "$common" ] && [ "${to#"$common"/}" = "$to" ]; do
+        common=$(dirname "$common")
+        up="../$up"
+    done
+    if [ "$to" = "$common" ]; then
+        to=
+    elif [ "$common" = / ]; then
+        to=${to#/}
+    else
+        to=${to#"$common"/}
+    fi
+    to="$up$to"
+    to=${to%/}
+    echo "${to:-.}"
+}
+
 # Applies CLUSTER's overlay plus COMPONENTS: writes the kustomization a user would write.
 apply_step() { # apply_step CLUSTER [COMPONENT...]
     local cluster=$1 dir rel c
     shift
-    dir="$stepdir/$cluster"
+    dir="$lab_dir/$cluster"
     mkdir -p "$dir"
-    rel=$(realpath --relative-to="$dir" "$root/k8s")
+    rel=$(relpath "$dir" k8s)
     {
         echo "apiVersion: kustomize.config.k8s.io/v1beta1"
         echo "kind: Kustomization"
@@ -170,117 +383,283 @@ scale_rebel_base() { # scale_rebel_base CLUSTER REPLICAS
     fi
 }
 
-# Runs xwing in CLUSTER's x-wing Deployment; PASS once the expectation holds (retried
-# while the mesh converges), FAIL after CHECK_TRIES attempts.
-check() { # check WHAT CLUSTER XWING-ARGS... (the last one is the target)
-    local what=$1 cluster=$2 try
-    shift 2
-    local cmd=(kubectl --context "kind-$cluster" exec deploy/x-wing -- xwing)
-    [[ " $* " == *" -n "* ]] || cmd+=(-n "$check_n")
-    cmd+=("$@")
-    show "${cmd[@]}"
+# The state every step starts from: what `up` left (overlays alone, 2 rebel-base each).
+# Policies and the headless Service are deleted (apply -k never prunes), the annotations
+# removed (also those a by-hand `kubectl annotate` added, which apply does not track),
+# and rebel-base scaled back (apply leaves a scaled replica count alone).
+base() {
+    local cluster
+    say "base: no policies, no headless Service, no Cilium annotations, 2 rebel-base in each cluster"
+    for cluster in $clusters; do
+        kc "$cluster" delete ciliumnetworkpolicy default-deny x-wing-to-rebel-base rebel-base-from-x-wing --ignore-not-found
+        kc "$cluster" delete service rebel-base-headless --ignore-not-found
+        kc "$cluster" annotate service rebel-base service.cilium.io/global- service.cilium.io/shared- \
+            service.cilium.io/affinity-
+        apply_step "$cluster"
+        kc "$cluster" scale deployment rebel-base --replicas 2
+        wait_ready "$cluster"
+    done
+}
+
+# attempt STEP WHAT TRIES FUNCTION ARGS...: PASS once FUNCTION succeeds (retried while the
+# mesh converges), FAIL after TRIES attempts. The PASS/FAIL line names the step.
+attempt() {
+    local step=$1 what=$2 tries=$3 try=1
+    shift 3
     if [ "$dry_run" = 1 ]; then
-        echo "CHECK (dry run) $what"
+        echo "CHECK (dry run) $step. $what"
         return 0
     fi
-    for ((try = 1; try <= check_tries; try++)); do
-        if "${cmd[@]}"; then
-            echo "PASS $what"
+    while :; do
+        if "$@"; then
+            echo "PASS $step. $what"
             passed=$((passed + 1))
             return 0
         fi
-        [ "$try" -lt "$check_tries" ] && sleep 3
+        [ "$try" -ge "$tries" ] && break
+        try=$((try + 1))
+        sleep "$check_interval"
     done
-    echo "FAIL $what (after $check_tries attempts)"
+    echo "FAIL $step. $what (after $tries attempts)"
     failed=$((failed + 1))
+    return 0
 }
 
-steps() {
+xwing_cmd=()
+# check STEP WHAT CLUSTER XWING-ARGS... (the last one is the target)
+check() {
+    local step=$1 what=$2 cluster=$3
+    shift 3
+    xwing_cmd=(kubectl --context "kind-$cluster" exec deploy/x-wing -- xwing)
+    case " $* " in *" -n "*) ;; *) xwing_cmd+=(-n "$check_n") ;; esac
+    xwing_cmd+=("$@")
+    show "${xwing_cmd[@]}"
+    attempt "$step" "$what" "$check_tries" "${xwing_cmd[@]}"
+}
+
+# check_for SECONDS ...: a check retried for at least SECONDS (see step 10).
+check_for() {
+    local secs=$1 saved=$check_tries
+    shift
+    if [ "$check_interval" -gt 0 ] && [ $((secs / check_interval + 1)) -gt "$check_tries" ]; then
+        check_tries=$((secs / check_interval + 1))
+    fi
+    check "$@"
+    check_tries=$saved
+}
+
+# Applies the overlays with these components: state KOORNACHT-COMPONENTS TION-COMPONENTS
+state() {
+    # shellcheck disable=SC2086 # component lists are words
+    apply_step koornacht $1
+    # shellcheck disable=SC2086
+    apply_step tion $2
+}
+
+global_services() { # global_services CLUSTER: the mesh reports at least one global service
+    local out n
+    out=$(cilium clustermesh status --context "kind-$1" 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    n=$(printf '%s\n' "$out" | grep 'Global services' | grep -oE 'min:[0-9]+' | head -n 1 | sed 's/min://') || n=
+    if [ -z "$n" ]; then
+        note "this cilium CLI prints no 'Global services' count; read the status above"
+        return 0
+    fi
+    [ "$n" -ge 1 ]
+}
+
+step_1() {
     say "1. each cluster's service is local: x-wing sees its own cluster only"
-    check "koornacht: local only" koornacht --expect-only Koornacht rebel-base
-    check "tion: local only" tion --expect-only Tion rebel-base
+    check 1 "koornacht: local only" koornacht --expect-only Koornacht rebel-base
+    check 1 "tion: local only" tion --expect-only Tion rebel-base
+}
 
+step_2() {
     say "2. service.cilium.io/global=true in both clusters: a mix of both"
-    apply_step koornacht global
-    apply_step tion global
-    check "koornacht: global mix" koornacht --expect-all Koornacht,Tion rebel-base
-    check "tion: global mix" tion --expect-all Koornacht,Tion rebel-base
+    state global global
+    check 2 "koornacht: global mix" koornacht --expect-all Koornacht,Tion rebel-base
+    check 2 "tion: global mix" tion --expect-all Koornacht,Tion rebel-base
+    show cilium clustermesh status --context kind-koornacht
+    attempt 2 "cilium clustermesh status: Tion's global service is known" "$check_tries" global_services koornacht
+}
 
+step_3() {
     say "3. fault resilience: Koornacht's rebel-base scaled to 0, Tion answers both clusters"
+    state global global
     scale_rebel_base koornacht 0
-    check "koornacht: failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
-    check "tion: Tion only" tion --expect-only Tion --min-success 0.9 rebel-base
+    check 3 "koornacht: failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
+    check 3 "tion: Tion only" tion --expect-only Tion --min-success 0.9 rebel-base
     scale_rebel_base koornacht 2
+}
 
+step_4() {
     say "4. service.cilium.io/shared=false on Koornacht: Tion no longer reaches Koornacht"
-    apply_step koornacht global shared-false
-    check "tion: Koornacht not shared" tion --expect-only Tion rebel-base
-    check "koornacht: still a mix" koornacht --expect-all Koornacht,Tion rebel-base
+    state "global shared-false" global
+    check 4 "tion: Koornacht not shared" tion --expect-only Tion rebel-base
+    check 4 "koornacht: still a mix" koornacht --expect-all Koornacht,Tion rebel-base
+}
 
+step_5() {
     say "5. service.cilium.io/affinity=local on Koornacht: local while any is ready, then failover"
-    apply_step koornacht global shared-false affinity-local
-    check "koornacht: affinity local" koornacht --expect-only Koornacht rebel-base
+    state "global shared-false affinity-local" global
+    check 5 "koornacht: affinity local" koornacht --expect-only Koornacht rebel-base
     scale_rebel_base koornacht 0
-    check "koornacht: affinity failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
+    check 5 "koornacht: affinity failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
     scale_rebel_base koornacht 2
-    check "koornacht: back to local" koornacht --expect-only Koornacht rebel-base
+    check 5 "koornacht: back to local" koornacht --expect-only Koornacht rebel-base
+}
+
+step_5b() {
     say "5b. service.cilium.io/affinity=remote on Koornacht: the opposite, Tion while any is ready"
-    apply_step koornacht global shared-false affinity-remote
-    check "koornacht: affinity remote" koornacht --expect-only Tion rebel-base
+    state "global shared-false affinity-remote" global
+    check 5b "koornacht: affinity remote" koornacht --expect-only Tion rebel-base
+}
 
+step_6() {
     say "6. affinity removed: Koornacht balances over both again"
-    apply_step koornacht global shared-false
-    check "koornacht: mix again" koornacht --expect-all Koornacht,Tion rebel-base
+    state "global shared-false" global
+    check 6 "koornacht: mix again" koornacht --expect-all Koornacht,Tion rebel-base
+}
 
+step_7() {
     say "7. default-deny in both clusters (DNS to kube-dns UDP/53 still allowed): every request fails"
-    apply_step koornacht global shared-false default-deny
-    apply_step tion global default-deny
-    check "koornacht: default deny" koornacht --expect-fail -n 5 --timeout 1s rebel-base
+    state "global shared-false default-deny" "global default-deny"
+    check 7 "koornacht: default deny" koornacht --expect-fail -n 5 --timeout 1s rebel-base
+}
 
-    say "8. allow x-wing-to-rebel-base and rebel-base-from-x-wing in Koornacht: only local replies"
-    apply_step koornacht global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing
-    check "koornacht: only Koornacht gets through" koornacht \
+hubble_up() { hubble status --server localhost:4245 >/dev/null 2>&1; }
+
+hubble_drops() { # Hubble has seen x-wing -> rebel-base dropped
+    local out
+    out=$(hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing \
+        --to-label name=rebel-base --last 20 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    printf '%s\n' "$out" | grep DROPPED >/dev/null
+}
+
+stop_port_forward() {
+    if [ -n "$pf_pid" ]; then
+        kill "$pf_pid" 2>/dev/null || true
+        wait "$pf_pid" 2>/dev/null || true
+        pf_pid=
+    fi
+}
+trap stop_port_forward EXIT
+
+step_7b() {
+    say "7b. Hubble shows the drops (x-wing -> rebel-base under default deny)"
+    if ! command -v hubble >/dev/null 2>&1; then
+        note "step 7b skipped: no hubble CLI ($(how_to_get hubble)); 'cilium hubble ui --context kind-koornacht' shows the same drops in a browser"
+        [ "$dry_run" = 1 ] || return 0
+    fi
+    state "global shared-false default-deny" "global default-deny"
+    mkdir -p "$lab_dir"
+    echo "+ cilium hubble port-forward --context kind-koornacht &"
+    if [ "$dry_run" = 0 ] && ! hubble_up; then
+        cilium hubble port-forward --context kind-koornacht >"$lab_dir/hubble-port-forward.log" 2>&1 &
+        pf_pid=$!
+    fi
+    show hubble status --server localhost:4245
+    attempt 7b "Hubble relay answers on localhost:4245" "$check_tries" hubble_up
+    check 7b "koornacht: requests dropped" koornacht --expect-fail -n 5 --timeout 1s rebel-base
+    show hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing --to-label name=rebel-base --last 20
+    attempt 7b "Hubble shows x-wing -> rebel-base DROPPED" "$check_tries" hubble_drops
+    stop_port_forward
+}
+
+step_8() {
+    say "8. x-wing-to-rebel-base alone in Koornacht: egress allowed, requests still dropped (rebel-base's ingress is denied)"
+    state "global shared-false default-deny x-wing-to-rebel-base" "global default-deny"
+    check 8 "koornacht: egress alone is not enough" koornacht --expect-fail -n 5 --timeout 1s rebel-base
+}
+
+step_8b() {
+    say "8b. rebel-base-from-x-wing in Koornacht too: only Koornacht's replies get through"
+    state "global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing" "global default-deny"
+    check 8b "koornacht: only Koornacht gets through" koornacht \
         --expect-only Koornacht --min-success 0.1 --timeout 1s rebel-base
+}
 
+step_9() {
     say "9. rebel-base-from-x-wing in Tion too: the mix is back"
-    apply_step tion global default-deny rebel-base-from-x-wing
-    check "koornacht: secured mix" koornacht --expect-all Koornacht,Tion --timeout 1s rebel-base
+    state "global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing" \
+        "global default-deny rebel-base-from-x-wing"
+    check 9 "koornacht: secured mix" koornacht --expect-all Koornacht,Tion --timeout 1s rebel-base
+}
 
+# Both clusters list an EndpointSlice with endpoints from another controller than their
+# own: Cilium's copy of the other cluster's slice.
+slices_synced() {
+    local cluster n
+    for cluster in $clusters; do
+        n=$(kubectl --context "kind-$cluster" get endpointslices -l kubernetes.io/service-name=rebel-base-headless \
+            -o 'go-template={{range .items}}{{if .endpoints}}{{index .metadata.labels "endpointslice.kubernetes.io/managed-by"}}{{"\n"}}{{end}}{{end}}' |
+            sort -u | grep -c . || true)
+        [ "$n" -ge 2 ] || return 1
+    done
+}
+
+step_10() {
     say "10. headless global service (Cilium >= 1.15): DNS returns every cluster's pods"
-    apply_step koornacht global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global
-    apply_step tion global default-deny rebel-base-from-x-wing headless-global
-    check "koornacht: headless global mix" koornacht --expect-all Koornacht,Tion --timeout 1s rebel-base-headless:8080
+    state "global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global" \
+        "global default-deny rebel-base-from-x-wing headless-global"
+    show kubectl --context kind-koornacht get endpointslices -l kubernetes.io/service-name=rebel-base-headless
+    show kubectl --context kind-tion get endpointslices -l kubernetes.io/service-name=rebel-base-headless
+    attempt 10 "both clusters have both clusters' EndpointSlices" $((check_tries * 4)) slices_synced
+    # Checked only once the slices exist, so no lookup can have cached an answer without the
+    # remote pods; retried for longer than CoreDNS's 30 s cache all the same.
+    check_for 35 10 "koornacht: headless global mix" koornacht \
+        --expect-all Koornacht,Tion --timeout 1s rebel-base-headless:8080
+}
 
+run_step() { # run_step ID
+    case $1 in
+    5b) step_5b ;;
+    7b) step_7b ;;
+    8b) step_8b ;;
+    *) "step_$1" ;;
+    esac
+}
+
+result() {
     if [ "$dry_run" = 1 ]; then
         say "dry run: nothing was run"
         return 0
     fi
-    say "result: $passed passed, $failed failed"
+    say "result: $passed checks passed, $failed failed"
     [ "$failed" = 0 ]
+}
+
+steps() {
+    local id
+    base
+    for id in $step_ids; do run_step "$id"; done
+    result
 }
 
 teardown() {
     local cluster
-    for cluster in "${clusters[@]}"; do
+    for cluster in $clusters; do
         run kind delete cluster --name "$cluster"
     done
 }
 
+versions
 case $action in
-teardown)
-    need_tools kind
-    teardown
-    ;;
+preflight) preflight ;;
+teardown) teardown ;;
 up)
-    need_tools docker kind kubectl cilium
+    preflight
     up
     ;;
-steps)
-    need_tools kubectl
-    steps
+steps) steps ;;
+step)
+    base
+    run_step "$step_arg"
+    result
     ;;
 all)
-    need_tools docker kind kubectl cilium
+    preflight
     up
     steps
     ;;

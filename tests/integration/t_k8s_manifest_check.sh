@@ -19,13 +19,14 @@ done
 
 # Koornacht with every component: the copy the breakages are made in.
 mkdir -p "$TMP/all"
+rel=$("$PY" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$ROOT/k8s" "$TMP/all")
 {
     echo "apiVersion: kustomize.config.k8s.io/v1beta1"
     echo "kind: Kustomization"
-    echo "resources: [$(realpath --relative-to="$TMP/all" "$ROOT/k8s/koornacht")]"
+    echo "resources: [$rel/koornacht]"
     echo "components:"
     for c in global shared-false affinity-local default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global; do
-        echo "  - $(realpath --relative-to="$TMP/all" "$ROOT/k8s/components/$c")"
+        echo "  - $rel/components/$c"
     done
 } >"$TMP/all/kustomization.yaml"
 bash "$ROOT/tests/k8s/render.sh" "$TMP/all" >"$TMP/base.json"
@@ -101,7 +102,11 @@ breaks "affinity on a non-global service" "if $svc then del(.metadata.annotation
 breaks "endpoint-slice sync on a ClusterIP service" "if $hsvc then del(.spec.clusterIP) else . end" "is for headless services"
 breaks "egress peer label typo" "if $(pol x-wing-to-rebel-base) then .spec.egress[0].toEndpoints[0].matchLabels.name=\"rebel-bse\" else . end" "egress[0].toEndpoints: selector {'name': 'rebel-bse'} matches no pod labels"
 breaks "endpointSelector label typo" "if $(pol rebel-base-from-x-wing) then .spec.endpointSelector.matchLabels.name=\"rebelbase\" else . end" "endpointSelector: selector"
-breaks "cluster name typo" "if $(pol rebel-base-from-x-wing) then .spec.ingress[0].fromEndpoints[0].matchLabels[\"io.cilium.k8s.policy.cluster\"]=\"koornact\" else . end" "io.cilium.k8s.policy.cluster=koornact: no such cluster"
+breaks "cluster name typo" "if $(pol rebel-base-from-x-wing) then .spec.ingress[0].fromEndpoints[0].matchExpressions[0].values=[\"koornact\"] else . end" "io.cilium.k8s.policy.cluster=koornact: no such cluster"
+breaks "cluster name typo in matchLabels" "if $(pol x-wing-to-rebel-base) then .spec.endpointSelector.matchLabels[\"io.cilium.k8s.policy.cluster\"]=\"tio\" else . end" "io.cilium.k8s.policy.cluster=tio: no such cluster"
+breaks "selector operator typo" "if $(pol x-wing-to-rebel-base) then .spec.egress[0].toEndpoints[0].matchExpressions[0].operator=\"Inn\" else . end" "matchExpressions operator 'Inn'"
+breaks "Exists with values" "if $(pol default-deny) then .spec.egress[0].toEndpoints[0].matchExpressions[0].values=[\"tion\"] else . end" "Exists/DoesNotExist none"
+breaks "peer expression matches no pod" "if $(pol rebel-base-from-x-wing) then .spec.ingress[0].fromEndpoints[0].matchExpressions+=[{\"key\":\"name\",\"operator\":\"In\",\"values\":[\"y-wing\"]}] else . end" "matches no pod labels"
 breaks "kube-dns selector" "if $(pol default-deny) then .spec.egress[0].toEndpoints[0].matchLabels[\"k8s-app\"]=\"coredns\" else . end" "is not kube-dns's"
 breaks "DNS port" "if $(pol default-deny) then .spec.egress[0].toPorts[0].ports[0].port=\"dns\" else . end" "port 'dns' is not a port number"
 note "$cases breakages caught"

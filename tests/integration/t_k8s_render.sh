@@ -1,55 +1,33 @@
 #!/usr/bin/env bash
 # Every overlay alone, with each component, with each pair of components, with all of them,
-# and with each lab step's combination renders with `kubectl kustomize`, and every
-# rendering passes the manifest cross-reference check.
+# and with each combination k8s/lab.sh applies renders with `kubectl kustomize`, and every
+# rendering passes the manifest cross-reference check. The overlay directories and the
+# example render as users apply them.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
-k8s=$ROOT/k8s
 version=$(cat "$ROOT/VERSION")
-mapfile -t comps < <(find "$k8s/components" -mindepth 1 -maxdepth 1 -type d -printf "%f\n" | sort)
-[ "${#comps[@]}" -ge 8 ] || fail "expected at least 8 components, found: ${comps[*]}"
-note "components: ${comps[*]}"
 printf '%s' "$KOORNACHT" >"$TMP/koornacht.msg"
 printf '%s' "$TION" >"$TMP/tion.msg"
 
-n=0
-render() { # render OVERLAY [COMPONENT...]: renders and checks one combination
-    local overlay=$1 dir c
-    shift
-    n=$((n + 1))
-    dir=$TMP/kz/$n
-    mkdir -p "$dir"
-    {
-        echo "apiVersion: kustomize.config.k8s.io/v1beta1"
-        echo "kind: Kustomization"
-        echo "resources: [$(realpath --relative-to="$dir" "$k8s/$overlay")]"
-        echo "components:"
-        for c in "$@"; do echo "  - $(realpath --relative-to="$dir" "$k8s/components/$c")"; done
-    } >"$dir/kustomization.yaml"
-    [ $# -gt 0 ] || sed -i '/^components:$/d' "$dir/kustomization.yaml"
-    bash "$ROOT/tests/k8s/render.sh" "$dir" >"$dir/out.json" 2>"$dir/err" ||
-        fail "$overlay + [$*] does not render: $(cat "$dir/err")"
-    python3 "$ROOT/tests/k8s/check_manifests.py" --version "$version" \
-        --message-file "$TMP/$overlay.msg" "$dir/out.json" >"$dir/check" 2>&1 ||
-        fail "$overlay + [$*] fails the manifest check: $(cat "$dir/check")"
-}
-
-for overlay in koornacht tion; do
-    # the overlay directory itself, as users apply it
-    bash "$ROOT/tests/k8s/render.sh" "$k8s/$overlay" >/dev/null || fail "k8s/$overlay does not render"
-    render "$overlay"
-    for ((i = 0; i < ${#comps[@]}; i++)); do
-        render "$overlay" "${comps[i]}"
-        for ((j = i + 1; j < ${#comps[@]}; j++)); do
-            render "$overlay" "${comps[i]}" "${comps[j]}"
-        done
-    done
-    render "$overlay" "${comps[@]}"
+for d in koornacht tion examples/koornacht-global; do
+    bash "$ROOT/tests/k8s/render.sh" "$ROOT/k8s/$d" >/dev/null 2>"$TMP/err" || fail "k8s/$d does not render: $(cat "$TMP/err")"
 done
-# the combinations k8s/lab.sh applies, step by step
-render koornacht global shared-false affinity-local
-render koornacht global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global
-render tion global default-deny rebel-base-from-x-wing headless-global
-bash "$ROOT/tests/k8s/render.sh" "$k8s/examples/koornacht-global" >/dev/null || fail "k8s/examples/koornacht-global does not render"
-note "$n combinations rendered and checked"
+
+LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"
+"$PY" "$ROOT/tests/k8s/render_all.py" --k8s "$ROOT/k8s" --out "$TMP/r" --lab-dry-run "$TMP/dry.txt" 2>"$TMP/err" ||
+    fail "a combination does not render: $(cat "$TMP/err")"
+comps=$(find "$ROOT/k8s/components" -mindepth 1 -maxdepth 1 -type d | wc -l)
+[ "$comps" -ge 8 ] || fail "expected at least 8 components, found $comps"
+n=0
+while IFS=$'\t' read -r i overlay components; do
+    n=$((n + 1))
+    "$PY" "$ROOT/tests/k8s/check_manifests.py" --version "$version" --message-file "$TMP/$overlay.msg" \
+        "$TMP/r/$i.json" >"$TMP/check" 2>&1 || fail "$overlay + [$components] fails the manifest check: $(cat "$TMP/check")"
+done <"$TMP/r/index.tsv"
+# each overlay: alone, with each of C components, each pair, all of them; and lab.sh's own
+want=$((2 * (1 + comps + comps * (comps - 1) / 2 + 1)))
+[ "$n" -gt "$want" ] || fail "only $n combinations rendered (want more than $want: lab.sh's own come on top)"
+grep -qxF "$(printf 'x\tkoornacht\tglobal shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global')" \
+    <(cut -f2- "$TMP/r/index.tsv" | sed 's/^/x\t/') || fail "lab.sh's step 10 combination was not rendered"
+note "$n combinations rendered and checked ($comps components)"

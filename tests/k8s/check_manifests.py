@@ -39,6 +39,7 @@ AFFINITIES = {"local", "remote", "none"}
 # Labels Cilium derives itself; they match no pod's own labels.
 CILIUM_LABELS = {"io.kubernetes.pod.namespace", "io.cilium.k8s.policy.cluster"}
 KUBE_DNS = {"k8s-app": "kube-dns"}
+SELECTOR_OPS = {"In", "NotIn", "Exists", "DoesNotExist"}
 ALLOWED_VOLUMES = {"configMap", "emptyDir", "projected", "secret", "downwardAPI",
                    "persistentVolumeClaim", "ephemeral", "csi"}
 
@@ -292,8 +293,19 @@ class Checker:
     # --- policies ---------------------------------------------------------------
     def check_selector(self, where, sel):
         labels = dict((sel or {}).get("matchLabels", {}) or {})
+        exprs = []
         for expr in (sel or {}).get("matchExpressions", []) or []:
-            self.bad(where, f"matchExpressions not checked: {expr}")
+            key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+            if op not in SELECTOR_OPS:
+                self.bad(where, f"matchExpressions operator {op!r} (one of {sorted(SELECTOR_OPS)})")
+            elif (op in ("In", "NotIn")) != bool(values):
+                self.bad(where, f"matchExpressions {key} {op} {values}: In/NotIn need values, Exists/DoesNotExist none")
+            if key == "io.cilium.k8s.policy.cluster":
+                for v in values:
+                    if v not in CLUSTERS:
+                        self.bad(where, f"io.cilium.k8s.policy.cluster={v}: no such cluster ({sorted(CLUSTERS)})")
+            elif key not in CILIUM_LABELS:
+                exprs.append((key, op, values))
         cluster = labels.pop("io.cilium.k8s.policy.cluster", None)
         if cluster is not None and cluster not in CLUSTERS:
             self.bad(where, f"io.cilium.k8s.policy.cluster={cluster}: no such cluster ({sorted(CLUSTERS)})")
@@ -305,8 +317,10 @@ class Checker:
         for k in list(labels):
             if k in CILIUM_LABELS:
                 labels.pop(k)
-        if labels and not any(self.matches(labels, p[1]) for p in self.pods):
-            self.bad(where, f"selector {labels} matches no pod labels")
+        if (labels or exprs) and not any(self.matches(labels, p[1]) and all(expr_matches(e, p[1]) for e in exprs)
+                                         for p in self.pods):
+            shown = labels if not exprs else {"matchLabels": labels, "matchExpressions": exprs}
+            self.bad(where, f"selector {shown} matches no pod labels")
 
     def check_policy(self, pol):
         where = f"CiliumNetworkPolicy/{pol['metadata']['name']}"
@@ -325,6 +339,17 @@ class Checker:
                             self.bad(where, f"{direction}[{i}] port {port!r} is not a port number")
                         if proto not in ("TCP", "UDP", "SCTP", "ANY"):
                             self.bad(where, f"{direction}[{i}] protocol {proto!r}")
+
+
+def expr_matches(expr, labels):
+    key, op, values = expr
+    if op == "In":
+        return labels.get(key) in values
+    if op == "NotIn":
+        return labels.get(key) not in values
+    if op == "Exists":
+        return key in labels
+    return key not in labels
 
 
 def flag_value(args, flag):

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One source for the by-hand commands: the block after `<!-- by-hand: k8s/lab.sh --dry-run up -->`
+# in README.md and in k8s/README.md is, line for line, what `k8s/lab.sh up` runs (a
+# trailing "  # comment" aside). Both READMEs' step tables name every step lab.sh has.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+marker='<!-- by-hand: k8s/lab.sh --dry-run up -->'
+runs=$(cd "$TMP" && LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run up 2>/dev/null | sed -n 's/^+ //p')
+[ "$(wc -l <<<"$runs")" -ge 20 ] || fail "lab.sh --dry-run up printed too few commands: $runs"
+
+block() { # block FILE: the fenced block after the marker, comments stripped
+    awk -v m="$marker" '$0 == m { want = 1; next } want && /^```/ { if (inside) exit; inside = 1; next } inside { print }' "$1" |
+        sed -E 's/  +# .*$//'
+}
+for readme in README.md k8s/README.md; do
+    [ "$(grep -cxF -- "$marker" "$ROOT/$readme")" = 1 ] || fail "$readme: expected one by-hand marker"
+    got=$(block "$ROOT/$readme")
+    [ -n "$got" ] || fail "$readme: the by-hand block is empty"
+    if [ "$got" != "$runs" ]; then
+        fail "$readme: the by-hand block differs from what lab.sh up runs:
+$(diff <(echo "$runs") <(echo "$got") | sed 's/^/    /')"
+    fi
+done
+
+# The comparison catches a by-hand block that leaves a command out.
+sed '/^cilium status --wait --context kind-tion$/d' "$ROOT/k8s/README.md" >"$TMP/short.md"
+[ "$(block "$TMP/short.md")" != "$runs" ] || fail "a by-hand block without 'cilium status --wait' was not caught"
+
+ids=$(sed -n 's/^step_ids="\(.*\)"$/\1/p' "$ROOT/k8s/lab.sh")
+[ -n "$ids" ] || fail "no step_ids in lab.sh"
+for id in $ids; do
+    grep -qE "^\| $id\. " "$ROOT/README.md" || fail "README.md's step table lacks step $id"
+    grep -qF "$id" <<<"$(sed -n '/^    k8s\/lab.sh step /p' "$ROOT/k8s/README.md")" || fail "k8s/README.md does not list step $id"
+done
+note "by-hand: $(wc -l <<<"$runs") commands, the same in both READMEs; steps $ids in the tables"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every rendered combination of overlays and components (and every one k8s/lab.sh applies)
+# validates against the upstream Kubernetes OpenAPI schemas and Cilium's CRD schemas: the
+# npm packages kubernetes-models and @kubernetes-models/cilium, pinned by
+# tests/k8s/package-lock.json and installed by tests/k8s/npm-deps.sh. Each broken field
+# below must be rejected, naming the field.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
+command -v jq >/dev/null || skip "jq not installed (it breaks the rendered copies)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    [ "${CI:-}" = true ] && fail "node/npm missing, and CI=true: make deps installs them"
+    skip "node or npm not installed (make deps installs them)"
+fi
+bash "$ROOT/tests/k8s/npm-deps.sh" >"$TMP/npm.log" 2>&1 || fail "npm-deps.sh: $(cat "$TMP/npm.log")"
+validate() { node "$ROOT/tests/k8s/validate.mjs" "$@"; }
+
+LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"
+"$PY" "$ROOT/tests/k8s/render_all.py" --k8s "$ROOT/k8s" --out "$TMP/r" --lab-dry-run "$TMP/dry.txt" 2>"$TMP/err" ||
+    fail "rendering: $(cat "$TMP/err")"
+out=$(validate "$TMP"/r/*.json 2>&1) || fail "schema validation: $out"
+note "$out"
+kinds=$(jq -r '.items[] | "\(.apiVersion) \(.kind)"' "$TMP"/r/*.json | sort -u | tr '\n' ';')
+for k in "v1 ConfigMap" "v1 Service" "v1 Pod" "apps/v1 Deployment" "cilium.io/v2 CiliumNetworkPolicy"; do
+    [[ "$kinds" == *"$k;"* ]] || fail "no $k was validated ($kinds)"
+done
+
+# The rendering with every component: the copy each breakage is made in.
+all=$(awk -F'\t' '$2 == "koornacht" && NF == 3 { n[$1] = split($3, a, " ") } END { for (i in n) if (n[i] > max) { max = n[i]; best = i } print best }' "$TMP/r/index.tsv")
+base=$TMP/r/$all.json
+cases=0
+# rejects WHAT JQ-FILTER EXPECTED: the mutated copy must fail validation, saying EXPECTED.
+rejects() {
+    local what=$1 filter=$2 want=$3 got
+    cases=$((cases + 1))
+    jq "$filter" "$base" >"$TMP/bad.json" || fail "$what: bad jq filter"
+    cmp -s <(jq -cS . "$TMP/bad.json") <(jq -cS . "$base") && fail "$what: the mutation changed nothing"
+    if got=$(validate "$TMP/bad.json" 2>/dev/null); then fail "$what: the schemas accepted it"; fi
+    [[ "$got" == *"$want"* ]] || fail "$what: expected '$want', got: $got"
+    note "rejected: $what -> ${got#"$TMP/"}"
+}
+item() { echo ".items |= map(if .kind == \"$1\" and .metadata.name == \"$2\" then $3 else . end)"; }
+rejects "protocol UDPX" "$(item CiliumNetworkPolicy default-deny '.spec.egress[0].toPorts[0].ports[0].protocol = "UDPX"')" \
+    "spec/egress/0/toPorts/0/ports/0/protocol must be equal to one of the allowed values"
+rejects "runAsUser \"x\"" "$(item Deployment rebel-base '.spec.template.spec.securityContext.runAsUser = "x"')" \
+    "spec/template/spec/securityContext/runAsUser must be integer"
+rejects "Service port as a string" "$(item Service rebel-base '.spec.ports[0].port = "80"')" "spec/ports/0/port must be integer"
+rejects "container protocol UDPX" "$(item Pod x-wing '.spec.containers[0].ports[0].protocol = "UDPX"')" \
+    "spec/containers/0/ports/0/protocol must be equal to one of the allowed values"
+rejects "selector operator Inn" "$(item CiliumNetworkPolicy x-wing-to-rebel-base '.spec.egress[0].toEndpoints[0].matchExpressions[0].operator = "Inn"')" \
+    "operator must be equal to one of the allowed values"
+rejects "policy without a subject" "$(item CiliumNetworkPolicy rebel-base-from-x-wing 'del(.spec.endpointSelector)')" \
+    "must have required property endpointSelector"
+rejects "Deployment without selector" "$(item Deployment x-wing 'del(.spec.selector)')" "data/spec must have required property selector"
+rejects "ConfigMap value not a string" "$(item ConfigMap rebel-base-response '.data.message = 5')" "data/message must be string"
+rejects "probe period as a string" "$(item Deployment rebel-base '.spec.template.spec.containers[0].readinessProbe.periodSeconds = "2s"')" \
+    "readinessProbe/periodSeconds must be integer"
+rejects "a kind with no schema" "$(item Service rebel-base-headless '.kind = "GlobalService"')" "no schema for apiVersion v1 kind GlobalService"
+echo '{"kind": ' >"$TMP/broken.json"
+validate "$TMP/broken.json" >/dev/null 2>&1 && fail "truncated JSON accepted"
+note "$cases breakages rejected by the schemas (node $(node --version))"

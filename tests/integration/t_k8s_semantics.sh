@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The lab's intent holds at every check k8s/lab.sh makes (who may talk to whom), read by
+# tests/k8s/mesh_model.py from the objects each step applies, and it holds the same on
+# Cilium 1.15, 1.18 and 1.19 (1.14 up to step 9; the headless step needs 1.15). Every
+# peer selector of every rendered policy names its clusters. The lab's own policy text,
+# whose egress selector names no cluster, passes on 1.18 and fails step 9 on 1.19: this
+# test would have caught it.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
+model=$ROOT/tests/k8s/mesh_model.py
+LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"
+walk() { # walk K8S-DIR VERSIONS
+    "$PY" "$model" walk --k8s "$1" --dry-run "$TMP/dry.txt" --work "$(mktemp -d "$TMP/w.XXXXXX")" --cilium "$2"
+}
+for_version() { sed -n "s/^$1 | //p" <<<"$2"; }
+
+# At each check (named as lab.sh prints it): from each cluster's x-wing, which clusters'
+# rebel-base pods answer (ok) and which drop the requests (drop).
+intent="1. koornacht: local only | koornacht->rebel-base ok koornacht drop -; tion->rebel-base ok tion drop -
+1. tion: local only | koornacht->rebel-base ok koornacht drop -; tion->rebel-base ok tion drop -
+2. koornacht: global mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
+2. tion: global mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
+2. cilium clustermesh status: Tion's global service is known | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
+3. koornacht: failover to Tion | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
+3. tion: Tion only | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
+4. tion: Koornacht not shared | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok tion drop -
+4. koornacht: still a mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok tion drop -
+5. koornacht: affinity local | koornacht->rebel-base ok koornacht drop -; tion->rebel-base ok tion drop -
+5. koornacht: affinity failover to Tion | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
+5. koornacht: back to local | koornacht->rebel-base ok koornacht drop -; tion->rebel-base ok tion drop -
+5b. koornacht: affinity remote | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
+6. koornacht: mix again | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok tion drop -
+7. koornacht: default deny | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+7b. Hubble relay answers on localhost:4245 | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+7b. koornacht: requests dropped | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+7b. Hubble shows x-wing -> rebel-base DROPPED | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+8. koornacht: egress alone is not enough | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+8b. koornacht: only Koornacht gets through | koornacht->rebel-base ok koornacht drop tion; tion->rebel-base ok - drop tion
+9. koornacht: secured mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok - drop tion
+10. both clusters have both clusters' EndpointSlices | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion
+10. koornacht: headless global mix | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion"
+
+out=$(walk "$ROOT/k8s" 1.14.1,1.15.0,1.18.0,1.19.0) || fail "mesh_model walk: $out"
+for v in 1.15.0 1.18.0 1.19.0; do
+    assert_eq "$intent" "$(for_version "$v" "$out")" "who reaches whom on Cilium $v"
+done
+assert_eq "$(grep -v '^10\. ' <<<"$intent")" "$(for_version 1.14.1 "$out" | grep -v '^10\. ')" "who reaches whom on Cilium 1.14.1"
+note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.15.0, 1.18.0, 1.19.0 (1.14.1 up to step 9)"
+
+# Every peer selector of every rendered policy names its clusters; ours all say so with
+# a matchExpression on io.cilium.k8s.policy.cluster.
+"$PY" "$ROOT/tests/k8s/render_all.py" --k8s "$ROOT/k8s" --out "$TMP/r" --lab-dry-run "$TMP/dry.txt" 2>/dev/null ||
+    fail "rendering failed"
+lint=$("$PY" "$model" lint "$TMP"/r/*.json) || fail "$lint"
+note "$lint"
+peers=$(jq -c '.items[] | select(.kind == "CiliumNetworkPolicy") | .spec | (.ingress // [], .egress // [])[]
+    | (.fromEndpoints // [], .toEndpoints // [])[] | [.matchExpressions[]? | select(.key == "io.cilium.k8s.policy.cluster")] | length' \
+    "$TMP"/r/*.json | sort | uniq -c)
+[[ "$peers" =~ ^\ *[0-9]+\ 1$ ]] || fail "a peer selector without exactly one cluster matchExpression: $peers"
+
+# The lab's text of x-wing-to-rebel-base (its egress peer names no cluster).
+cp -R "$ROOT/k8s" "$TMP/labtext"
+cat >"$TMP/labtext/components/x-wing-to-rebel-base/policy.yaml" <<'YAML'
+apiVersion: "cilium.io/v2"
+kind: CiliumNetworkPolicy
+metadata:
+  name: "x-wing-to-rebel-base"
+spec:
+  description: "Allow x-wing in Koornacht to contact rebel-base"
+  endpointSelector:
+    matchLabels:
+      name: x-wing
+      io.cilium.k8s.policy.cluster: koornacht
+  egress:
+  - toEndpoints:
+    - matchLabels:
+        name: rebel-base
+YAML
+"$PY" "$ROOT/tests/k8s/render_all.py" --k8s "$TMP/labtext" --out "$TMP/rl" --only-lab --lab-dry-run "$TMP/dry.txt" 2>/dev/null ||
+    fail "rendering the lab's text failed"
+if got=$("$PY" "$model" lint "$TMP"/rl/*.json); then fail "lint accepted the lab's egress selector"; fi
+[[ "$got" == *"CiliumNetworkPolicy/x-wing-to-rebel-base egress[0].toEndpoints[0]: names no cluster"* ]] ||
+    fail "lint does not name the lab's egress selector: $got"
+out=$(walk "$TMP/labtext" 1.18.0,1.19.0) || fail "walk: $out"
+assert_eq "$intent" "$(for_version 1.18.0 "$out")" "the lab's text on Cilium 1.18 (peers match every cluster)"
+step9=$(for_version 1.19.0 "$out" | grep '^9\. ')
+assert_eq "9. koornacht: secured mix | koornacht->rebel-base ok koornacht drop tion; tion->rebel-base ok - drop tion" \
+    "$step9" "the lab's text on Cilium 1.19 (peers match the local cluster)"
+note "the lab's own egress text: lint names it; on 1.19 step 9 loses Tion ($step9)"
+
+# A cluster that does not exist, and the lab's kube-dns peer (no cluster named).
+cp -R "$ROOT/k8s" "$TMP/typo"
+sed -i 's/values: \[koornacht, tion\]/values: [koornacht, tionn]/' "$TMP/typo/components/x-wing-to-rebel-base/policy.yaml"
+sed -i '/matchExpressions:/,/operator: Exists/d' "$TMP/typo/components/default-deny/policy.yaml"
+"$PY" "$ROOT/tests/k8s/render_all.py" --k8s "$TMP/typo" --out "$TMP/rt" --only-lab --lab-dry-run "$TMP/dry.txt" 2>/dev/null ||
+    fail "rendering the typo copy failed"
+if got=$("$PY" "$model" lint "$TMP"/rt/*.json); then fail "lint accepted an unknown cluster and an unnamed kube-dns peer"; fi
+[[ "$got" == *"x-wing-to-rebel-base egress[0].toEndpoints[0]: io.cilium.k8s.policy.cluster In ['koornacht', 'tionn'] does not name known clusters"* ]] ||
+    fail "lint misses the unknown cluster: $got"
+[[ "$got" == *"default-deny egress[0].toEndpoints[0]: names no cluster"* ]] || fail "lint misses the kube-dns peer: $got"

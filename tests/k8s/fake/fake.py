@@ -1,0 +1,801 @@
+#!/usr/bin/env python3
+"""Stand-ins for kind, cilium, kubectl, docker, hubble and make, for testing k8s/lab.sh here.
+
+    fake.py TOOL ARGS...      (tests/k8s/fake/bin/TOOL runs it; put that first on PATH)
+
+They keep the state of two kind clusters in $FAKE_STATE/state.json (clusters, Cilium and
+its Helm values, Hubble, clustermesh, connections, loaded images, applied objects with
+their last-applied copy, replicas) and fail the way the real tools do where lab.sh could
+trip: creating a cluster that exists, installing Cilium twice, enabling clustermesh twice,
+exec into a pod that does not exist, apply of an object the API server would refuse
+(schema-checked with tests/k8s/validate.mjs when $FAKE_VALIDATE names it), a CRD kind
+before Cilium is installed, a rollout whose image was never loaded. Where the real tool's
+behaviour on a repeat is not certain (hubble enable, clustermesh connect) they fail too:
+stricter than real, so lab.sh must not repeat them.
+
+`kubectl exec ... xwing ARGS TARGET` asks tests/k8s/mesh_model.py which rebel-base pods the
+requests reach and which are dropped, then runs the real xwing ($FAKE_XWING) against
+local rebel-base servers standing in for each cluster's pods ($FAKE_BACKEND_koornacht,
+$FAKE_BACKEND_tion, host:port) and a refused port for each dropped one ($FAKE_DEAD), so
+lab.sh's own xwing flags decide PASS or FAIL. A drop is a refused connection here, not a
+timeout: faster, and an expectation of failure holds either way.
+
+Every call is appended to $FAKE_STATE/calls.log. Knobs: FAKE_DOCKER_DOWN=1, FAKE_DOCKER_MEM
+(bytes), FAKE_KIND_VERSION, FAKE_CILIUM_CLI_VERSION, FAKE_KIND_LOAD_BROKEN=1 (imports with
+--all-platforms fail, as with Docker's containerd image store), FAKE_CTR_BROKEN=1 (every
+import fails). Commands lab.sh does not use exit 3 with "unsupported", so a new command in
+lab.sh shows up here first.
+"""
+import fcntl
+import json
+import os
+import re
+import sys
+
+# Imported where used (subprocess, tempfile, hashlib, base64, signal): every stand-in call
+# starts a Python, and lab.sh makes a few hundred of them.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import mesh_model  # noqa: E402
+
+STATE_DIR = os.environ.get("FAKE_STATE", "")
+STDIN = ""
+ENV = os.environ
+
+
+class Fail(Exception):
+    def __init__(self, msg, code=1):
+        super().__init__(msg)
+        self.code = code
+
+
+def unsupported(tool, args):
+    raise Fail(f"fake {tool}: unsupported: {' '.join(args)}", 3)
+
+
+# --- state --------------------------------------------------------------------------
+class State:
+    def __init__(self):
+        if not STATE_DIR:
+            raise Fail("fake: FAKE_STATE is not set", 3)
+        os.makedirs(STATE_DIR, exist_ok=True)
+        self.path = os.path.join(STATE_DIR, "state.json")
+        self.lock = open(os.path.join(STATE_DIR, "lock"), "w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.text = ""
+        try:
+            with open(self.path) as f:
+                self.text = f.read()
+            self.d = json.loads(self.text)
+        except FileNotFoundError:
+            self.d = {"images": {"debian:bookworm-slim": {"labels": {}, "size": 74_000_000}},
+                      "clusters": {}, "flows": {}, "port_forward": None}
+
+    def save(self):
+        text = json.dumps(self.d, indent=1)
+        if text == self.text:
+            return
+        tmp = f"{self.path}.{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.path)
+        self.text = text
+
+    def cluster(self, name, what="cluster"):
+        c = self.d["clusters"].get(name)
+        if c is None:
+            raise Fail(f'error: context "kind-{name}" does not exist' if what == "context"
+                       else f'ERROR: no nodes found for cluster "{name}"')
+        return c
+
+
+def context_cluster(ctx):
+    if not ctx or not ctx.startswith("kind-"):
+        raise Fail(f'error: context "{ctx}" does not exist' if ctx else
+                   "error: no context given (lab.sh always passes --context)", 1 if ctx else 3)
+    return ctx[5:]
+
+
+def opt(args, name, default=None):
+    """Removes `--name value` / `--name=value` from ARGS; returns the value."""
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            v = args[i + 1]
+            del args[i:i + 2]
+            return v
+        if a.startswith(name + "="):
+            del args[i]
+            return a.split("=", 1)[1]
+    return default
+
+
+def flag(args, name):
+    if name in args:
+        args.remove(name)
+        return True
+    return False
+
+
+def multi(args, name):
+    out = []
+    while True:
+        v = opt(args, name)
+        if v is None:
+            return out
+        out.append(v)
+
+
+# --- docker -------------------------------------------------------------------------
+def docker(st, args):
+    if ENV.get("FAKE_DOCKER_DOWN") == "1":
+        raise Fail("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+    cmd = args[:2] if args[:1] == ["image"] else args[:1]
+    rest = args[len(cmd):]
+    if cmd == ["info"]:
+        fmt = opt(rest, "--format") or opt(rest, "-f")
+        print(ENV.get("FAKE_DOCKER_MEM", "25000000000") if fmt and "MemTotal" in fmt else "Server Version: 28.2.2")
+    elif cmd == ["version"]:
+        print("28.2.2")
+    elif cmd == ["image", "inspect"]:
+        docker_inspect(st, rest)
+    elif cmd == ["pull"]:
+        raise Fail("Error response from daemon: pull access denied (stand-in: no registry)")
+    elif cmd == ["build"]:
+        tag, labels = opt(rest, "-t"), multi(rest, "--label")
+        st.d["images"][tag] = {"labels": dict(lbl.split("=", 1) for lbl in labels), "size": 230_000}
+        print("sha256:" + "0" * 64)
+    elif cmd == ["save"]:
+        out = opt(rest, "-o")
+        img = rest[-1]
+        if img not in st.d["images"]:
+            raise Fail(f"Error response from daemon: reference does not exist: {img}")
+        data = f"fake image archive {img}\n".encode()
+        if out:
+            open(out, "wb").write(data)
+        else:
+            sys.stdout.buffer.write(data)
+    elif cmd == ["exec"]:
+        docker_exec(st, rest)
+    else:
+        unsupported("docker", args)
+
+
+def docker_inspect(st, rest):
+    fmt = opt(rest, "--format") or opt(rest, "-f")
+    img = rest[0]
+    meta = st.d["images"].get(img)
+    if meta is None:
+        print("[]")
+        raise Fail(f"Error: No such image: {img}")
+    if fmt and "org.rbxw.sources" in fmt:
+        print(meta["labels"].get("org.rbxw.sources", "<no value>"))
+    elif fmt and ".Size" in fmt:
+        print(meta["size"])
+    else:
+        print(json.dumps([{"RepoTags": [img]}]))
+
+
+def docker_exec(st, rest):
+    flag(rest, "-i")
+    node = rest[0]
+    cluster = next((n for n, c in st.d["clusters"].items() if node in c["nodes"]), None)
+    if cluster is None:
+        raise Fail(f"Error response from daemon: No such container: {node}")
+    if rest[1:2] != ["ctr"] or "import" not in rest:
+        unsupported("docker", ["exec"] + rest)
+    m = re.match(r"fake image archive (\S+)", STDIN)
+    if not m:
+        raise Fail("ctr: unrecognized image format")
+    import_image(st, cluster, m.group(1), "--all-platforms" in rest)
+
+
+def import_image(st, cluster, image, all_platforms):
+    if ENV.get("FAKE_CTR_BROKEN") == "1" or (all_platforms and ENV.get("FAKE_KIND_LOAD_BROKEN") == "1"):
+        raise Fail("ctr: content digest sha256:" + "1" * 64 + ": not found")
+    images = st.d["clusters"][cluster]["images"]
+    if image not in images:
+        images.append(image)
+
+
+# --- kind ---------------------------------------------------------------------------
+def host_ports(path):
+    return set(re.findall(r"hostPort:\s*(\d+)", open(path).read()))
+
+
+def kind(st, args):
+    if args == ["version"]:
+        print(f"kind v{ENV.get('FAKE_KIND_VERSION', '0.27.0')} go1.23.4 linux/amd64")
+    elif args == ["get", "clusters"]:
+        names = sorted(st.d["clusters"])
+        if names:
+            print("\n".join(names))
+        else:
+            print("No kind clusters found.", file=sys.stderr)
+    elif args[:2] == ["get", "nodes"]:
+        name = opt(args, "--name", "kind")
+        print("\n".join(st.cluster(name)["nodes"]))
+    elif args[:2] == ["create", "cluster"]:
+        kind_create(st, args[2:])
+    elif args[:2] == ["delete", "cluster"]:
+        name = opt(args, "--name", "kind")
+        print(f'Deleting cluster "{name}" ...')
+        st.d["clusters"].pop(name, None)
+    elif args[:2] == ["load", "docker-image"] or args[:2] == ["load", "image-archive"]:
+        kind_load(st, args)
+    else:
+        unsupported("kind", args)
+
+
+def kind_create(st, args):
+    name, config, image = opt(args, "--name", "kind"), opt(args, "--config"), opt(args, "--image")
+    if args:
+        unsupported("kind", ["create", "cluster"] + args)
+    if ENV.get("FAKE_DOCKER_DOWN") == "1":
+        raise Fail("ERROR: failed to create cluster: failed to list nodes: command \"docker ps\" failed: "
+                   "Cannot connect to the Docker daemon")
+    if name in st.d["clusters"]:
+        raise Fail(f'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "{name}"')
+    if not config or not os.path.exists(config) or "kind: Cluster" not in open(config).read():
+        raise Fail(f"ERROR: failed to create cluster: error reading config {config!r}")
+    for other in st.d["clusters"].values():
+        taken = host_ports(config) & host_ports(other["config"])
+        if taken:
+            raise Fail(f"ERROR: failed to create cluster: docker run: Bind for 0.0.0.0:{min(taken)} failed: "
+                       "port is already allocated")
+    workers = open(config).read().count("role: worker")
+    nodes = [f"{name}-control-plane"] + [f"{name}-worker" + (str(i + 1) if i else "") for i in range(workers)]
+    st.d["clusters"][name] = {"config": os.path.abspath(config), "node_image": image, "nodes": nodes,
+                              "images": [], "cilium": None, "hubble": False, "clustermesh": False,
+                              "connected": [], "objects": {}, "last_applied": {},
+                              "replicas": {}}
+    print(f'Creating cluster "{name}" ...\nSet kubectl context to "kind-{name}"')
+
+
+def kind_load(st, args):
+    how = args[1]
+    name = opt(args, "--name", "kind")
+    c = st.cluster(name)
+    if how == "docker-image":
+        image = args[2]
+        if image not in st.d["images"]:
+            raise Fail(f'ERROR: image: "{image}" not present locally')
+    else:
+        m = re.match(r"fake image archive (\S+)", open(args[2]).read())
+        image = m.group(1)
+    try:
+        import_image(st, name, image, True)
+    except Fail as e:
+        raise Fail(f'ERROR: failed to load image: command "docker exec --privileged -i {c["nodes"][0]} ctr '
+                   f'--namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" '
+                   f"failed with error: exit status 1\nCommand Output: {e}")
+    print(f'Image: "{image}" with ID "sha256:..." not yet present on node "{c["nodes"][0]}", loading...')
+
+
+# --- cilium -------------------------------------------------------------------------
+def cilium(st, args):
+    ctx = opt(args, "--context")
+    if args[:1] == ["version"]:
+        print(f"cilium-cli: v{ENV.get('FAKE_CILIUM_CLI_VERSION', '0.16.19')} compiled with go1.23.1 on linux/amd64\n"
+              "cilium image (default): v1.16.3")
+        return
+    name = context_cluster(ctx)
+    c = st.cluster(name, "context")
+    if args[:1] == ["install"]:
+        cilium_install(c, name, args[1:])
+    elif args[:1] == ["status"]:
+        need_cilium(c)
+        print(f"Cilium: OK\nOperator: OK\nEnvoy DaemonSet: OK\nCluster Pods: {len(pods_of(c))}/{len(pods_of(c))} managed by Cilium")
+    elif args[:2] == ["hubble", "enable"]:
+        need_cilium(c)
+        if c["hubble"]:
+            raise Fail("Error: Unable to enable Hubble: it is already enabled (stand-in: stricter than real)")
+        c["hubble"] = True
+        print("✅ Hubble was successfully enabled!")
+    elif args[:2] == ["hubble", "port-forward"]:
+        port_forward(st, c, name)
+    elif args[:2] == ["clustermesh", "enable"]:
+        need_cilium(c)
+        if c["clustermesh"]:
+            raise Fail("Error: Unable to enable ClusterMesh: cannot re-use a name that is still in use")
+        c["clustermesh"] = True
+    elif args[:2] == ["clustermesh", "status"]:
+        clustermesh_status(st, c, name)
+    elif args[:2] == ["clustermesh", "connect"]:
+        clustermesh_connect(st, c, name, context_cluster(opt(args, "--destination-context")))
+    else:
+        unsupported("cilium", args)
+
+
+def need_cilium(c):
+    if not c["cilium"]:
+        raise Fail("Error: Unable to determine status: cilium daemonset not found (Cilium is not installed)")
+
+
+def cilium_install(c, name, args):
+    version = opt(args, "--version", "1.16.3")
+    values = dict(v.split("=", 1) for v in multi(args, "--set"))
+    if args:
+        unsupported("cilium", ["install"] + args)
+    if c["cilium"]:
+        raise Fail("Error: Unable to install Cilium: cannot re-use a name that is still in use")
+    if values.get("cluster.name") != name:
+        raise Fail(f"cluster.name {values.get('cluster.name')!r} is not the cluster's name {name!r} (the lab's rule)", 3)
+    c["cilium"] = {"version": version.lstrip("v"), "values": values}
+    print(f"ℹ️  Using Cilium version {version}\n🔮 Auto-detected cluster name: kind-{name}")
+
+
+def port_forward(st, c, name):
+    if not c["hubble"]:
+        raise Fail("Error: Unable to port forward: hubble-relay not found")
+    import signal
+    st.d["port_forward"] = {"pid": os.getpid(), "cluster": name}
+    st.save()
+    st.lock.close()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("ℹ️  Hubble Relay is available at 127.0.0.1:4245", flush=True)
+    while True:
+        signal.pause()
+
+
+def global_services(st, name):
+    n = 0
+    for other, oc in st.d["clusters"].items():
+        if other == name or other not in st.d["clusters"][name]["connected"]:
+            continue
+        for key, o in oc["objects"].items():
+            ann = o["metadata"].get("annotations") or {}
+            if key.startswith("Service/") and ann.get("service.cilium.io/global") == "true" \
+                    and ann.get("service.cilium.io/shared") != "false":
+                n += 1
+    return n
+
+
+def clustermesh_status(st, c, name):
+    need_cilium(c)
+    if not c["clustermesh"]:
+        raise Fail("Error: Unable to determine status: clustermesh-apiserver deployment not found")
+    print('✅ Service "clustermesh-apiserver" of type "NodePort" found\n✅ Deployment clustermesh-apiserver is ready')
+    if not c["connected"]:
+        print("🔌 No cluster connected")
+    for other in c["connected"]:
+        print(f"🔌 Cluster Connections:\n  - {other}: 3/3 configured, 3/3 connected")
+    n = global_services(st, name)
+    print(f"🔀 Global services: [ min:{n} / avg:{n}.0 / max:{n} ]")
+
+
+def clustermesh_connect(st, c, name, dest):
+    d = st.cluster(dest, "context")
+    for n, x in ((name, c), (dest, d)):
+        if not x["clustermesh"]:
+            raise Fail(f"Error: Unable to connect cluster: clustermesh is not enabled in kind-{n}")
+    if dest in c["connected"]:
+        raise Fail(f"Error: kind-{name} and kind-{dest} are already connected (stand-in: stricter than real)")
+    c["connected"].append(dest)
+    d["connected"].append(name)
+    print(f"✅ Connected cluster kind-{name} and kind-{dest}!")
+
+
+# --- hubble -------------------------------------------------------------------------
+def pf_alive(st):
+    pf = st.d.get("port_forward")
+    if not pf:
+        return None
+    try:
+        os.kill(pf["pid"], 0)
+    except OSError:
+        return None
+    return pf["cluster"]
+
+
+def hubble(st, args):
+    if args[:1] == ["version"]:
+        print("hubble v1.16.3 compiled with go1.23.1 on linux/amd64")
+        return
+    server = opt(args, "--server")
+    cluster = pf_alive(st)
+    if server != "localhost:4245" or cluster is None:
+        raise Fail(f"failed to connect to '{server}': connection error: desc = \"transport: Error while dialing: "
+                   "dial tcp 127.0.0.1:4245: connect: connection refused\"")
+    if args[:1] == ["status"]:
+        print("Healthcheck (via localhost:4245): Ok\nConnected Nodes: 3/3")
+    elif args[:1] == ["observe"]:
+        verdict, src, dst = opt(args, "--verdict"), opt(args, "--from-label"), opt(args, "--to-label")
+        last = int(opt(args, "--last", "20"))
+        flows = [f for f in st.d["flows"].get(cluster, [])
+                 if (not verdict or f["verdict"] == verdict) and (not src or f["from"] == src)
+                 and (not dst or f["to"] == dst)]
+        for f in flows[-last:]:
+            print(f"Nov 28 03:27:37.635: default/{f['src']} (ID:4242) <> default/{f['dst']} (ID:4343) "
+                  f"Policy denied {f['verdict']} (TCP Flags: SYN)")
+    else:
+        unsupported("hubble", args)
+
+
+# --- kubectl ------------------------------------------------------------------------
+KINDS = {"service": "Service", "svc": "Service", "services": "Service", "deployment": "Deployment",
+         "deployments": "Deployment", "deploy": "Deployment", "pod": "Pod", "pods": "Pod",
+         "configmap": "ConfigMap", "ciliumnetworkpolicy": "CiliumNetworkPolicy",
+         "ciliumnetworkpolicies": "CiliumNetworkPolicy", "cnp": "CiliumNetworkPolicy"}
+SHOWN = {"Service": "service", "Deployment": "deployment.apps", "Pod": "pod", "ConfigMap": "configmap",
+         "CiliumNetworkPolicy": "ciliumnetworkpolicy.cilium.io"}
+PLURAL = {"Service": "services", "Deployment": "deployments.apps", "Pod": "pods", "ConfigMap": "configmaps",
+          "CiliumNetworkPolicy": "ciliumnetworkpolicies.cilium.io"}
+
+
+def real_kubectl(args, **kw):
+    import subprocess
+    return subprocess.run([ENV["FAKE_REAL_KUBECTL"]] + args, capture_output=True, text=True, **kw)
+
+
+def kubectl(st, args):
+    if args[:1] in (["version"], ["kustomize"]):
+        os.execv(ENV["FAKE_REAL_KUBECTL"], [ENV["FAKE_REAL_KUBECTL"]] + args)
+    # kubectl's own flags come before "--"; what follows belongs to the exec'ed command.
+    cut = args.index("--") if "--" in args else len(args)
+    head, tail = args[:cut], args[cut:]
+    ctx = opt(head, "--context")
+    ns = opt(head, "-n") or opt(head, "--namespace") or "default"
+    args = head + tail
+    name = context_cluster(ctx)
+    c = st.cluster(name, "context")
+    verb, rest = args[0], args[1:]
+    handlers = {"apply": k_apply, "delete": k_delete, "annotate": k_annotate, "scale": k_scale,
+                "rollout": k_rollout, "wait": k_wait, "get": k_get, "exec": k_exec}
+    if verb not in handlers:
+        unsupported("kubectl", args)
+    if ns == "kube-system" and verb != "get":
+        unsupported("kubectl", ["-n", ns] + args)
+    handlers[verb](st, c, name, ns, rest)
+
+
+def pods_of(c):
+    return mesh_model.Cluster("x", list(c["objects"].values()), replicas=c["replicas"]).pods()
+
+
+def need_api(c, kind):
+    if kind == "CiliumNetworkPolicy" and not c["cilium"]:
+        raise Fail('error: the server doesn\'t have a resource type "ciliumnetworkpolicy"')
+
+
+def render(args):
+    src = opt(args, "-k") or opt(args, "-f")
+    if src is None or args:
+        unsupported("kubectl", ["apply"] + args)
+    if os.path.isdir(src) and not os.path.exists(os.path.join(src, "kustomization.yaml")):
+        raise Fail(f"error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{src}'")
+    yaml = real_kubectl(["kustomize", src]) if os.path.isdir(src) else None
+    if yaml is not None and yaml.returncode:
+        raise Fail(yaml.stderr.strip())
+    js = real_kubectl(["label", "--local", "-f", "-" if yaml else src, "-o", "json", "rbxw-render-"],
+                      input=yaml.stdout if yaml else None)
+    if js.returncode:
+        raise Fail(js.stderr.strip())
+    return src, mesh_model.load_stream(js.stdout)
+
+
+def invalid(objs):
+    """{index: message} of objects the schemas reject (tests/k8s/validate.mjs)."""
+    if not ENV.get("FAKE_VALIDATE"):
+        return {}
+    import subprocess
+    import tempfile
+    bad = {}
+    with tempfile.TemporaryDirectory() as d:
+        for i, o in enumerate(objs):
+            with open(os.path.join(d, f"{i}.json"), "w") as f:
+                json.dump(o, f)
+        r = subprocess.run(["node", ENV["FAKE_VALIDATE"]] + [os.path.join(d, f"{i}.json") for i in range(len(objs))],
+                           capture_output=True, text=True)
+        for line in r.stdout.splitlines():
+            m = re.match(r".*/(\d+)\.json: [^:]*: (.*)$", line)
+            if m:
+                bad[int(m.group(1))] = m.group(2)
+        if r.returncode and not bad:
+            raise Fail(f"fake kubectl: the validator failed: {r.stderr.strip()}", 3)
+    return bad
+
+
+def render_checked(args):
+    """render() and invalid(), cached: the same kustomization (by path and text) renders the
+    same while one scenario runs, and the k8s tree does not change under it."""
+    src = next((a for a in args if not a.startswith("-")), "")
+    text = open(os.path.join(src, "kustomization.yaml") if os.path.isdir(src) else src).read() \
+        if os.path.exists(src) else ""
+    import hashlib
+    key = hashlib.sha256("\0".join([os.path.abspath(src), text, ENV.get("FAKE_VALIDATE", "")]).encode()).hexdigest()
+    path = os.path.join(STATE_DIR, "render-cache", key + ".json")
+    if os.path.exists(path):
+        with open(path) as f:
+            d = json.load(f)
+        return d["src"], d["objs"], {int(k): v for k, v in d["bad"].items()}
+    src, objs = render(args)
+    bad = invalid(objs)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"src": src, "objs": objs, "bad": bad}, f)
+    return src, objs, bad
+
+
+def k_apply(st, c, name, ns, args):
+    src, objs, bad = render_checked(args)
+    errors = []
+    for i, o in enumerate(objs):
+        kind, oname = o["kind"], o["metadata"]["name"]
+        if i in bad:
+            errors.append(f'Error from server (Invalid): error when applying "{src}": The {kind} "{oname}" is invalid: {bad[i]}')
+            continue
+        if kind == "CiliumNetworkPolicy" and not c["cilium"]:
+            errors.append(f'error: resource mapping not found for name: "{oname}" namespace: "" from "{src}": no matches '
+                          f'for kind "CiliumNetworkPolicy" in version "cilium.io/v2"\nensure CRDs are installed first')
+            continue
+        try:
+            print(f"{SHOWN.get(kind, kind.lower())}/{oname} {merge(c, o)}")
+        except Fail as e:
+            errors.append(str(e))
+    if errors:
+        raise Fail("\n".join(errors))
+
+
+def merge(c, new):
+    """kubectl apply's three-way merge, for the parts that matter here."""
+    key = f"{new['kind']}/{new['metadata']['name']}"
+    live, last = c["objects"].get(key), c["last_applied"].get(key)
+    c["last_applied"][key] = json.loads(json.dumps(new))
+    if live is None:
+        c["objects"][key] = new
+        if new["kind"] == "Deployment":
+            c["replicas"][new["metadata"]["name"]] = new["spec"].get("replicas", 1)
+        return "created"
+    if new["kind"] == "Pod" and new["spec"] != live["spec"]:
+        raise Fail(f'The Pod "{new["metadata"]["name"]}" is invalid: spec: Forbidden: pod updates may not change '
+                   "fields other than `spec.containers[*].image`, ...")
+    ann = dict(live["metadata"].get("annotations") or {})
+    for k in (last or {}).get("metadata", {}).get("annotations") or {}:
+        ann.pop(k, None)
+    ann.update(new["metadata"].get("annotations") or {})
+    merged = json.loads(json.dumps(new))
+    merged["metadata"]["annotations"] = ann
+    if not ann:
+        merged["metadata"].pop("annotations", None)
+    if new["kind"] == "Deployment" and last and last["spec"].get("replicas") != new["spec"].get("replicas"):
+        c["replicas"][new["metadata"]["name"]] = new["spec"].get("replicas", 1)
+    changed = merged != live
+    c["objects"][key] = merged
+    return "configured" if changed else "unchanged"
+
+
+def k_delete(st, c, name, ns, args):
+    ignore = flag(args, "--ignore-not-found")
+    kind = KINDS.get(args[0]) if args else None
+    if kind is None:
+        unsupported("kubectl", ["delete"] + args)
+    need_api(c, kind)
+    errors = []
+    for oname in args[1:]:
+        if c["objects"].pop(f"{kind}/{oname}", None) is not None:
+            c["last_applied"].pop(f"{kind}/{oname}", None)
+            print(f'{SHOWN[kind]} "{oname}" deleted')
+        elif not ignore:
+            errors.append(f'Error from server (NotFound): {PLURAL[kind]} "{oname}" not found')
+    if errors:
+        raise Fail("\n".join(errors))
+
+
+def live(c, kind, oname):
+    o = c["objects"].get(f"{kind}/{oname}")
+    if o is None:
+        raise Fail(f'Error from server (NotFound): {PLURAL[kind]} "{oname}" not found')
+    return o
+
+
+def k_annotate(st, c, name, ns, args):
+    flag(args, "--overwrite")
+    kind = KINDS.get(args[0])
+    o = live(c, kind, args[1])
+    ann = o["metadata"].setdefault("annotations", {})
+    for a in args[2:]:
+        if a.endswith("-"):
+            ann.pop(a[:-1], None)
+        else:
+            k, v = a.split("=", 1)
+            ann[k] = v
+    print(f"{SHOWN[kind]}/{args[1]} annotated")
+
+
+def k_scale(st, c, name, ns, args):
+    n = opt(args, "--replicas")
+    if KINDS.get(args[0]) != "Deployment" or n is None:
+        unsupported("kubectl", ["scale"] + args)
+    live(c, "Deployment", args[1])
+    c["replicas"][args[1]] = int(n)
+    print(f"deployment.apps/{args[1]} scaled")
+
+
+def images_ready(c, spec):
+    missing = [ct["image"] for ct in spec["containers"] if ct["image"] not in c["images"]]
+    return bool(c["cilium"]) and not missing
+
+
+def k_rollout(st, c, name, ns, args):
+    opt(args, "--timeout")
+    if args[:1] != ["status"] or not args[1].startswith("deployment/"):
+        unsupported("kubectl", ["rollout"] + args)
+    dname = args[1].split("/", 1)[1]
+    d = live(c, "Deployment", dname)
+    n = c["replicas"].get(dname, 1)
+    if n and not images_ready(c, d["spec"]["template"]["spec"]):
+        raise Fail(f'Waiting for deployment "{dname}" rollout to finish: 0 of {n} updated replicas are available...\n'
+                   "error: timed out waiting for the condition")
+    print(f'deployment "{dname}" successfully rolled out')
+
+
+def k_wait(st, c, name, ns, args):
+    cond, sel = opt(args, "--for"), opt(args, "-l")
+    opt(args, "--timeout")
+    if cond == "condition=Ready" and args and args[0].startswith("pod/"):
+        p = live(c, "Pod", args[0][4:])
+        if not images_ready(c, p["spec"]):
+            raise Fail(f"error: timed out waiting for the condition on pods/{args[0][4:]}")
+        print(f"{args[0]} condition met")
+    elif cond == "delete" and args == ["pod"] and sel == "name=rebel-base":
+        if not c["replicas"].get("rebel-base"):
+            raise Fail("error: no matching resources found")
+        raise Fail("error: timed out waiting for the condition (replicas are not 0)")
+    else:
+        unsupported("kubectl", ["wait"] + args)
+
+
+def k_get(st, c, name, ns, args):
+    out = opt(args, "-o")
+    sel = opt(args, "-l")
+    if ns == "kube-system":
+        return get_system(c, args, out)
+    if args == ["endpointslices"] and sel and sel.startswith("kubernetes.io/service-name=") and out \
+            and "managed-by" in out:
+        for m in slices(st, name, sel.split("=", 1)[1]):
+            print(m)
+        return
+    unsupported("kubectl", ["get"] + args)
+
+
+def get_system(c, args, out):
+    kind, oname = args[0], args[1]
+    if (kind, oname) == ("daemonset", "cilium"):
+        if not c["cilium"]:
+            raise Fail('Error from server (NotFound): daemonsets.apps "cilium" not found')
+        print(f"quay.io/cilium/cilium:v{c['cilium']['version']}@sha256:{'2' * 64}", end="")
+    elif kind == "deployment" and oname in ("hubble-relay", "hubble-ui", "clustermesh-apiserver"):
+        if not (c["hubble"] if oname.startswith("hubble") else c["clustermesh"]):
+            raise Fail(f'Error from server (NotFound): deployments.apps "{oname}" not found')
+        print(f"NAME   READY   UP-TO-DATE   AVAILABLE\n{oname}   1/1     1            1")
+    elif (kind, oname) == ("secret", "cilium-clustermesh"):
+        if not c["connected"]:
+            raise Fail('Error from server (NotFound): secrets "cilium-clustermesh" not found')
+        m = re.match(r"jsonpath=\{\.data\.(\w+)\}$", out or "")
+        if not m:
+            unsupported("kubectl", ["get"] + args + ["-o", str(out)])
+        if m.group(1) in c["connected"]:
+            import base64
+            print(base64.b64encode(f"endpoints: https://{m.group(1)}.mesh.cilium.io:2379".encode()).decode(), end="")
+    else:
+        unsupported("kubectl", ["-n", "kube-system", "get"] + args)
+
+
+def mesh(st, ns="default"):
+    clusters = []
+    for n, c in st.d["clusters"].items():
+        if not c["cilium"]:
+            continue
+        connected = c["connected"] if c["clustermesh"] else []
+        clusters.append(mesh_model.Cluster(n, list(c["objects"].values()), cilium=c["cilium"]["version"],
+                                           values=c["cilium"]["values"], replicas=c["replicas"],
+                                           connected=connected, namespace=ns))
+    return mesh_model.Mesh(clusters)
+
+
+def slices(st, name, svc):
+    """The managed-by label of each EndpointSlice of SVC (with endpoints) in cluster NAME."""
+    m = mesh(st)
+    backends = m.backends(name, svc) or []
+    out = []
+    if any(b[0] == name for b in backends):
+        out.append("endpointslice-controller.k8s.io")
+    out += ["endpointslice-mesh-controller.cilium.io" for other in sorted({b[0] for b in backends}) if other != name]
+    return out
+
+
+def k_exec(st, c, name, ns, args):
+    flag(args, "-i")
+    flag(args, "-t")
+    flag(args, "-it")
+    if "--" not in args:
+        unsupported("kubectl", ["exec"] + args)
+    i = args.index("--")
+    target, cmd = args[:i], args[i + 1:]
+    if len(target) != 1 or cmd[:1] != ["xwing"]:
+        unsupported("kubectl", ["exec"] + args)
+    pod = target[0]
+    kind, oname = ("Deployment", pod[7:]) if pod.startswith("deploy/") else ("Pod", pod)
+    o = live(c, kind, oname)
+    spec = o["spec"]["template"]["spec"] if kind == "Deployment" else o["spec"]
+    if not images_ready(c, spec) or (kind == "Deployment" and not c["replicas"].get(oname)):
+        raise Fail(f'error: unable to upgrade connection: container not found ("x-wing")' if kind == "Pod" else
+                   f'error: cannot exec into {pod}: no running pod')
+    result = mesh(st).query(name, cmd[-1], pod=pod)
+    record_drops(st, name, result)
+    st.save()
+    st.lock.close()
+    run_xwing(cmd[1:-1], targets(result))
+
+
+def targets(result):
+    dead = ENV.get("FAKE_DEAD", "127.0.0.1:1")
+    if isinstance(result, str):
+        return [dead]
+    return [ENV[f"FAKE_BACKEND_{cl}"] if v == "ok" else dead for cl, v in result]
+
+
+def record_drops(st, src, result):
+    if isinstance(result, str):
+        return
+    flows = st.d["flows"].setdefault(src, [])
+    for i, (cl, v) in enumerate(result):
+        if v == "drop":
+            flows.append({"src": "x-wing-0", "dst": f"rebel-base-{i} ({cl})", "verdict": "DROPPED",
+                          "from": "name=x-wing", "to": "name=rebel-base"})
+    del flows[:-200]
+
+
+def run_xwing(args, tgts):
+    import subprocess
+    r = subprocess.run([ENV["FAKE_XWING"]] + args + tgts)
+    sys.exit(r.returncode)
+
+
+def make(st, args):
+    """`make images kind-load` as lab.sh runs it: the images appear in the stand-in Docker
+    (building them is docker/build.sh's job, tested by the container scenarios), then the
+    real k8s/kind-load.sh loads them through the stand-in kind and docker."""
+    if not args or set(args) - {"images", "kind-load"}:
+        unsupported("make", args)
+    version = open("VERSION").read().strip()
+    if "images" in args:
+        for name in ("rebel-base", "x-wing"):
+            st.d["images"][f"{name}:{version}"] = {"labels": {}, "size": 230_000}
+            print(f"make images (stand-in): {name}:{version}")
+    st.save()
+    st.lock.close()
+    if "kind-load" in args:
+        import subprocess
+        r = subprocess.run(["bash", "k8s/kind-load.sh", version])
+        sys.exit(r.returncode)
+
+
+TOOLS = {"make": make, "docker": docker, "kind": kind, "cilium": cilium, "kubectl": kubectl, "hubble": hubble}
+
+
+def main():
+    tool, args = sys.argv[1], sys.argv[2:]
+    if STATE_DIR:
+        os.makedirs(STATE_DIR, exist_ok=True)
+        with open(os.path.join(STATE_DIR, "calls.log"), "a") as f:
+            f.write(" ".join([tool] + args) + "\n")
+    # Read stdin before taking the state lock: the writer may be another stand-in
+    # (docker save | docker exec -i ...) that needs the lock to write it.
+    global STDIN
+    if tool == "docker" and args[:1] in (["build"], ["exec"]):
+        STDIN = sys.stdin.read()
+    st = State()
+    try:
+        TOOLS[tool](st, list(args))
+    except Fail as e:
+        print(e, file=sys.stderr)
+        return e.code
+    except mesh_model.ModelError as e:
+        print(f"fake {tool}: the model cannot answer: {e}", file=sys.stderr)
+        return 3
+    st.save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
