@@ -47,7 +47,6 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(wildcard common/*.c))
 RB_OBJ     := $(call obj,$(filter-out rebel-base/main.c,$(wildcard rebel-base/*.c)))
 XW_OBJ     := $(call obj,$(filter-out x-wing/main.c,$(wildcard x-wing/*.c)))
-LIB_OBJ    := $(COMMON_OBJ) $(RB_OBJ) $(XW_OBJ)
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -55,7 +54,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BINS := $(BUILD)/bin/rebel-base $(BUILD)/bin/xwing
 
 .PHONY: all ci test test-repeat engine unit integration asan bench install clean help deps demo \
-        images kind-load lab fuzz compdb valgrind stress
+        images kind-load lab fuzz compdb valgrind stress tools
 
 all: $(BINS)
 
@@ -71,9 +70,47 @@ $(BUILD)/bin/xwing: $(call obj,x-wing/main.c) $(XW_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+# A unit test links the objects of its own program and common/ only: test_rb_*
+# rebel-base's, test_xw_* x-wing's, the others (test_opt, ...) common/'s alone.
+# Its .d file adds the headers it includes to $^; they are not linked.
+define unit_link
+@mkdir -p $(@D)
+$(CC) $(CPPFLAGS) $(CFLAGS) $(1) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
+endef
+
+$(BUILD)/tests/test_rb_%: tests/unit/test_rb_%.c $(RB_OBJ) $(COMMON_OBJ)
+	$(call unit_link,-Irebel-base)
+
+$(BUILD)/tests/test_xw_%: tests/unit/test_xw_%.c $(XW_OBJ) $(COMMON_OBJ)
+	$(call unit_link,-Ix-wing)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ)
+	$(call unit_link,)
+
+# The load tools of the stress runs, with the programs' warnings, where
+# tests/stress/common.sh looks for them (it builds them itself when missing).
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/stress/%,$(wildcard tests/tools/*.c))
+
+$(BUILD)/stress/%: tests/tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Irebel-base -Ix-wing $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) -std=c11 $(OPT) $(WARN) $(HARDEN_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< -lpthread -lm
+
+# The libFuzzer targets, with clang, ASan, UBSan and the programs' warnings
+# (but -Wmissing-prototypes: libFuzzer's entry point has no header). Each
+# target's header names the project sources it compiles ("SOURCES: a.c b.c").
+FUZZ_CC    ?= clang
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all -D_DEFAULT_SOURCE -DPROJECT_VERSION='"$(VERSION)"' \
+              -Icommon -Irebel-base -Ix-wing
+fuzz_sources = $(shell sed -n 's/.*SOURCES: *//p' $(1) | head -1 | sed 's#\*/##')
+HEADERS    := $(wildcard common/*.h rebel-base/*.h x-wing/*.h)
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_sources,tests/fuzz/fuzz_%.c) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-missing-prototypes $(PKG_CFLAGS) -o $@ $< \
+	    $(call fuzz_sources,$<) $(PKG_LIBS) -lpthread -lm
 
 ## test: every test — cmocka unit tests, then integration tests on loopback and Docker
 # Starts the Docker engine when nothing else runs it (tests/docker-up.sh) and builds the
@@ -88,9 +125,12 @@ integration: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) ONLY="$(ONLY)" EXCEPT="$(EXCEPT)" bash tests/integration/run.sh
 
 # The engine and the images, for the container scenarios; a missing engine is not an
-# error here (the scenarios report it), a failing image build is.
+# error here (the scenarios report it), a failing image build is. The arm64 images too
+# where qemu-aarch64 can run them for t_container_arm64 (on arm64 they are the native ones).
 engine:
-	@if bash tests/docker-up.sh; then bash docker/build.sh $(VERSION); fi
+	@if bash tests/docker-up.sh; then bash docker/build.sh $(VERSION) && \
+	    if { command -v qemu-aarch64-static || command -v qemu-aarch64; } >/dev/null; then \
+	        PLATFORM=linux/arm64 bash docker/build.sh $(VERSION); fi; fi
 
 ## test-repeat: the whole suite N times in a row (default 5), stopping at the first failure
 test-repeat: all $(UNIT_BIN)
@@ -118,25 +158,41 @@ ci: all
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) stress
 
-## bench: side-by-side benchmarks against nginx, curl, ab, hey and wrk
+## bench: both builds (dev, and the static binaries copied out of the images) against nginx, ab, hey, wrk and curl
+# Ratios and the goals of issue 15, never a failure. BENCH_QUICK=1: a short smoke run.
+# ONLY=rebel_base, bench_xwing, scale or profile picks. Output and plot data: $(BUILD)/bench.
 bench: $(BINS)
-	BIN=$(abspath $(BUILD)/bin) bash tests/bench/run.sh
+	BIN=$(abspath $(BUILD)/bin) BENCH_OUT=$(abspath $(BUILD)/bench) bash tests/bench/run.sh
+
+## bench-plot: the scaling figures of the last make bench as PNGs in $(BUILD)/bench (gnuplot)
+.PHONY: bench-plot
+bench-plot:
+	bash tests/bench/plot.sh $(abspath $(BUILD)/bench)
 
 ## stress: bounded abuse, churn and shutdown runs that print their figures
-stress: $(BINS)
+stress: $(BINS) $(TOOL_BIN)
 	BIN=$(abspath $(BUILD)/bin) bash tests/stress/run.sh
 
+## tools: the stress runs' load tools (tests/tools) into $(BUILD)/stress
+tools: $(TOOL_BIN)
+
 ## fuzz: libFuzzer targets, FUZZ_SECONDS each (default 60)
-fuzz:
-	bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+fuzz: $(FUZZ_BIN)
+	FUZZ_OUT=$(abspath $(BUILD)/fuzz) FUZZ_PREBUILT=1 bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 ## demo: Koornacht and Tion rebel-bases on loopback, tallied by xwing
 demo: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) bash tests/demo.sh
 
-## images: rebel-base:$(VERSION) and x-wing:$(VERSION)
+## images: rebel-base:$(VERSION) and x-wing:$(VERSION); PLATFORM=linux/arm64 or linux/amd64,linux/arm64 for others
+# The engine's own architecture is tagged NAME:$(VERSION), another NAME:$(VERSION)-ARCH.
 images:
-	bash docker/build.sh $(VERSION)
+	PLATFORM='$(PLATFORM)' bash docker/build.sh $(VERSION)
+
+## image-archive: both images for linux/amd64 and linux/arm64 as OCI archives in $(BUILD)/images
+.PHONY: image-archive
+image-archive:
+	PLATFORM='$(PLATFORM)' bash docker/archive.sh $(VERSION) $(BUILD)/images
 
 ## kind-load: load both images into the koornacht and tion kind clusters
 kind-load:
@@ -159,9 +215,9 @@ install: $(BINS)
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build compile_commands.json
+	rm -rf $(BUILD) compile_commands.json
 
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/stress -name '*.d' 2>/dev/null)

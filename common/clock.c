@@ -2,18 +2,29 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
+
+const struct clock clock_system = {clock_mono_ns, clock_wall_ns};
+
+static uint64_t ns_of(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 uint64_t clock_mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return ns_of(CLOCK_MONOTONIC);
 }
 
 uint64_t clock_mono_ms(void)
 {
     return clock_mono_ns() / 1000000u;
+}
+
+uint64_t clock_wall_ns(void)
+{
+    return ns_of(CLOCK_REALTIME);
 }
 
 void clock_rfc3339(char *buf, size_t len)
@@ -32,4 +43,20 @@ void clock_sleep_ms(uint64_t ms)
     struct timespec req = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&req, &req) == -1 && errno == EINTR)
         ;
+}
+
+struct timespec clock_mono_deadline(uint64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += (time_t)(ms / 1000);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L)
+        t.tv_sec++, t.tv_nsec -= 1000000000L;
+    return t;
+}
+
+int clock_ts_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }

@@ -213,7 +213,7 @@ int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
 
 const char *opt_parse_duration(const char *s, uint64_t *ms)
 {
-    static const char *why = "expected a duration like 2s, 500ms or 1m";
+    static const char *const why = "expected a duration like 2s, 500ms or 1m";
     char *end;
     double v, scale;
 
@@ -240,9 +240,10 @@ const char *opt_parse_duration(const char *s, uint64_t *ms)
     return NULL;
 }
 
-const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+const char opt_out_of_range[] = "out of range";
+
+const char *opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    static char why[96];
     char *end;
     unsigned long long v;
 
@@ -252,18 +253,22 @@ const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *
     v = strtoull(s, &end, 10);
     if (errno || *end)
         return "expected a whole number";
-    if (v < min || v > max) {
-        snprintf(why, sizeof why, "out of range %llu..%llu", (unsigned long long)min,
-                 (unsigned long long)max);
-        return why;
-    }
+    if (v < min || v > max)
+        return opt_out_of_range;
     *out = v;
     return NULL;
 }
 
+const char *opt_uint_range(char *buf, size_t cap, uint64_t min, uint64_t max)
+{
+    snprintf(buf, cap, "%s %llu..%llu", opt_out_of_range, (unsigned long long)min,
+             (unsigned long long)max);
+    return buf;
+}
+
 const char *opt_parse_size(const char *s, uint64_t *out)
 {
-    static const char *why = "expected a size like 65536, 64KiB or 1MiB";
+    static const char *const why = "expected a size like 65536, 64KiB or 1MiB";
     static const struct { const char *suffix; uint64_t mult; } units[] = {
         {"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1024}, {"kib", 1024},
         {"m", 1u << 20}, {"mb", 1u << 20}, {"mib", 1u << 20},
@@ -289,9 +294,8 @@ const char *opt_parse_size(const char *s, uint64_t *out)
     return why;
 }
 
-const char *opt_parse_double(const char *s, double min, double max, double *out)
+const char *opt_double(const char *s, double min, double max, double *out)
 {
-    static char why[96];
     char *end;
     double v;
 
@@ -301,17 +305,40 @@ const char *opt_parse_double(const char *s, double min, double max, double *out)
     v = strtod(s, &end);
     if (errno || *end || end == s || !isfinite(v))
         return "expected a number";
-    if (v < min || v > max) {
-        snprintf(why, sizeof why, "out of range %g..%g", min, max);
-        return why;
-    }
+    if (v < min || v > max)
+        return opt_out_of_range;
     *out = v;
     return NULL;
 }
 
+const char *opt_double_range(char *buf, size_t cap, double min, double max)
+{
+    snprintf(buf, cap, "%s %g..%g", opt_out_of_range, min, max);
+    return buf;
+}
+
+/* Transitional, for x-wing until it composes its own range reasons: the
+ * buffer is per thread, so concurrent callers cannot race on it. */
+static _Thread_local char legacy_why[64];
+
+const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    const char *why = opt_uint(s, min, max, out);
+    return why == opt_out_of_range ? opt_uint_range(legacy_why, sizeof legacy_why, min, max)
+                                   : why;
+}
+
+const char *opt_parse_double(const char *s, double min, double max, double *out)
+{
+    const char *why = opt_double(s, min, max, out);
+    return why == opt_out_of_range ? opt_double_range(legacy_why, sizeof legacy_why, min, max)
+                                   : why;
+}
+
 const char *opt_parse_bool(const char *s, int *out)
 {
-    static const char *yes[] = {"1", "true", "yes", "on"}, *no[] = {"0", "false", "no", "off"};
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
     for (size_t i = 0; i < 4; i++) {
         if (strcasecmp(s, yes[i]) == 0)
             return *out = 1, NULL;
@@ -355,7 +382,7 @@ const char *opt_parse_hostport(const char *s, struct opt_hostport *out)
     if (hlen >= sizeof out->host)
         return "host name too long";
     /* Port 0 asks the kernel for a free port; the listen log line names it. */
-    if (opt_parse_uint(colon + 1, 0, 65535, &port))
+    if (opt_uint(colon + 1, 0, 65535, &port))
         return "port must be 0..65535 (0: any free port)";
     memcpy(out->host, host, hlen);
     out->host[hlen] = '\0';

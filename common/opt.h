@@ -3,9 +3,12 @@
  * A program describes its options in a table of struct opt_spec and gets each
  * one back through an apply callback, first from the environment (when an env
  * prefix is given: --drain is read from REBEL_BASE_DRAIN) and then from argv,
- * so flags override the environment. Value parsers return NULL on success or a
- * static reason ("expected a duration like 2s or 500ms") that the caller turns
- * into one line naming the option. */
+ * so flags override the environment. Value parsers are validators: they return
+ * NULL on success or a constant reason ("expected a duration like 2s or
+ * 500ms"), never text built per call, so any thread may call them (faults.c
+ * does, per request). The caller turns the reason into one line naming the
+ * option, adding any detail (the range) in a buffer of its own. Only the two
+ * transitional parsers below, kept for x-wing, still build their reason. */
 #ifndef COMMON_OPT_H
 #define COMMON_OPT_H
 
@@ -47,13 +50,31 @@ int opt_env_name(char *buf, size_t cap, const char *prefix, const char *name);
  * (as curl's --max-time). Result in milliseconds, at most 24h. */
 const char *opt_parse_duration(const char *s, uint64_t *ms);
 
+/* The reason opt_uint and opt_double return for a number outside [min, max];
+ * compare the pointer, then name the range with opt_uint_range or
+ * opt_double_range. */
+extern const char opt_out_of_range[];
+
 /* Unsigned decimal integer in [min, max]. */
-const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+const char *opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* "out of range MIN..MAX" in buf (the caller's); returns buf. */
+const char *opt_uint_range(char *buf, size_t cap, uint64_t min, uint64_t max);
 
 /* Byte sizes: "65536", "64k", "64KiB", "1M", "1MiB" (binary multiples). */
 const char *opt_parse_size(const char *s, uint64_t *out);
 
 /* Finite decimal number in [min, max]. */
+const char *opt_double(const char *s, double min, double max, double *out);
+
+/* "out of range MIN..MAX" with %g numbers in buf; returns buf. */
+const char *opt_double_range(char *buf, size_t cap, double min, double max);
+
+/* Transitional, for x-wing's option tables until they compose the range
+ * themselves: opt_uint and opt_double with the range already in the reason,
+ * which lives in a per-thread buffer until the calling thread's next call.
+ * New code uses opt_uint and opt_double. */
+const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 const char *opt_parse_double(const char *s, double min, double max, double *out);
 
 /* "1", "true", "yes", "on" / "0", "false", "no", "off". */

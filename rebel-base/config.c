@@ -74,29 +74,31 @@ static const char *copy_into(char *dst, size_t cap, const char *v)
     return NULL;
 }
 
-static const char *apply(void *ctx, int id, const char *v)
+/* The parse in progress: the config being filled, and room for a reason that
+ * names a range ("out of range 0..256"), since validators only return
+ * constants. */
+struct parse {
+    struct config *cfg;
+    char why[64];
+};
+
+static const char *uint_in(struct parse *p, const char *v, uint64_t min, uint64_t max,
+                           uint64_t *out)
 {
-    struct config *c = ctx;
+    const char *why = opt_uint(v, min, max, out);
+    return why == opt_out_of_range ? opt_uint_range(p->why, sizeof p->why, min, max) : why;
+}
+
+/* The options with a number, a duration or a size. */
+static const char *apply_number(struct parse *p, int id, const char *v)
+{
+    struct config *c = p->cfg;
     const char *why;
 
     switch (id) {
-    case O_LISTEN: return opt_parse_hostport(v, &c->listen);
-    case O_DOCUMENT: return *v ? copy_into(c->document, sizeof c->document, v)
-                               : "must not be empty";
-    case O_SERVED_BY:
-        if ((why = check_header_value(v)))
-            return why;
-        return copy_into(c->served_by, sizeof c->served_by, v);
-    case O_DRAIN: return opt_parse_duration(v, &c->drain_ms);
-    case O_GRACE: return opt_parse_duration(v, &c->grace_ms);
-    case O_LOG_FORMAT:
-        return log_format_parse(v, &c->log_format) ? "expected text or json" : NULL;
-    case O_ACCESS_LOG: c->access_log = 1; return NULL;
-    case O_ALLOW_FAULTS: c->allow_faults = 1; return NULL;
-    case O_THREADS: return opt_parse_uint(v, 0, 256, &c->threads);
-    case O_THREAD_PER_CONN: c->thread_per_connection = 1; return NULL;
-    case O_MAX_CONN: return opt_parse_uint(v, 1, 1000000, &c->max_connections);
-    case O_MAX_PER_IP: return opt_parse_uint(v, 0, 1000000, &c->max_per_ip);
+    case O_THREADS: return uint_in(p, v, 0, 256, &c->threads);
+    case O_MAX_CONN: return uint_in(p, v, 1, 1000000, &c->max_connections);
+    case O_MAX_PER_IP: return uint_in(p, v, 0, 1000000, &c->max_per_ip);
     case O_IDLE_TIMEOUT:
         if ((why = opt_parse_duration(v, &c->idle_timeout_ms)))
             return why;
@@ -117,20 +119,46 @@ static const char *apply(void *ctx, int id, const char *v)
         return c->watch_interval_ms < 10 || c->watch_interval_ms > 1000
                    ? "out of range 10ms..1s (reloads must be seen within 1s)" : NULL;
     case O_MAX_DELAY: return opt_parse_duration(v, &c->max_delay_ms);
+    }
+    return "unknown option";
+}
+
+static const char *apply(void *ctx, int id, const char *v)
+{
+    struct parse *p = ctx;
+    struct config *c = p->cfg;
+    const char *why;
+
+    switch (id) {
+    case O_LISTEN: return opt_parse_hostport(v, &c->listen);
+    case O_DOCUMENT: return *v ? copy_into(c->document, sizeof c->document, v)
+                               : "must not be empty";
+    case O_SERVED_BY:
+        if ((why = check_header_value(v)))
+            return why;
+        return copy_into(c->served_by, sizeof c->served_by, v);
+    case O_DRAIN: return opt_parse_duration(v, &c->drain_ms);
+    case O_GRACE: return opt_parse_duration(v, &c->grace_ms);
+    case O_LOG_FORMAT:
+        return log_format_parse(v, &c->log_format) ? "expected text or json" : NULL;
+    case O_ACCESS_LOG: c->access_log = 1; return NULL;
+    case O_ALLOW_FAULTS: c->allow_faults = 1; return NULL;
+    case O_THREAD_PER_CONN: c->thread_per_connection = 1; return NULL;
     case O_HELP: c->help = 1; return NULL;
     case O_VERSION: c->version = 1; return NULL;
     }
-    return "unknown option";
+    return apply_number(p, id, v);
 }
 
 enum config_status config_parse(struct config *cfg, int argc, char **argv,
                                 struct opt_error *err)
 {
+    struct parse p = {.cfg = cfg};
     char *pos[1];
     size_t npos = 0;
 
     /* No positional arguments: opt_parse names the first as unexpected. */
-    if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, cfg, pos, 0, &npos, err))
+    if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, &p, pos, 0, &npos, err))
         return CONFIG_USAGE;
     if (cfg->thread_per_connection && cfg->threads > 1) {
         snprintf(err->msg, sizeof err->msg,
@@ -161,9 +189,7 @@ void config_describe_limits(const struct config *cfg, char *buf, size_t cap)
              (unsigned long long)cfg->conn_memory);
 }
 
-void config_usage(FILE *out)
-{
-    fputs(
+static const char usage[] =
 "usage: rebel-base [options]\n"
 "Serves one JSON document (a ConfigMap file) on / and /index.html, reloading it\n"
 "when it changes, with /healthz, /readyz and /metrics.\n"
@@ -216,6 +242,9 @@ void config_usage(FILE *out)
 "Exit status: 0 after a clean drain, 1 on a runtime error (e.g. cannot listen),\n"
 "2 on a bad option, 3 when --grace ran out and requests still in flight were cut\n"
 "short (logged as \"grace expired: N requests cut short\"); a second SIGTERM/SIGINT\n"
-"exits at once with 128+signal.\n",
-        out);
+"exits at once with 128+signal.\n";
+
+void config_usage(FILE *out)
+{
+    fputs(usage, out);
 }

@@ -20,7 +20,7 @@ static void line_col(const char *buf, size_t off, size_t *line, size_t *col)
     }
 }
 
-int document_validate(const char *buf, size_t len, struct document_error *err)
+int document_validate(const char *buf, size_t len, struct error *err)
 {
     const char *end = NULL;
     const char *nul = memchr(buf, '\0', len);
@@ -28,15 +28,12 @@ int document_validate(const char *buf, size_t len, struct document_error *err)
 
     for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'); i++)
         ;
-    if (i == len) {
-        snprintf(err->msg, sizeof err->msg, "empty document (%zu bytes of whitespace)", len);
-        return -1;
-    }
+    if (i == len)
+        return error_set(err, "document", "empty document (%zu bytes of whitespace)", len);
     if (nul) {
         line_col(buf, (size_t)(nul - buf), &line, &col);
-        snprintf(err->msg, sizeof err->msg, "NUL byte at line %zu column %zu (offset %zu)",
-                 line, col, (size_t)(nul - buf));
-        return -1;
+        return error_set(err, "document", "NUL byte at line %zu column %zu (offset %zu)", line,
+                         col, (size_t)(nul - buf));
     }
     /* With require_null_terminated cJSON refuses anything after the value
      * and its whitespace; it wants the terminating NUL inside the length. */
@@ -47,71 +44,77 @@ int document_validate(const char *buf, size_t len, struct document_error *err)
     }
     size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : len;
     line_col(buf, off, &line, &col);
-    snprintf(err->msg, sizeof err->msg, "invalid JSON at line %zu column %zu (offset %zu)", line,
-             col, off);
+    return error_set(err, "document", "invalid JSON at line %zu column %zu (offset %zu)", line,
+                     col, off);
+}
+
+/* Opens path and checks it is a regular file within the size limit. */
+static int open_regular(const char *path, struct error *err)
+{
+    struct stat st = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return error_set(err, "document", "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        error_set(err, "document", "%s: %s", path,
+                  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+    } else if (st.st_size > (off_t)DOCUMENT_MAX_BYTES) {
+        error_set(err, "document", "%s: too large (%lld bytes, at most %u)", path,
+                  (long long)st.st_size, DOCUMENT_MAX_BYTES);
+    } else {
+        return fd;
+    }
+    close(fd);
     return -1;
 }
 
-int document_read(const char *path, char **out, size_t *outlen, struct document_error *err)
+/* Reads fd to its end into buf (DOCUMENT_MAX_BYTES + 1 bytes of room): up to
+ * one byte past the limit, since the file may grow after fstat. */
+static int read_capped(int fd, const char *path, char *buf, size_t *len, struct error *err)
 {
-    struct document_error why;
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path,
-                 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-        goto fail;
-    }
-    if (st.st_size > (off_t)DOCUMENT_MAX_BYTES) {
-        snprintf(err->msg, sizeof err->msg, "%s: too large (%lld bytes, at most %u)", path,
-                 (long long)st.st_size, DOCUMENT_MAX_BYTES);
-        goto fail;
-    }
-    /* Read up to one byte past the limit: the file may grow after fstat. */
-    buf = malloc(DOCUMENT_MAX_BYTES + 1);
-    if (!buf) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        goto fail;
-    }
+    *len = 0;
     for (;;) {
-        ssize_t n = read(fd, buf + len, DOCUMENT_MAX_BYTES + 1 - len);
+        ssize_t n = read(fd, buf + *len, DOCUMENT_MAX_BYTES + 1 - *len);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            snprintf(err->msg, sizeof err->msg, "%s: read: %s", path, strerror(errno));
-            goto fail;
-        }
+        if (n < 0)
+            return error_set(err, "document", "%s: read: %s", path, strerror(errno));
         if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > DOCUMENT_MAX_BYTES) {
-            snprintf(err->msg, sizeof err->msg, "%s: too large (more than %u bytes)", path,
-                     DOCUMENT_MAX_BYTES);
-            goto fail;
-        }
+            return 0;
+        *len += (size_t)n;
+        if (*len > DOCUMENT_MAX_BYTES)
+            return error_set(err, "document", "%s: too large (more than %u bytes)", path,
+                             DOCUMENT_MAX_BYTES);
     }
-    close(fd);
-    fd = -1;
-    buf[len] = '\0';
-    if (document_validate(buf, len, &why)) {
-        snprintf(err->msg, sizeof err->msg, "%.3000s: %.400s", path, why.msg);
-        goto fail;
-    }
-    char *shrunk = realloc(buf, len + 1);
-    *out = shrunk ? shrunk : buf;
-    *outlen = len;
-    return 0;
-fail:
-    free(buf);
-    if (fd >= 0)
+}
+
+int document_read(const char *path, char **out, size_t *outlen, struct error *err)
+{
+    struct error why;
+    size_t len = 0;
+    int fd = open_regular(path, err), rc;
+    char *buf;
+
+    if (fd < 0)
+        return -1;
+    if (!(buf = malloc(DOCUMENT_MAX_BYTES + 1))) {
         close(fd);
+        return error_set(err, "document", "%s: out of memory", path);
+    }
+    rc = read_capped(fd, path, buf, &len, err);
+    close(fd);
+    if (rc == 0) {
+        buf[len] = '\0';
+        if (document_validate(buf, len, &why) == 0) {
+            char *shrunk = realloc(buf, len + 1);
+            *out = shrunk ? shrunk : buf;
+            *outlen = len;
+            return 0;
+        }
+        error_set(err, "document", "%.3000s: %.400s", path, why.msg);
+    }
+    free(buf);
     return -1;
 }
 
@@ -123,10 +126,11 @@ uint64_t document_hash(const char *buf, size_t len)
     return h;
 }
 
-int document_store_init(struct document_store *st, const char *served_by)
+int document_store_init(struct document_store *st, document_respond_fn respond, void *ctx)
 {
     memset(st, 0, sizeof *st);
-    snprintf(st->served_by, sizeof st->served_by, "%s", served_by);
+    st->respond = respond;
+    st->respond_ctx = ctx;
     return pthread_rwlock_init(&st->lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -141,18 +145,10 @@ void document_store_destroy(struct document_store *st)
 uint64_t document_store_swap(struct document_store *st, char *buf, size_t len)
 {
     uint64_t hash = document_hash(buf, len), version;
-    struct MHD_Response *old, *resp =
-        MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *old, *resp = st->respond(st->respond_ctx, buf, len);
 
-    if (!resp) {
-        free(buf);
+    if (!resp)
         return 0;
-    }
-    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") != MHD_YES ||
-        MHD_add_response_header(resp, "X-Served-By", st->served_by) != MHD_YES) {
-        MHD_destroy_response(resp);
-        return 0;
-    }
     pthread_rwlock_wrlock(&st->lock);
     old = st->current;
     st->current = resp;
@@ -166,12 +162,12 @@ uint64_t document_store_swap(struct document_store *st, char *buf, size_t len)
     return version;
 }
 
-int document_store_queue(struct document_store *st, struct MHD_Connection *conn)
+int document_store_queue(struct document_store *st, document_queue_fn queue, const void *ctx)
 {
     int rc = -1;
     pthread_rwlock_rdlock(&st->lock);
     if (st->current)
-        rc = MHD_queue_response(conn, MHD_HTTP_OK, st->current) == MHD_YES ? MHD_YES : MHD_NO;
+        rc = queue(ctx, st->current);
     pthread_rwlock_unlock(&st->lock);
     return rc;
 }

@@ -4,6 +4,16 @@
 
 #define DRAIN_POLL_MS 5
 
+void drain_serve(const struct drain_probe *p, uint64_t drain_ms, uint64_t interval_ms)
+{
+    uint64_t until = p->now_ms() + drain_ms;
+    for (uint64_t now = p->now_ms(); now < until; now = p->now_ms()) {
+        if (p->tick)
+            p->tick(p->ctx);
+        p->sleep_ms(until - now < interval_ms ? until - now : interval_ms);
+    }
+}
+
 long drain_wait(const struct drain_probe *p, uint64_t settle_ms, uint64_t grace_ms)
 {
     uint64_t start = p->now_ms(), now = start;

@@ -1,6 +1,6 @@
-/* drain: the end of a shutdown, as pure steps main drives: wait for in-flight
- * requests within --grace, and turn what was left into the exit status and the
- * exit log line.
+/* drain: the steps of a shutdown, as pure loops server_drain drives (server.h):
+ * keep serving for --drain, wait for in-flight requests within --grace, and
+ * turn what was left into the exit status and the exit log line.
  *
  * Time and the server come in through struct drain_probe, so the wait can be
  * tested with a fake clock and a fake in-flight count. */
@@ -22,6 +22,11 @@ struct drain_probe {
     void (*sleep_ms)(uint64_t ms);
     void *ctx;
 };
+
+/* Keeps serving for drain_ms: calls p->tick (following reloads, sweeping
+ * header deadlines), then sleeps interval_ms, or what is left if less, until
+ * drain_ms have passed. With drain_ms 0 it returns at once. */
+void drain_serve(const struct drain_probe *p, uint64_t drain_ms, uint64_t interval_ms);
 
 /* Waits, polling every 5 ms, until nothing is in flight and settle_ms has
  * passed, or until grace_ms has passed, whichever comes first. Returns what is

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "opt.h"
 
 struct faults_timer {
@@ -27,7 +28,7 @@ const char *faults_parse_request(const char *delay, const char *status, uint64_t
         out->delay_ms = v;
     }
     if (status) {
-        if (opt_parse_uint(status, 200, 599, &v))
+        if (opt_uint(status, 200, 599, &v))
             return "status: expected a status code 200..599";
         out->status = (unsigned)v;
     }
@@ -43,11 +44,6 @@ const char *faults_parse_ready(const char *value, int *ready)
     return NULL;
 }
 
-static int before(const struct timespec *a, const struct timespec *b)
-{
-    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 /* Resumes and frees every timer due by now (all of them when stopping).
  * Returns the earliest remaining deadline in *next, or 0 if none. */
 static int fire_due(struct faults *f, struct timespec *next)
@@ -59,13 +55,13 @@ static int fire_due(struct faults *f, struct timespec *next)
     clock_gettime(CLOCK_MONOTONIC, &now);
     while (*pp) {
         struct faults_timer *t = *pp;
-        if (f->stopping || !before(&now, &t->deadline)) {
+        if (f->stopping || !clock_ts_before(&now, &t->deadline)) {
             *pp = t->next;
             MHD_resume_connection(t->conn);
             free(t);
             continue;
         }
-        if (!have_next || before(&t->deadline, next))
+        if (!have_next || clock_ts_before(&t->deadline, next))
             *next = t->deadline, have_next = 1;
         pp = &t->next;
     }
@@ -119,11 +115,7 @@ int faults_delay(struct faults *f, struct MHD_Connection *conn, uint64_t ms)
     if (!t)
         return -1;
     t->conn = conn;
-    clock_gettime(CLOCK_MONOTONIC, &t->deadline);
-    t->deadline.tv_sec += (time_t)(ms / 1000);
-    t->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (t->deadline.tv_nsec >= 1000000000L)
-        t->deadline.tv_sec++, t->deadline.tv_nsec -= 1000000000L;
+    t->deadline = clock_mono_deadline(ms);
     pthread_mutex_lock(&f->mu);
     if (!f->running || f->stopping) {
         pthread_mutex_unlock(&f->mu);
@@ -139,12 +131,7 @@ int faults_delay(struct faults *f, struct MHD_Connection *conn, uint64_t ms)
 
 void faults_sleep(struct faults *f, uint64_t ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)(ms / 1000);
-    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L)
-        deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+    struct timespec deadline = clock_mono_deadline(ms);
     pthread_mutex_lock(&f->mu);
     while (!f->stopping) {
         if (pthread_cond_timedwait(&f->cv, &f->mu, &deadline) == ETIMEDOUT)

@@ -13,15 +13,17 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "answer.h"
 #include "clock.h"
 #include "config.h"
 #include "document.h"
 #include "drain.h"
+#include "error.h"
 #include "faults.h"
 #include "log.h"
 #include "metrics.h"
-#include "server.h"
 #include "reload.h"
+#include "server.h"
 
 static volatile sig_atomic_t stop_signal;
 static int wake_pipe[2] = {-1, -1};
@@ -54,10 +56,6 @@ static int install_signals(void)
     return 0;
 }
 
-/* After the listener closes: how long requests on just-accepted connections
- * get to be read before "0 in flight" is believed. */
-#define DRAIN_SETTLE_MS 100
-
 /* Sleeps up to ms or until a signal arrives. */
 static void nap(uint64_t ms)
 {
@@ -67,59 +65,6 @@ static void nap(uint64_t ms)
         while (read(wake_pipe[0], buf, sizeof buf) > 0) {
         }
     }
-}
-
-static long probe_inflight(void *ctx)
-{
-    return server_inflight(ctx);
-}
-
-static void probe_tick(void *ctx)
-{
-    server_sweep_header_deadlines(ctx);
-}
-
-/* Serves for --drain with /readyz 503, still following reloads. */
-static void drain_serving(struct server *srv, struct reload *w, const struct config *cfg,
-                          const struct log *lg)
-{
-    uint64_t until = clock_mono_ms() + cfg->drain_ms;
-    server_set_draining(srv);
-    log_event(lg, LOG_INFO, "drain", "signal %d: /readyz now 503, serving for %llu ms more",
-              (int)stop_signal, (unsigned long long)cfg->drain_ms);
-    for (uint64_t now = clock_mono_ms(); now < until; now = clock_mono_ms()) {
-        reload_tick(w);
-        server_sweep_header_deadlines(srv);
-        nap(until - now < cfg->watch_interval_ms ? until - now : cfg->watch_interval_ms);
-    }
-}
-
-/* Drains and returns how many requests --grace cut short (0: none). */
-static long drain(struct server *srv, struct reload *w, const struct config *cfg,
-                  const struct log *lg)
-{
-    struct drain_probe probe = {probe_inflight, probe_tick, clock_mono_ms, clock_sleep_ms, srv};
-    uint64_t start = clock_mono_ms();
-
-    drain_serving(srv, w, cfg, lg);
-    server_stop_accepting(srv);
-    /* A connection accepted just before the listener closed may not have had
-     * its request read yet, so it is not "in flight"; stopping at once lets
-     * libmicrohttpd's last pass answer it and then close it unsent (seen in
-     * tests/stress/shutdown.sh: access log > replies received). */
-    long left = drain_wait(&probe, DRAIN_SETTLE_MS, cfg->grace_ms);
-    log_event(lg, left ? LOG_WARN : LOG_INFO, "drain",
-              "stopped accepting; %ld request(s) still in flight after %llu ms", left,
-              (unsigned long long)(clock_mono_ms() - start));
-    if (left > 0) {
-        /* Out of grace: answer delayed requests now, and give libmicrohttpd
-         * (which resumes them asynchronously) a moment to send them. */
-        faults_release_all(srv->faults);
-        struct drain_probe quick = {probe_inflight, NULL, clock_mono_ms, clock_sleep_ms, srv};
-        log_event(lg, LOG_WARN, "drain", "released delayed requests; %ld still in flight",
-                  drain_wait(&quick, 0, 1000));
-    }
-    return left;
 }
 
 /* Parses the options; returns -1 to go on, or the exit status (help,
@@ -145,52 +90,99 @@ static int parse_options(struct config *cfg, int argc, char **argv)
     return -1;
 }
 
+/* Every part of the server; main owns them and lends them out. */
+struct rebel {
+    struct config cfg;
+    struct log log;
+    struct metrics *metrics;
+    struct answer answer;
+    struct document_store store;
+    struct faults faults;
+    struct reload reload;
+    struct server server;
+};
+
+/* The drain's tick: keep following the document while still serving. */
+static void follow_reload(void *ctx)
+{
+    reload_tick(ctx, &clock_system);
+}
+
+/* Builds the parts, loads the document and starts listening. Returns 0, or
+ * -1 with err. */
+static int start(struct rebel *rb, struct error *err)
+{
+    const struct config *cfg = &rb->cfg;
+
+    metrics_init(rb->metrics);
+    rb->answer = (struct answer){.served_by = cfg->served_by, .metrics = rb->metrics,
+                                 .log = &rb->log, .access_log = cfg->access_log};
+    if (answer_init(&rb->answer, err))
+        return -1;
+    if (document_store_init(&rb->store, answer_document_response, &rb->answer) ||
+        faults_init(&rb->faults, cfg->allow_faults, cfg->max_delay_ms))
+        return error_set(err, "start", "cannot initialise: %s", strerror(errno));
+    reload_init(&rb->reload, cfg->document, &rb->store, rb->metrics, &rb->log);
+    reload_tick(&rb->reload, &clock_system); /* load before listening: the first /readyz can be 200 */
+    struct server_parts parts = {.cfg = cfg, .log = &rb->log, .answer = &rb->answer,
+                                 .store = &rb->store, .metrics = rb->metrics,
+                                 .faults = &rb->faults};
+    if (server_start(&rb->server, &parts, err)) {
+        faults_destroy(&rb->faults);
+        document_store_destroy(&rb->store);
+        answer_destroy(&rb->answer);
+        return -1;
+    }
+    return 0;
+}
+
+/* Serves until the first stop signal, following the document. */
+static void serve(struct rebel *rb)
+{
+    while (!stop_signal) {
+        nap(rb->cfg.watch_interval_ms);
+        if (!stop_signal)
+            reload_tick(&rb->reload, &clock_system);
+        server_sweep_header_deadlines(&rb->server);
+    }
+}
+
+/* Drains, frees everything and logs the exit; returns the exit status. */
+static int finish(struct rebel *rb)
+{
+    char msg[96];
+    long cut_short = server_drain(&rb->server, (int)stop_signal, follow_reload, &rb->reload);
+    server_stop(&rb->server);
+    faults_destroy(&rb->faults);
+    document_store_destroy(&rb->store);
+    answer_destroy(&rb->answer);
+    int status = drain_exit(cut_short, msg, sizeof msg);
+    log_event(&rb->log, status ? LOG_WARN : LOG_INFO, "exit", "%s", msg);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     static struct metrics metrics; /* 34 KiB of counters: not on the stack */
-    struct config cfg;
-    struct log lg = {"rebel-base", LOG_TEXT, NULL};
-    struct document_store store;
-    struct faults faults;
-    struct server srv;
-    struct reload w;
-    int status = parse_options(&cfg, argc, argv);
+    struct rebel rb = {.log = {"rebel-base", LOG_TEXT, NULL}, .metrics = &metrics};
+    struct error err;
+    int status = parse_options(&rb.cfg, argc, argv);
 
     if (status >= 0)
         return status;
-    lg.format = cfg.log_format;
+    rb.log.format = rb.cfg.log_format;
     if (install_signals()) {
-        log_event(&lg, LOG_ERROR, "start", "cannot install signal handlers: %s", strerror(errno));
+        log_event(&rb.log, LOG_ERROR, "start", "cannot install signal handlers: %s",
+                  strerror(errno));
         return 1;
     }
-    log_event(&lg, LOG_INFO, "start", "rebel-base %s pid %d, document %s, served-by %s%s",
-              PROJECT_VERSION, (int)getpid(), cfg.document, cfg.served_by,
-              cfg.allow_faults ? ", FAULT INJECTION ENABLED" : "");
-    metrics_init(&metrics);
-    if (document_store_init(&store, cfg.served_by) ||
-        faults_init(&faults, cfg.allow_faults, cfg.max_delay_ms)) {
-        log_event(&lg, LOG_ERROR, "start", "cannot initialise: %s", strerror(errno));
+    log_event(&rb.log, LOG_INFO, "start", "rebel-base %s pid %d, document %s, served-by %s%s",
+              PROJECT_VERSION, (int)getpid(), rb.cfg.document, rb.cfg.served_by,
+              rb.cfg.allow_faults ? ", FAULT INJECTION ENABLED" : "");
+    if (start(&rb, &err)) {
+        log_event(&rb.log, LOG_ERROR, err.step, "%s", err.msg);
         return 1;
     }
-    reload_init(&w, cfg.document, &store, &metrics, &lg);
-    reload_tick(&w); /* load before listening: the first /readyz can be 200 */
-    if (server_start(&srv, &cfg, &lg, &store, &metrics, &faults)) {
-        faults_destroy(&faults);
-        document_store_destroy(&store);
-        return 1;
-    }
-    while (!stop_signal) {
-        nap(cfg.watch_interval_ms);
-        if (!stop_signal)
-            reload_tick(&w);
-        server_sweep_header_deadlines(&srv);
-    }
-    long cut_short = drain(&srv, &w, &cfg, &lg);
-    server_stop(&srv);
-    faults_destroy(&faults);
-    document_store_destroy(&store);
-    char msg[96];
-    status = drain_exit(cut_short, msg, sizeof msg);
-    log_event(&lg, status ? LOG_WARN : LOG_INFO, "exit", "%s", msg);
-    return status;
+    serve(&rb);
+    return finish(&rb);
 }

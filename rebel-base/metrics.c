@@ -61,6 +61,25 @@ static uint64_t load(const _Atomic uint64_t *v)
     return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+/* The request counters: one line per route and status seen, none for zeros. */
+static void put_requests(struct out *o, const struct metrics *m)
+{
+    head(o, "rebel_base_http_requests_total", "counter", "Requests answered, by path and status code.");
+    for (int r = 0; r < ROUTE_COUNT; r++) {
+        for (int c = 0; c < METRICS_MAX_STATUS; c++) {
+            uint64_t n = load(&m->requests[r][c]);
+            if (!n)
+                continue;
+            if (c)
+                put(o, "rebel_base_http_requests_total{path=\"%s\",code=\"%d\"} %llu\n",
+                    router_label((enum route)r), c, (unsigned long long)n);
+            else
+                put(o, "rebel_base_http_requests_total{path=\"%s\",code=\"other\"} %llu\n",
+                    router_label((enum route)r), (unsigned long long)n);
+        }
+    }
+}
+
 size_t metrics_render(const struct metrics *m, const struct metrics_state *s, char *buf,
                       size_t cap)
 {
@@ -72,20 +91,7 @@ size_t metrics_render(const struct metrics *m, const struct metrics_state *s, ch
     head(&o, "rebel_base_build_info", "gauge", "Build and library versions.");
     put(&o, "rebel_base_build_info{version=\"%s\",libmicrohttpd=\"%s\",cjson=\"%s\",threading=\"%s\"} 1\n",
         s->version, s->mhd_version, s->cjson_version, s->threading);
-    head(&o, "rebel_base_http_requests_total", "counter", "Requests answered, by path and status code.");
-    for (int r = 0; r < ROUTE_COUNT; r++) {
-        for (int c = 0; c < METRICS_MAX_STATUS; c++) {
-            uint64_t n = load(&m->requests[r][c]);
-            if (!n)
-                continue;
-            if (c)
-                put(&o, "rebel_base_http_requests_total{path=\"%s\",code=\"%d\"} %llu\n",
-                    router_label((enum route)r), c, (unsigned long long)n);
-            else
-                put(&o, "rebel_base_http_requests_total{path=\"%s\",code=\"other\"} %llu\n",
-                    router_label((enum route)r), (unsigned long long)n);
-        }
-    }
+    put_requests(&o, m);
     head(&o, "rebel_base_document_reloads_total", "counter", "Document loads by result.");
     put(&o, "rebel_base_document_reloads_total{result=\"ok\"} %llu\n",
         (unsigned long long)load(&m->reloads_ok));

@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-
-#include "clock.h"
 
 #define RELOAD_YOUNG_NS (2LL * 1000000000LL)
 
@@ -46,11 +43,9 @@ static void stat_key(const char *path, struct reload_key *k)
     k->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
 }
 
-static int young(const struct reload_key *k)
+int reload_key_young(const struct reload_key *k, uint64_t wall_ns)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t n = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+    int64_t n = (int64_t)wall_ns;
     return k->ok && (n - k->mtime_ns < RELOAD_YOUNG_NS || n - k->ctime_ns < RELOAD_YOUNG_NS);
 }
 
@@ -73,10 +68,21 @@ static void fail(struct reload *w, const char *why)
                   why);
 }
 
-enum reload_result reload_tick(struct reload *w)
+/* The new version is served: count, log, and forget the last failure. */
+static void loaded(struct reload *w, uint64_t version, size_t len, uint64_t took_ns,
+                   uint64_t wall_ns)
+{
+    metrics_reload_ok(w->metrics, len, version, took_ns, wall_ns / 1000000);
+    w->last_failed = 0;
+    w->last_error[0] = '\0';
+    log_event(w->log, LOG_INFO, "document-loaded", "%s: version %llu, %zu bytes, %.3f ms", w->path,
+              (unsigned long long)version, len, (double)took_ns / 1e6);
+}
+
+enum reload_result reload_tick(struct reload *w, const struct clock *clk)
 {
     struct reload_key now;
-    struct document_error err;
+    struct error err;
     size_t len, bytes;
     uint64_t hash, version, t0;
     char *buf;
@@ -85,13 +91,13 @@ enum reload_result reload_tick(struct reload *w)
     stat_key(w->path, &now);
     document_store_info(w->store, &bytes, &hash, &version);
     changed = !w->tried || reload_key_changed(&w->last, &now);
-    if (!changed && version && !young(&now))
+    if (!changed && version && !reload_key_young(&now, clk->wall_ns()))
         return RELOAD_UNCHANGED;
     if (!changed && !version && w->last_failed && !now.ok)
         return RELOAD_UNCHANGED; /* still missing: nothing to retry with */
     w->last = now;
     w->tried = 1;
-    t0 = clock_mono_ns();
+    t0 = clk->mono_ns();
     if (document_read(w->path, &buf, &len, &err)) {
         /* An unchanged file that failed before fails again: count only changes,
          * so a bad document does not tick the counter every 100ms. */
@@ -110,14 +116,7 @@ enum reload_result reload_tick(struct reload *w)
         fail(w, "cannot build the response (out of memory)");
         return RELOAD_FAILED;
     }
-    uint64_t took = clock_mono_ns() - t0;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    metrics_reload_ok(w->metrics, len, version, took,
-                      (uint64_t)wall.tv_sec * 1000 + (uint64_t)wall.tv_nsec / 1000000);
-    w->last_failed = 0;
-    w->last_error[0] = '\0';
-    log_event(w->log, LOG_INFO, "document-loaded", "%s: version %llu, %zu bytes, %.3f ms", w->path,
-              (unsigned long long)version, len, (double)took / 1e6);
+    uint64_t took = clk->mono_ns() - t0;
+    loaded(w, version, len, took, clk->wall_ns());
     return RELOAD_LOADED;
 }

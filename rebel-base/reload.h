@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "document.h"
+#include "error.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -37,7 +39,7 @@ struct reload {
     struct reload_key last;   /* what the last load attempt saw */
     int tried;               /* a load was attempted at least once */
     int last_failed;         /* the last attempt failed */
-    char last_error[4608];    /* its cause, to log each cause once */
+    char last_error[ERROR_MSG_MAX]; /* its cause, to log each cause once */
 };
 
 enum reload_result { RELOAD_UNCHANGED, RELOAD_LOADED, RELOAD_FAILED };
@@ -48,9 +50,14 @@ void reload_init(struct reload *w, const char *path, struct document_store *stor
 /* Pure: does a file with key now differ from last, so it must be reloaded? */
 int reload_key_changed(const struct reload_key *last, const struct reload_key *now);
 
+/* Pure: is a file with key young enough at wall_ns (ns since the epoch) that
+ * a rewrite within the same timestamp tick could still come (under 2 s)? */
+int reload_key_young(const struct reload_key *k, uint64_t wall_ns);
+
 /* One poll: stats the path and (re)loads the document when it changed, when
  * it is young enough that a same-tick rewrite is possible, or when no valid
- * version exists yet. Logs and counts the outcome. */
-enum reload_result reload_tick(struct reload *w);
+ * version exists yet. Logs and counts the outcome. clk dates the load (its
+ * duration and wall time, for the metrics) and decides what is young. */
+enum reload_result reload_tick(struct reload *w, const struct clock *clk);
 
 #endif

@@ -1,6 +1,5 @@
 #include "server.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "listener.h"
+#include "drain.h"
 
 /* The per-request state of an ordinary request: its address marks "started"
  * without allocating. Delayed requests get a struct fault_req instead. */
@@ -20,25 +19,12 @@ struct fault_req {
     int answered;     /* the response is queued */
 };
 
-static const struct {
-    unsigned status;
-    const char *body;
-} canned_text[CANNED_COUNT] = {
-    [CANNED_NOT_FOUND] = {404, "{\"error\":\"not found\"}\n"},
-    [CANNED_FORBIDDEN] = {403, "{\"error\":\"fault injection is disabled; start with --allow-faults\"}\n"},
-    [CANNED_405_READ] = {405, "{\"error\":\"method not allowed\"}\n"},
-    [CANNED_405_ADMIN] = {405, "{\"error\":\"method not allowed\"}\n"},
-    [CANNED_HEALTHZ] = {200, "{\"status\":\"ok\"}\n"},
-    [CANNED_READY] = {200, "{\"ready\":true}\n"},
-    [CANNED_NOT_READY_NO_DOC] = {503, "{\"ready\":false,\"reason\":\"no valid document loaded\"}\n"},
-    [CANNED_NOT_READY_DRAINING] = {503, "{\"ready\":false,\"reason\":\"draining\"}\n"},
-    [CANNED_NOT_READY_FORCED] = {503, "{\"ready\":false,\"reason\":\"forced not ready (fault injection)\"}\n"},
-    [CANNED_NO_DOCUMENT] = {503, "{\"error\":\"no valid document loaded\"}\n"},
-    [CANNED_BODY_TOO_LARGE] = {413, "{\"error\":\"request bodies over 16384 bytes are refused\"}\n"},
-};
-
 /* No route reads a request body; small ones are read and dropped. */
 #define SERVER_MAX_BODY 16384
+
+/* After the listener closes: how long requests on just-accepted connections
+ * get to be read before "0 in flight" is believed. */
+#define DRAIN_SETTLE_MS 100
 
 /* Whether the request announces a body we refuse up front: chunked (length
  * unknown) or a Content-Length over SERVER_MAX_BODY. */
@@ -50,207 +36,103 @@ static int body_refused(struct MHD_Connection *c)
     return cl && strtoull(cl, NULL, 10) > SERVER_MAX_BODY;
 }
 
-static struct MHD_Response *json_response(const char *served_by, const char *body, size_t len,
-                                          enum MHD_ResponseMemoryMode mode)
+static const char *query(struct MHD_Connection *c, const char *name)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
-    if (!r)
-        return NULL;
-    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") != MHD_YES ||
-        MHD_add_response_header(r, "X-Served-By", served_by) != MHD_YES) {
-        MHD_destroy_response(r);
-        return NULL;
-    }
-    return r;
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static int build_canned(struct server *s)
+/* Holds the request for fr->delay_ms, then answers it with fr->status. */
+static enum MHD_Result delay_request(struct server *s, const struct answer_req *rq,
+                                     const struct faults_request *fr, void **con_cls)
 {
-    for (int i = 0; i < CANNED_COUNT; i++) {
-        const char *b = canned_text[i].body;
-        s->canned[i] = json_response(s->cfg->served_by, b, strlen(b), MHD_RESPMEM_PERSISTENT);
-        if (!s->canned[i])
-            return -1;
-    }
-    if (MHD_add_response_header(s->canned[CANNED_405_READ], MHD_HTTP_HEADER_ALLOW,
-                                ROUTER_ALLOW_READ) != MHD_YES ||
-        MHD_add_response_header(s->canned[CANNED_405_ADMIN], MHD_HTTP_HEADER_ALLOW,
-                                ROUTER_ALLOW_ADMIN) != MHD_YES)
-        return -1;
-    return 0;
-}
-
-static enum MHD_Result counted(struct server *s, struct MHD_Connection *c, enum route r,
-                               const char *method, const char *url, unsigned status,
-                               enum MHD_Result rc)
-{
-    metrics_count_request(s->metrics, r, status);
-    if (s->cfg->access_log)
-        log_event(s->log, LOG_INFO, "access", "%s %s %u", method, url, status);
-    (void)c;
-    return rc;
-}
-
-static enum MHD_Result send_canned(struct server *s, struct MHD_Connection *c, enum route r,
-                                   const char *method, const char *url, enum server_canned k)
-{
-    unsigned status = canned_text[k].status;
-    return counted(s, c, r, method, url, status, MHD_queue_response(c, status, s->canned[k]));
-}
-
-/* A one-off JSON reply (faults, admin, bad parameters): allocation is fine off
- * the hot path. */
-__attribute__((format(printf, 7, 8))) static enum MHD_Result
-send_fmt(struct server *s, struct MHD_Connection *c, enum route r, const char *method,
-         const char *url, unsigned status, const char *fmt, ...)
-{
-    char *body = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&body, fmt, ap);
-    va_end(ap);
-    if (n < 0)
+    struct fault_req *fq = malloc(sizeof *fq);
+    if (!fq)
         return MHD_NO;
-    struct MHD_Response *resp = json_response(s->cfg->served_by, body, (size_t)n,
-                                              MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(body);
-        return MHD_NO;
+    fq->status = fr->status;
+    fq->answered = 0;
+    *con_cls = fq;
+    if (s->cfg->thread_per_connection) {
+        faults_sleep(s->faults, fr->delay_ms); /* blocks only this connection */
+        return endpoint_document(&s->endpoints, rq, fr->status);
     }
-    enum MHD_Result rc = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);
-    return counted(s, c, r, method, url, status, rc);
-}
-
-int server_ready(struct server *s)
-{
-    size_t bytes;
-    uint64_t hash, version;
-    document_store_info(s->store, &bytes, &hash, &version);
-    return version && !atomic_load(&s->draining) && !atomic_load(&s->faults->forced_not_ready);
-}
-
-static enum MHD_Result send_readyz(struct server *s, struct MHD_Connection *c, const char *method,
-                                   const char *url)
-{
-    size_t bytes;
-    uint64_t hash, version;
-    enum server_canned k = CANNED_READY;
-
-    document_store_info(s->store, &bytes, &hash, &version);
-    if (atomic_load(&s->draining))
-        k = CANNED_NOT_READY_DRAINING;
-    else if (!version)
-        k = CANNED_NOT_READY_NO_DOC;
-    else if (atomic_load(&s->faults->forced_not_ready))
-        k = CANNED_NOT_READY_FORCED;
-    return send_canned(s, c, ROUTE_READYZ, method, url, k);
-}
-
-static enum MHD_Result send_metrics(struct server *s, struct MHD_Connection *c, const char *method,
-                                    const char *url)
-{
-    struct metrics_state st = {
-        .ready = server_ready(s),
-        .draining = atomic_load(&s->draining),
-        .version = PROJECT_VERSION,
-        .mhd_version = MHD_get_version(),
-        .cjson_version = cJSON_Version(),
-        .threading = s->threading,
-    };
-    /* Count this scrape first so it shows itself. */
-    metrics_count_request(s->metrics, ROUTE_METRICS, 200);
-    size_t need = metrics_render(s->metrics, &st, NULL, 0) + 1024;
-    char *buf = malloc(need);
-    if (!buf)
-        return MHD_NO;
-    size_t len = metrics_render(s->metrics, &st, buf, need);
-    if (len >= need)
-        len = need - 1;
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(buf);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-    MHD_add_response_header(r, "X-Served-By", s->cfg->served_by);
-    enum MHD_Result rc = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    if (s->cfg->access_log)
-        log_event(s->log, LOG_INFO, "access", "%s %s 200", method, url);
-    return rc;
-}
-
-static enum MHD_Result send_admin(struct server *s, struct MHD_Connection *c, const char *method,
-                                  const char *url)
-{
-    if (strcmp(method, "POST") == 0) {
-        int ready;
-        const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ready");
-        const char *why = faults_parse_ready(v, &ready);
-        if (why)
-            return send_fmt(s, c, ROUTE_ADMIN_READINESS, method, url, 400,
-                            "{\"error\":\"%s\"}\n", why);
-        atomic_store(&s->faults->forced_not_ready, !ready);
-        log_event(s->log, LOG_WARN, "fault", "readiness forced %s",
-                  ready ? "back to normal" : "to not ready");
-    }
-    return send_fmt(s, c, ROUTE_ADMIN_READINESS, method, url, 200,
-                    "{\"forced_not_ready\":%s}\n",
-                    atomic_load(&s->faults->forced_not_ready) ? "true" : "false");
-}
-
-static enum MHD_Result send_document(struct server *s, struct MHD_Connection *c, enum route r,
-                                     const char *method, const char *url, unsigned forced)
-{
-    if (forced && forced != 200)
-        return send_fmt(s, c, r, method, url, forced,
-                        "{\"error\":\"injected fault\",\"status\":%u}\n", forced);
-    int rc = document_store_queue(s->store, c);
-    if (rc < 0)
-        return send_canned(s, c, r, method, url, CANNED_NO_DOCUMENT);
-    return counted(s, c, r, method, url, 200, (enum MHD_Result)rc);
+    MHD_suspend_connection(rq->conn);
+    if (faults_delay(s->faults, rq->conn, fr->delay_ms) != 0)
+        MHD_resume_connection(rq->conn); /* shutting down: answer now */
+    return MHD_YES;
 }
 
 /* With faults allowed, ?delay= suspends the request (answered when resumed)
  * and ?status= forces its status. Returns 1 if it took over the request. */
-static int apply_faults(struct server *s, struct MHD_Connection *c, enum route r,
-                        const char *method, const char *url, void **con_cls,
+static int apply_faults(struct server *s, const struct answer_req *rq, void **con_cls,
                         enum MHD_Result *rc)
 {
     struct faults_request fr;
-    const char *delay = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "delay");
-    const char *status = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
+    const char *delay = query(rq->conn, "delay"), *status = query(rq->conn, "status");
     const char *why;
 
     if (!delay && !status)
         return 0;
-    if ((why = faults_parse_request(delay, status, s->faults->max_delay_ms, &fr))) {
-        *rc = send_fmt(s, c, r, method, url, 400, "{\"error\":\"%s\"}\n", why);
-        return 1;
-    }
-    if (!fr.delay_ms) {
-        *rc = send_document(s, c, r, method, url, fr.status);
-        return 1;
-    }
-    struct fault_req *fq = malloc(sizeof *fq);
-    if (!fq) {
-        *rc = MHD_NO;
-        return 1;
-    }
-    fq->status = fr.status;
-    fq->answered = 0;
-    *con_cls = fq;
-    if (s->cfg->thread_per_connection) {
-        faults_sleep(s->faults, fr.delay_ms); /* blocks only this connection */
-        *rc = send_document(s, c, r, method, url, fr.status);
-        return 1;
-    }
-    MHD_suspend_connection(c);
-    if (faults_delay(s->faults, c, fr.delay_ms) != 0)
-        MHD_resume_connection(c); /* shutting down: answer now */
-    *rc = MHD_YES;
+    if ((why = faults_parse_request(delay, status, s->faults->max_delay_ms, &fr)))
+        *rc = answer_error(s->endpoints.answer, rq, MHD_HTTP_BAD_REQUEST, why);
+    else if (!fr.delay_ms)
+        *rc = endpoint_document(&s->endpoints, rq, fr.status);
+    else
+        *rc = delay_request(s, rq, &fr, con_cls);
     return 1;
+}
+
+/* A routed request: its endpoint answers. */
+static enum MHD_Result dispatch(struct server *s, const struct answer_req *rq, void **con_cls)
+{
+    const struct endpoints *e = &s->endpoints;
+    enum MHD_Result rc;
+
+    switch (rq->route) {
+    case ROUTE_ROOT:
+    case ROUTE_INDEX:
+        if (s->faults->allowed && apply_faults(s, rq, con_cls, &rc))
+            return rc;
+        return endpoint_document(e, rq, 0);
+    case ROUTE_HEALTHZ: return endpoint_healthz(e, rq);
+    case ROUTE_READYZ: return endpoint_readyz(e, rq);
+    case ROUTE_METRICS: return endpoint_metrics(e, rq);
+    case ROUTE_ADMIN_READINESS: return endpoint_admin(e, rq, query(rq->conn, "ready"));
+    default: return endpoint_refusal(e, rq, MHD_HTTP_NOT_FOUND, NULL);
+    }
+}
+
+/* The handler's first call for a request: its head is complete. */
+static enum MHD_Result first_call(struct server *s, struct MHD_Connection *c, const char *method,
+                                  const char *url, void **con_cls)
+{
+    *con_cls = &plain_request;
+    if (s->cfg->header_timeout_ms) {
+        /* The head is complete: the header deadline no longer applies. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        if (ci)
+            deadline_done(ci->socket_context);
+    }
+    atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
+    /* A large or chunked body: answer 413 now, on the first call, so MHD
+     * closes the connection instead of reading up to the announced length
+     * (1 GB, or trickled) only to discard it. */
+    if (body_refused(c)) {
+        struct answer_req rq = {c, method, url, router_decide(method, url, s->faults->allowed).route};
+        return answer_fixed(s->endpoints.answer, &rq, ANSWER_BODY_TOO_LARGE);
+    }
+    return MHD_YES;
+}
+
+/* A delayed request, resumed: answer it now. Seen under valgrind: MHD 0.9.75
+ * may call the handler once more after a resume at shutdown; a second
+ * MHD_queue_response would fail and drop the connection. */
+static enum MHD_Result resumed(struct server *s, const struct answer_req *rq, struct fault_req *fq)
+{
+    if (fq->answered)
+        return MHD_YES;
+    fq->answered = 1;
+    return endpoint_document(&s->endpoints, rq, fq->status);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -258,7 +140,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               size_t *upload_data_size, void **con_cls)
 {
     struct server *s = cls;
-    enum MHD_Result rc;
     (void)version;
     (void)upload_data;
 
@@ -266,58 +147,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
      * queued on the first call (headers only: "the rest of the request is
      * discarded"), so the answer waits for the call that sees the request
      * complete; keep-alive depends on it. */
-    if (*con_cls == NULL) {
-        *con_cls = &plain_request;
-        if (s->cfg->header_timeout_ms) {
-            /* The head is complete: the header deadline no longer applies. */
-            const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-            if (ci)
-                deadline_done(ci->socket_context);
-        }
-        atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
-        /* A large or chunked body: answer 413 now, on the first call, so MHD
-         * closes the connection instead of reading up to the announced length
-         * (1 GB, or trickled) only to discard it. */
-        if (body_refused(c))
-            return send_canned(s, c, router_decide(method, url, s->faults->allowed).route,
-                               method, url, CANNED_BODY_TOO_LARGE);
-        return MHD_YES;
-    }
+    if (*con_cls == NULL)
+        return first_call(s, c, method, url, con_cls);
     if (*upload_data_size) {
         *upload_data_size = 0; /* bodies are ignored */
         return MHD_YES;
     }
     struct route_decision d = router_decide(method, url, s->faults->allowed);
-    if (*con_cls != &plain_request) {
-        /* A delayed request, resumed: answer it now. Seen under valgrind: MHD
-         * 0.9.75 may call the handler once more after a resume at shutdown;
-         * a second MHD_queue_response would fail and drop the connection. */
-        struct fault_req *fq = *con_cls;
-        if (fq->answered)
-            return MHD_YES;
-        fq->answered = 1;
-        return send_document(s, c, d.route, method, url, fq->status);
-    }
-    if (d.status == 404)
-        return send_canned(s, c, d.route, method, url, CANNED_NOT_FOUND);
-    if (d.status == 403)
-        return send_canned(s, c, d.route, method, url, CANNED_FORBIDDEN);
-    if (d.status == 405)
-        return send_canned(s, c, d.route, method, url,
-                           d.route == ROUTE_ADMIN_READINESS ? CANNED_405_ADMIN : CANNED_405_READ);
-    switch (d.route) {
-    case ROUTE_ROOT:
-    case ROUTE_INDEX:
-        if (s->faults->allowed && apply_faults(s, c, d.route, method, url, con_cls, &rc))
-            return rc;
-        return send_document(s, c, d.route, method, url, 0);
-    case ROUTE_HEALTHZ: return send_canned(s, c, d.route, method, url, CANNED_HEALTHZ);
-    case ROUTE_READYZ: return send_readyz(s, c, method, url);
-    case ROUTE_METRICS: return send_metrics(s, c, method, url);
-    case ROUTE_ADMIN_READINESS: return send_admin(s, c, method, url);
-    default: return send_canned(s, c, d.route, method, url, CANNED_NOT_FOUND);
-    }
+    struct answer_req rq = {c, method, url, d.route};
+    if (*con_cls != &plain_request)
+        return resumed(s, &rq, *con_cls);
+    if (d.status)
+        return endpoint_refusal(&s->endpoints, &rq, d.status, d.allow);
+    return dispatch(s, &rq, con_cls);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -431,61 +273,106 @@ static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cf
         MHD_OPTION_END);
 }
 
-int server_start(struct server *s, const struct config *cfg, const struct log *log,
-                 struct document_store *store, struct metrics *metrics, struct faults *faults)
+int server_start(struct server *s, const struct server_parts *p, struct error *err)
 {
-    struct listener_error lerr;
+    const struct config *cfg = p->cfg;
     char limits[256];
 
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
-    s->cfg = cfg, s->log = log, s->store = store, s->metrics = metrics, s->faults = faults;
-    if (deadline_init(&s->deadline, cfg->header_timeout_ms)) {
-        log_event(log, LOG_ERROR, "start", "cannot initialise the header deadline");
-        return -1;
-    }
+    s->cfg = cfg, s->log = p->log, s->metrics = p->metrics, s->faults = p->faults;
+    s->endpoints = (struct endpoints){
+        .answer = p->answer, .log = p->log, .store = p->store, .metrics = p->metrics,
+        .faults = p->faults, .draining = &s->draining, .threading = s->threading,
+    };
+    if (deadline_init(&s->deadline, cfg->header_timeout_ms))
+        return error_set(err, "start", "cannot initialise the header deadline");
     s->deadline_ready = 1;
-    if (build_canned(s)) {
-        log_event(log, LOG_ERROR, "start", "cannot build responses (out of memory)");
-        return -1;
-    }
-    s->listen_fd = listener_open(cfg->listen.host, cfg->listen.port, 1, 1024, s->listen_desc,
-                                 sizeof s->listen_desc, &lerr);
-    if (s->listen_fd < 0) {
-        log_event(log, LOG_ERROR, "listen", "cannot listen on %s", lerr.msg);
-        server_stop(s);
-        return -1;
-    }
-    if (!(s->daemon = start_daemon(s, cfg))) {
-        log_event(log, LOG_ERROR, "listen", "libmicrohttpd did not start on %s (%s)",
-                  s->listen_desc, s->threading);
+    s->listen_fd = listen_open(&cfg->listen, 1, 1024, s->listen_desc, sizeof s->listen_desc, err);
+    if (s->listen_fd >= 0 && !(s->daemon = start_daemon(s, cfg)))
+        error_set(err, "listen", "libmicrohttpd did not start on %s (%s)", s->listen_desc,
+                  s->threading);
+    if (!s->daemon) {
         server_stop(s);
         return -1;
     }
     config_describe_limits(cfg, limits, sizeof limits);
-    log_event(log, LOG_INFO, "listen", "listening on %s (%s, %s)", s->listen_desc, s->threading,
-              limits);
+    log_event(s->log, LOG_INFO, "listen", "listening on %s (%s, %s)", s->listen_desc,
+              s->threading, limits);
     return 0;
 }
 
-void server_set_draining(struct server *s)
+/* quiesce only stops polling the socket: the kernel would still complete
+ * handshakes into the backlog and leave clients hanging. shutdown() makes it
+ * refuse them; the fd itself is closed after MHD_stop_daemon, as MHD asks. */
+static void stop_accepting(struct server *s)
 {
-    atomic_store(&s->draining, 1);
-}
-
-void server_stop_accepting(struct server *s)
-{
-    /* quiesce only stops polling the socket: the kernel would still complete
-     * handshakes into the backlog and leave clients hanging. shutdown() makes
-     * it refuse them; the fd itself is closed after MHD_stop_daemon, as MHD
-     * asks. */
     if (s->daemon && MHD_quiesce_daemon(s->daemon) != MHD_INVALID_SOCKET && s->listen_fd >= 0)
         shutdown(s->listen_fd, SHUT_RDWR);
 }
 
-long server_inflight(struct server *s)
+/* The drain's view of the server (drain.h), and main's tick. */
+struct drain_ctx {
+    struct server *s;
+    server_tick_fn tick;
+    void *ctx;
+};
+
+static long drain_inflight(void *ctx)
 {
-    return atomic_load(&s->inflight);
+    const struct drain_ctx *d = ctx;
+    return atomic_load(&d->s->inflight);
+}
+
+static void drain_serving_tick(void *ctx)
+{
+    const struct drain_ctx *d = ctx;
+    if (d->tick)
+        d->tick(d->ctx);
+    server_sweep_header_deadlines(d->s);
+}
+
+static void drain_waiting_tick(void *ctx)
+{
+    const struct drain_ctx *d = ctx;
+    server_sweep_header_deadlines(d->s);
+}
+
+/* Out of grace: answer delayed requests now, and give libmicrohttpd (which
+ * resumes them asynchronously) a moment to send them. */
+static void release_delayed(struct drain_ctx *d)
+{
+    struct drain_probe quick = {drain_inflight, NULL, clock_mono_ms, clock_sleep_ms, d};
+    faults_release_all(d->s->faults);
+    log_event(d->s->log, LOG_WARN, "drain", "released delayed requests; %ld still in flight",
+              drain_wait(&quick, 0, 1000));
+}
+
+long server_drain(struct server *s, int sig, server_tick_fn tick, void *ctx)
+{
+    struct drain_ctx d = {s, tick, ctx};
+    struct drain_probe serving = {drain_inflight, drain_serving_tick, clock_mono_ms,
+                                  clock_sleep_ms, &d};
+    struct drain_probe waiting = {drain_inflight, drain_waiting_tick, clock_mono_ms,
+                                  clock_sleep_ms, &d};
+    uint64_t start = clock_mono_ms();
+
+    atomic_store(&s->draining, 1);
+    log_event(s->log, LOG_INFO, "drain", "signal %d: /readyz now 503, serving for %llu ms more",
+              sig, (unsigned long long)s->cfg->drain_ms);
+    drain_serve(&serving, s->cfg->drain_ms, s->cfg->watch_interval_ms);
+    stop_accepting(s);
+    /* A connection accepted just before the listener closed may not have had
+     * its request read yet, so it is not "in flight"; stopping at once lets
+     * libmicrohttpd's last pass answer it and then close it unsent (seen in
+     * tests/stress/shutdown.sh: access log > replies received). */
+    long left = drain_wait(&waiting, DRAIN_SETTLE_MS, s->cfg->grace_ms);
+    log_event(s->log, left ? LOG_WARN : LOG_INFO, "drain",
+              "stopped accepting; %ld request(s) still in flight after %llu ms", left,
+              (unsigned long long)(clock_mono_ms() - start));
+    if (left > 0)
+        release_delayed(&d);
+    return left;
 }
 
 void server_stop(struct server *s)
@@ -500,9 +387,4 @@ void server_stop(struct server *s)
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     s->listen_fd = -1;
-    for (int i = 0; i < CANNED_COUNT; i++) {
-        if (s->canned[i])
-            MHD_destroy_response(s->canned[i]);
-        s->canned[i] = NULL;
-    }
 }

@@ -6,11 +6,12 @@ pkgs=(
     build-essential pkg-config clang libclang-rt-dev   # gcc, and clang for libFuzzer
     libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev libcmocka-dev
     curl jq python3 bc procps iproute2 valgrind strace stress-ng
-    nginx-light wrk hey apache2-utils gnuplot-nox      # benchmark anchors, make bench-plot
+    nginx-light wrk hey apache2-utils gnuplot-nox time # benchmark anchors, make bench-plot, peak RSS
     docker.io debootstrap musl-tools shellcheck        # images and their tests
     qemu-user-static                                   # runs the arm64 images' binaries (t_container_arm64)
     ca-certificates xz-utils                           # docker.io recommends them
     nodejs busybox                                     # k8s schema test (tests/k8s/npm-deps.sh), lab.sh dry run on busybox
+    prometheus                                         # promtool and a real Prometheus (t_xw_probe*)
 )
 # NodeSource's nodejs brings its own npm (and conflicts with Debian's); Debian's nodejs needs the npm package.
 command -v npm >/dev/null || pkgs+=(npm)

@@ -1,5 +1,6 @@
 /* xwing: fires N HTTP requests at rebel-base and tallies the replies per
- * cluster; `xwing serve` runs the same from inside the x-wing pod. This file
+ * cluster; `xwing serve` runs the same from inside the x-wing pod; `xwing
+ * probe` runs it every second and serves it to Prometheus. This file
  * wires the modules together and is the one place errors are printed. */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include "clock.h"
 #include "expect.h"
 #include "options.h"
+#include "probe.h"
 #include "progress.h"
 #include "report.h"
 #include "run.h"
@@ -148,20 +150,46 @@ static int run_client(const struct options *o)
     return rc;
 }
 
-static int run_serve(const struct options *o)
+/* The services (serve, probe) stop on SIGTERM or SIGINT, which they take
+ * with sigwait: blocked before any thread starts, so no other thread gets them. */
+static void block_stop_signals(void)
 {
     sigset_t set;
-    char err[256];
-    /* Blocked before libmicrohttpd starts its threads, so only sigwait sees them. */
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static int run_serve(const struct options *o)
+{
+    char err[256];
+    block_stop_signals();
     if (serve_run(o, err, sizeof err)) {
         fprintf(stderr, "xwing: serve: %s\n", err);
         return 1;
     }
     return 0;
+}
+
+static int run_probe(const struct options *o)
+{
+    struct error err;
+    block_stop_signals();
+    if (probe_run(o, &err)) {
+        fprintf(stderr, "xwing: probe: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static int run_mode(const struct options *o)
+{
+    switch (o->mode) {
+    case OPTIONS_SERVE: return run_serve(o);
+    case OPTIONS_PROBE: return run_probe(o);
+    default: return run_client(o);
+    }
 }
 
 int main(int argc, char **argv)
@@ -177,6 +205,8 @@ int main(int argc, char **argv)
     if (o.mode == OPTIONS_HELP) {
         if (o.serve_help)
             options_serve_usage(stdout);
+        else if (o.probe_help)
+            options_probe_usage(stdout);
         else
             options_usage(stdout);
         return 0;
@@ -189,7 +219,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "xwing: cannot initialise libcurl\n");
         return 1;
     }
-    rc = o.mode == OPTIONS_SERVE ? run_serve(&o) : run_client(&o);
+    rc = run_mode(&o);
     curl_global_cleanup();
     return rc;
 }

@@ -10,7 +10,7 @@ enum {
     O_N, O_C, O_TIMEOUT, O_CONNECT_TIMEOUT, O_RATE, O_INTERVAL, O_KEEPALIVE, O_DNS_CACHE,
     O_KEY, O_BY, O_VERBOSE, O_OUTPUT, O_EXPECT_ONLY, O_EXPECT_ALL, O_EXPECT_FAIL,
     O_MIN_SUCCESS, O_WATCH, O_DURATION, O_WATCH_INTERVAL, O_MAX_BODY, O_HELP, O_VERSION,
-    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET,
+    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET, O_EVERY,
 };
 
 static const struct opt_spec client_specs[] = {
@@ -49,11 +49,35 @@ static const struct opt_spec serve_specs[] = {
     {NULL, 0, 0, 0},
 };
 
+/* The client's tally and expectation flags, without those that make no sense
+ * for a canary: pacing (--every paces it), output (it serves /metrics) and the
+ * opt-outs of fresh connections and lookups (the probe must measure the load
+ * balancing a new connection gets). */
+static const struct opt_spec probe_specs[] = {
+    {"requests", 'n', 1, O_N},
+    {"concurrency", 'c', 1, O_C},
+    {"timeout", 't', 1, O_TIMEOUT},
+    {"connect-timeout", 0, 1, O_CONNECT_TIMEOUT},
+    {"key", 'k', 1, O_KEY},
+    {"by", 0, 1, O_BY},
+    {"expect-only", 0, 1, O_EXPECT_ONLY},
+    {"expect-all", 0, 1, O_EXPECT_ALL},
+    {"expect-fail", 0, 0, O_EXPECT_FAIL},
+    {"min-success", 0, 1, O_MIN_SUCCESS},
+    {"max-body", 0, 1, O_MAX_BODY},
+    {"every", 0, 1, O_EVERY},
+    {"listen", 'l', 1, O_LISTEN},
+    {"help", 'h', 0, O_HELP},
+    {"version", 'V', 0, O_VERSION},
+    {NULL, 0, 0, 0},
+};
+
 void options_usage(FILE *out)
 {
     fputs(
         "usage: xwing [options] TARGET...\n"
         "       xwing serve [--listen :8080]      (xwing serve --help)\n"
+        "       xwing probe [--every 1s] TARGET...  (xwing probe --help)\n"
         "\n"
         "Fires N HTTP requests at the targets and tallies the replies by their JSON\n"
         "field Cluster: the lab's `for i in $(seq 1 10); do curl rebel-base; done`,\n"
@@ -148,6 +172,48 @@ void options_serve_usage(FILE *out)
         out);
 }
 
+void options_probe_usage(FILE *out)
+{
+    fputs(
+        "usage: xwing probe [options] TARGET...\n"
+        "\n"
+        "The lab's check as a canary: every --every, a round of N requests per target\n"
+        "(a new connection and a fresh name lookup each, as xwing sends them; the\n"
+        "targets in turn), tallied per target and served for Prometheus:\n"
+        "  GET /metrics   xwing_probe_replies_total{target,value},\n"
+        "                 xwing_probe_failures_total{target,kind},\n"
+        "                 xwing_probe_request_duration_seconds{target} (histogram),\n"
+        "                 xwing_probe_rounds_total{target},\n"
+        "                 xwing_probe_last_round_share{target,value} (0..1),\n"
+        "                 xwing_probe_expectation_ok{target} (with --expect-*)\n"
+        "  GET /healthz   200 while it runs\n"
+        "  GET /          the live tally per target as text\n"
+        "target is the URL (http://rebel-base:80/); value the tallied value, at most\n"
+        "64 per target, later ones counted as (other values).\n"
+        "\n"
+        "  -n, --requests N        requests per target per round (default 10)\n"
+        "      --every D           one round every D (default 1s; 1ms to 1h); a round\n"
+        "                          that takes longer is followed by the next at once\n"
+        "  -l, --listen ADDR       :PORT, HOST:PORT or [V6]:PORT (default :9090; port 0:\n"
+        "                          the kernel picks, the listen line names it)\n"
+        "  -c, --concurrency C     requests in flight at once (default 1, at most 512)\n"
+        "  -t, --timeout D         per request (default 2s); --connect-timeout D\n"
+        "  -k, --key PATH          JSON field to tally by (default Cluster)\n"
+        "      --by WHAT           key (default), pod, ip or body\n"
+        "      --expect-only C, --expect-all A,B, --expect-fail, --min-success R\n"
+        "                          judged on each round: xwing_probe_expectation_ok,\n"
+        "                          and a log line each time the verdict changes\n"
+        "      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
+        "  -h, --help, -V, --version\n"
+        "At most 16 targets. Flags come from the command line only. SIGTERM or SIGINT\n"
+        "stop it at once (a round in flight is abandoned, not counted), exit 0.\n"
+        "\n"
+        "examples:\n"
+        "  xwing probe rebel-base                       # in the cluster, scraped on :9090\n"
+        "  xwing probe --every 5s -n 20 --expect-all Koornacht,Tion rebel-base\n",
+        out);
+}
+
 static void defaults(struct options *o)
 {
     memset(o, 0, offsetof(struct options, targets));
@@ -164,6 +230,7 @@ static void defaults(struct options *o)
     o->serve_max_n = 1000;
     o->serve_max_busy = 4;
     o->serve_budget_ms = OPTIONS_TALLY_BUDGET_MS;
+    o->probe_every_ms = 1000;
 }
 
 static const char *positive_duration(const char *v, uint64_t *ms)
@@ -195,6 +262,11 @@ static const char *apply_serve(struct options *o, int id, const char *v)
         if (opt_parse_duration(v, &o->serve_budget_ms) || o->serve_budget_ms < 100 ||
             o->serve_budget_ms > 3600000)
             return "expected a duration from 100ms to 1h";
+        return NULL;
+    case O_EVERY:
+        if (opt_parse_duration(v, &o->probe_every_ms) || o->probe_every_ms < 1 ||
+            o->probe_every_ms > 3600000)
+            return "expected a duration from 1ms to 1h";
         return NULL;
     }
     return apply_expect(o, id, v);
@@ -248,17 +320,19 @@ static const char *apply(void *ctx, int id, const char *v)
     return apply_serve(o, id, v);
 }
 
-/* Cross-option rules, once everything is read. */
-static const char *validate(struct options *o, char **pos, size_t npos, char *err, size_t cap)
+/* The rules of the tally and expectation flags, shared by client and probe. */
+static const char *check_tally(const struct options *o)
 {
-    if (o->rate > 0 && o->interval_ms > 0)
-        return "--rate and --interval are exclusive: give one";
     if (o->expect.mode == EXPECT_FAIL && o->expect.has_min)
         return "--min-success makes no sense with --expect-fail";
     if (o->key_set && o->by != REPLY_BY_KEY)
         return "--key applies to --by key only";
-    if (npos == 0)
-        return "no target given (try: xwing -n 10 rebel-base)";
+    return NULL;
+}
+
+static const char *parse_targets(struct options *o, char **pos, size_t npos, char *err,
+                                 size_t cap)
+{
     for (size_t i = 0; i < npos; i++) {
         const char *why = target_parse(pos[i], &o->targets[i]);
         if (why) {
@@ -267,11 +341,79 @@ static const char *validate(struct options *o, char **pos, size_t npos, char *er
         }
     }
     o->ntargets = npos;
+    return NULL;
+}
+
+/* Cross-option rules, once everything is read. */
+static const char *validate(struct options *o, char **pos, size_t npos, char *err, size_t cap)
+{
+    const char *why;
+    if (o->rate > 0 && o->interval_ms > 0)
+        return "--rate and --interval are exclusive: give one";
+    if ((why = check_tally(o)))
+        return why;
+    if (npos == 0)
+        return "no target given (try: xwing -n 10 rebel-base)";
+    if ((why = parse_targets(o, pos, npos, err, cap)))
+        return why;
     if ((o->watch || o->duration_ms) && !o->n_set)
         o->n = FIRE_UNLIMITED;
     if (o->watch && o->rate == 0 && o->interval_ms == 0)
         o->rate = 10; /* a steady trickle, not a flood, while watching */
     return NULL;
+}
+
+/* A target is a label value in /metrics: the same URL twice would be one
+ * series counted by two loops. */
+static const char *validate_probe(struct options *o, char **pos, size_t npos, char *err,
+                                  size_t cap)
+{
+    const char *why;
+    if ((why = check_tally(o)))
+        return why;
+    if (npos == 0)
+        return "no target given (try: xwing probe rebel-base)";
+    if ((why = parse_targets(o, pos, npos, err, cap)))
+        return why;
+    for (size_t i = 1; i < npos; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(o->targets[i].url, o->targets[j].url) == 0) {
+                snprintf(err, cap, "target '%s' repeats %s: each target is probed once",
+                         pos[i], o->targets[j].url);
+                return err;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int parse_probe(struct options *o, int argc, char **argv, char *err, size_t errcap)
+{
+    char *pos[OPTIONS_MAX_PROBE_TARGETS];
+    size_t npos = 0;
+    struct opt_error oe;
+    const char *why;
+    char buf[320];
+
+    opt_parse_hostport(":9090", &o->listen);
+    if (opt_parse(probe_specs, NULL, argc, argv, 2, apply, o, pos, OPTIONS_MAX_PROBE_TARGETS,
+                  &npos, &oe)) {
+        if (oe.extra_args)
+            snprintf(err, errcap, "probe: too many targets: at most %d",
+                     OPTIONS_MAX_PROBE_TARGETS);
+        else
+            snprintf(err, errcap, "probe: %s", oe.msg);
+        return -1;
+    }
+    o->probe_help = o->mode == OPTIONS_HELP;
+    if (o->mode != OPTIONS_RUN)
+        return 0;
+    o->mode = OPTIONS_PROBE;
+    if ((why = validate_probe(o, pos, npos, buf, sizeof buf))) {
+        snprintf(err, errcap, "probe: %s", why);
+        return -1;
+    }
+    return 0;
 }
 
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errcap)
@@ -294,6 +436,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
             o->mode = OPTIONS_SERVE;
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "probe") == 0)
+        return parse_probe(o, argc, argv, err, errcap);
     if (opt_parse(client_specs, NULL, argc, argv, 1, apply, o, pos, OPTIONS_MAX_TARGETS, &npos,
                   &oe)) {
         if (oe.extra_args)

@@ -1,9 +1,11 @@
 /* options: xwing's command line, parsed and validated into struct options.
  *
  * `xwing [options] TARGET...` runs a tally; `xwing serve [options]` runs the
- * HTTP service. Client flags come from argv only (a stray variable must not
- * change what a lab step checks); serve flags may also come from XWING_<NAME>
- * (XWING_LISTEN), as container settings usually do. */
+ * HTTP service; `xwing probe [options] TARGET...` runs tallies every --every
+ * and serves them as metrics. Client and probe flags come from argv only (a
+ * stray variable must not change what a lab step or a canary checks); serve
+ * flags may also come from XWING_<NAME> (XWING_LISTEN), as container settings
+ * usually do. */
 #ifndef XW_OPTIONS_H
 #define XW_OPTIONS_H
 
@@ -23,12 +25,16 @@
 #define OPTIONS_MAX_C 512
 #define OPTIONS_MAX_BODY (64ull << 20)
 #define OPTIONS_TALLY_BUDGET_MS 60000 /* xwing serve: per tally */
+/* xwing probe: each target is a label value on every series of /metrics and
+ * ~135 KiB of counters; a canary watches a few Services, not a fleet. */
+#define OPTIONS_MAX_PROBE_TARGETS 16
 
-enum options_mode { OPTIONS_RUN, OPTIONS_SERVE, OPTIONS_HELP, OPTIONS_VERSION };
+enum options_mode { OPTIONS_RUN, OPTIONS_SERVE, OPTIONS_PROBE, OPTIONS_HELP, OPTIONS_VERSION };
 
 struct options {
     enum options_mode mode;
     int serve_help; /* --help after `serve` */
+    int probe_help; /* --help after `probe` */
     size_t ntargets;
     uint64_t n; /* FIRE_UNLIMITED for --watch/--duration without -n */
     int n_set;
@@ -50,6 +56,8 @@ struct options {
     uint64_t serve_max_n;
     uint64_t serve_max_busy;
     uint64_t serve_budget_ms; /* --tally-budget: no request starts after it */
+    /* probe (also: listen, and the client's tally and expectation flags) */
+    uint64_t probe_every_ms;
     /* Last, and left out of the defaults' zeroing: 2.6 MiB that stays
      * untouched (not resident) beyond the targets given. */
     struct target targets[OPTIONS_MAX_TARGETS];
@@ -64,5 +72,6 @@ uint64_t options_interval_ns(const struct options *o);
 
 void options_usage(FILE *out);
 void options_serve_usage(FILE *out);
+void options_probe_usage(FILE *out);
 
 #endif

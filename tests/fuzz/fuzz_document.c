@@ -7,7 +7,7 @@
  *     body its own JSON library would reject), and it is never empty;
  *   - an accepted document swapped into the store is reported with its exact
  *     size and hash, and the version number counts up.
- * SOURCES: rebel-base/document.c
+ * SOURCES: rebel-base/document.c common/error.c
  * OPTIONS: -max_len=131072 */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
@@ -24,24 +24,34 @@ static struct document_store store;
 static int store_ready;
 static uint64_t swaps;
 
-static void check_err(const struct document_error *e)
+static void check_err(const struct error *e)
 {
     size_t n = strnlen(e->msg, sizeof e->msg);
     if (n == 0 || n == sizeof e->msg)
         abort();
 }
 
+/* The store's responses, without the server's headers. */
+static struct MHD_Response *respond(void *ctx, char *buf, size_t len)
+{
+    (void)ctx;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (!r)
+        free(buf);
+    return r;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!store_ready) {
-        if (document_store_init(&store, "fuzz") != 0)
+        if (document_store_init(&store, respond, NULL) != 0)
             abort();
         store_ready = 1;
     }
     char *buf = malloc(size + 1);
     memcpy(buf, data, size);
     buf[size] = '\0';
-    struct document_error err;
+    struct error err;
     memset(&err, 0, sizeof err);
     int v = document_validate(buf, size, &err);
     if (v != 0) {
@@ -63,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
             char *rb = NULL;
             size_t rlen = 0;
-            struct document_error rerr;
+            struct error rerr;
             memset(&rerr, 0, sizeof rerr);
             int r = document_read(path, &rb, &rlen, &rerr);
             if (r != v)

@@ -7,12 +7,14 @@
 # build/fuzz/artifacts/<target>/ and named in the output).
 #   bash tests/fuzz/run.sh [SECONDS]       FUZZ_ONLY=regex  FUZZ_JOBS=N (default nproc)
 # Each target's header names the project sources it compiles ("SOURCES: a.c b.c")
-# and any extra libFuzzer flags ("OPTIONS: -max_len=65536").
+# and any extra libFuzzer flags ("OPTIONS: -max_len=65536"). `make fuzz` builds the
+# targets itself, with the programs' warnings, into FUZZ_OUT (its BUILD/fuzz) and
+# sets FUZZ_PREBUILT=1: then they are only run here.
 set -uo pipefail
 secs=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
-OUT=$ROOT/build/fuzz
+OUT=${FUZZ_OUT:-$ROOT/build/fuzz}
 mkdir -p "$OUT"
 CC=${FUZZ_CC:-clang}
 jobs=${FUZZ_JOBS:-$(nproc)}
@@ -35,8 +37,12 @@ done
 
 set -f # from here on SOURCES and OPTIONS lines are word-split, never globbed
 
-build() { # build TARGET -> build/fuzz/fuzz_TARGET
+build() { # build TARGET -> $OUT/fuzz_TARGET
     local t=$1 src=tests/fuzz/fuzz_$1.c srcs s
+    if [ "${FUZZ_PREBUILT:-0}" = 1 ]; then
+        [ -x "$OUT/fuzz_$t" ] || { echo "fuzz: $OUT/fuzz_$t was not built" >&2; return 1; }
+        return 0
+    fi
     srcs=$(sed -n 's/.*SOURCES: *//p' "$src" | head -1 | sed 's#\*/##')
     for s in $srcs; do
         [ -f "$s" ] || { echo "fuzz: $t needs $s, which does not exist" >&2; return 1; }
@@ -80,7 +86,11 @@ run_one() { # run_one TARGET -> prints one table line; exit status 0 ok
         "$t" "$secs" "${runs:-?}" "${cov:-?}" "$corp" "$n"
 }
 
-echo "fuzz: building ${#targets[@]} targets with $CC into $OUT"
+if [ "${FUZZ_PREBUILT:-0}" = 1 ]; then
+    echo "fuzz: ${#targets[@]} targets, built by make into $OUT"
+else
+    echo "fuzz: building ${#targets[@]} targets with $CC into $OUT"
+fi
 bad=0 built=()
 for t in "${targets[@]}"; do
     if build "$t"; then built+=("$t"); else bad=1; fi

@@ -130,6 +130,22 @@ start_rebel() { # start_rebel NAME ARGS...
     REBEL_PORT=$(wait_port "$REBEL_PID" "$TMP/$name.log")
 }
 
+# Serves TEXT with a rebel-base named NAME: writes it to $TMP/NAME.json, starts
+# rebel-base on 127.0.0.1, port 0, with ARGS added, and waits until /readyz
+# answers 200 (the document is loaded). Sets REBEL_PID and REBEL_PORT as
+# start_rebel does, REBEL_DOC (the file) and REBEL_URL (http://127.0.0.1:PORT).
+# The two-cluster setup is two calls:
+#   serve_doc k "$KOORNACHT"; k=$REBEL_PORT; serve_doc t "$TION"; t=$REBEL_PORT
+serve_doc() { # serve_doc NAME TEXT [REBEL-BASE ARGS...]
+    local name=$1 text=$2
+    shift 2
+    REBEL_DOC=$TMP/$name.json
+    printf '%s' "$text" >"$REBEL_DOC"
+    start_rebel "$name" --listen 127.0.0.1:0 --document "$REBEL_DOC" "$@"
+    REBEL_URL=http://127.0.0.1:$REBEL_PORT
+    wait_http "$REBEL_URL/readyz"
+}
+
 # Starts `xwing serve` the same way; sets SERVE_PID and SERVE_PORT.
 start_serve() { # start_serve NAME ARGS...
     local name=$1; shift

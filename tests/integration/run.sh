@@ -48,6 +48,8 @@ launch() { # launch FILE
     limit=$(header "$t" limit)
     mkdir -p "$work/$name"
     # timeout(1) makes the scenario a process-group leader; its pid is the group id.
+    # Under valgrind everything runs ~20x slower: limits triple (waits inside scale by 5).
+    [ "${VALGRIND:-0}" = 1 ] && limit=$((${limit:-60} * 3))
     TMPDIR="$work/$name" timeout -k 5 "${limit:-60}" bash "$t" >"$work/$name.out" 2>&1 &
     running[$!]=$name
     started[$name]=$(date +%s%N)

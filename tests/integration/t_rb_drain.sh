@@ -30,12 +30,10 @@ refused() { # refused URL
 # Whether PID is still running (a zombie has finished; kill -0 would say yes).
 running() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; esac; }
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
 # The checks made during the drain take a few requests; 2 s leaves them room on a
 # loaded machine (and under valgrind), and the delay outlasts the drain by 2 s.
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 2s --allow-faults
-base="http://127.0.0.1:$REBEL_PORT"
-wait_http "$base/readyz"
+serve_doc rb "$KOORNACHT" --drain 2s --allow-faults
+base=$REBEL_URL doc=$REBEL_DOC
 
 # In flight across the whole drain: answered 4 s after it started.
 curl -sS --max-time 15 -o "$TMP/slow" -w '%{http_code}' "$base/?delay=4s" >"$TMP/slow.code" &
@@ -58,24 +56,21 @@ assert_eq 000 "$code" "a new connection after the drain"
 
 wait "$slow" || fail "the in-flight request failed"
 assert_eq 200 "$(cat "$TMP/slow.code")" "in-flight request status"
-cmp "$TMP/index.html" "$TMP/slow" || fail "in-flight request body"
+cmp "$doc" "$TMP/slow" || fail "in-flight request body"
 wait_exit "$REBEL_PID" 10
 assert_eq 0 "$EXIT_STATUS" "exit status after drain"
 grep -q 'drain: signal 15' "$TMP/rb.log" || fail "drain not logged"
 grep -q 'exit: clean shutdown' "$TMP/rb.log" || fail "exit not logged"
 
 # --drain 0 with SIGINT: straight to the exit, still 0.
-start_rebel rb0 --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 0
-wait_http "http://127.0.0.1:$REBEL_PORT/readyz"
+serve_doc rb0 "$KOORNACHT" --drain 0
 kill -INT "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
 assert_eq 0 "$EXIT_STATUS" "exit status with --drain 0 and SIGINT"
 
 # --grace shorter than a delayed request: the delay is cut short, the request is
 # still answered, the exit is bounded and its status 3 says requests were cut short.
-start_rebel rbg --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 0 --grace 500ms \
-    --allow-faults
-wait_http "http://127.0.0.1:$REBEL_PORT/readyz"
+serve_doc rbg "$KOORNACHT" --drain 0 --grace 500ms --allow-faults
 curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$REBEL_PORT/?delay=20s" \
     >"$TMP/cut.code" &
 cut=$!

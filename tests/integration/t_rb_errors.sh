@@ -2,10 +2,8 @@
 # rebel-base: unknown paths get 404 with a JSON body; other methods get 405 with Allow.
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$TION" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --served-by pod-e
-base="http://127.0.0.1:$REBEL_PORT"
-wait_http "$base/readyz"
+serve_doc rb "$TION" --served-by pod-e
+base=$REBEL_URL doc=$REBEL_DOC
 
 for path in /nope /index.htm /favicon.ico /index.html/x; do
     assert_eq 404 "$(http_code "$base$path")" "GET $path"
@@ -25,7 +23,7 @@ for m in POST PUT DELETE PATCH OPTIONS; do
     done
 done
 # A POST with a body on / is refused too and the server keeps serving.
-assert_eq 405 "$(http_code -X POST --data-binary @"$TMP/index.html" "$base/")" "POST with body"
+assert_eq 405 "$(http_code -X POST --data-binary @"$doc" "$base/")" "POST with body"
 assert_eq 200 "$(http_code "$base/")" "GET after the 405s"
 metrics=$(curl -sS "$base/metrics")
 assert_match 'rebel_base_http_requests_total\{path="other",code="404"\} 9' "$metrics" "404s counted"

@@ -3,10 +3,8 @@
 # ?delay= and ?status= are ignored.
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html"
-base="http://127.0.0.1:$REBEL_PORT"
-wait_http "$base/readyz"
+serve_doc rb "$KOORNACHT"
+base=$REBEL_URL
 
 assert_eq 403 "$(http_code -X POST "$base/admin/readiness?ready=false")" "POST /admin/readiness"
 assert_eq 403 "$(http_code "$base/admin/readiness")" "GET /admin/readiness"

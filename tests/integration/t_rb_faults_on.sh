@@ -17,10 +17,8 @@ request_read() { # request_read PID PORT
         END { exit !(q == 0 && n > 0) }'
 }
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --allow-faults --max-delay 5s
-base="http://127.0.0.1:$REBEL_PORT"
-wait_http "$base/readyz"
+serve_doc rb "$KOORNACHT" --allow-faults --max-delay 5s
+base=$REBEL_URL doc=$REBEL_DOC
 grep -q 'FAULT INJECTION ENABLED' "$TMP/rb.log" || fail "faults not announced"
 
 assert_eq '{"forced_not_ready":true}' "$(curl -sS -X POST "$base/admin/readiness?ready=false")" "force"
@@ -39,7 +37,7 @@ assert_eq 503 "$(http_code "$base/?status=503")" "forced status"
 assert_eq 418 "$(http_code "$base/index.html?status=418")" "forced status on /index.html"
 assert_eq 503 "$(curl -sS "$base/?status=503" | jq .status)" "forced status body"
 curl -sS -o "$TMP/b" "$base/?status=200"
-cmp "$TMP/index.html" "$TMP/b" || fail "?status=200 serves the document"
+cmp "$doc" "$TMP/b" || fail "?status=200 serves the document"
 assert_eq 400 "$(http_code "$base/?status=99")" "bad status"
 assert_eq 400 "$(http_code "$base/?delay=10s")" "delay over --max-delay"
 assert_match 'delay' "$(curl -sS "$base/?delay=abc")" "bad delay named"

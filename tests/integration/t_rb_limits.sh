@@ -4,11 +4,8 @@
 # are refused by --connection-memory, and the server keeps serving.
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --max-per-ip 3 \
-    --idle-timeout 1s --connection-memory 8KiB
+serve_doc rb "$KOORNACHT" --max-per-ip 3 --idle-timeout 1s --connection-memory 8KiB
 port=$REBEL_PORT
-wait_http "http://127.0.0.1:$port/readyz"
 # The per-client limit counts a connection until rebel-base has closed its end:
 # wait_http's must be gone, or the three held below would not all fit.
 no_server_ends() { [ -z "$(ss -tnH state connected exclude time-wait "( sport = :$1 )")" ]; }

@@ -4,13 +4,10 @@
 # one line per request, and without it there are none.
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --log-format json \
-    --access-log --drain 0 --served-by 'pod "q"'
+serve_doc rb "$KOORNACHT" --log-format json --access-log --drain 0 --served-by 'pod "q"'
 port=$REBEL_PORT
-wait_http "http://127.0.0.1:$port/readyz"
 curl -sS -o /dev/null "http://127.0.0.1:$port/nope"
-printf '%s' 'not json' >"$TMP/index.html"
+printf '%s' 'not json' >"$REBEL_DOC"
 wait_until "the bad document to be logged" 5 grep -q '"event":"reload-failed"' "$TMP/rb.log"
 kill -TERM "$REBEL_PID"
 wait_exit "$REBEL_PID" 5
@@ -29,9 +26,7 @@ jq -se 'any(.[]; .event=="start" and (.msg | contains("served-by pod \"q\"")))' 
 jq -se 'all(.[]; .level and .ts and .prog=="rebel-base")' "$TMP/lines" >/dev/null || fail "fields"
 
 # Without --access-log: no per-request lines.
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel quiet --listen 127.0.0.1:0 --document "$TMP/index.html" --log-format json
+serve_doc quiet "$KOORNACHT" --log-format json
 port=$REBEL_PORT
-wait_http "http://127.0.0.1:$port/readyz"
 curl -sS -o /dev/null "http://127.0.0.1:$port/"
 assert_eq 0 "$(grep -c '"event":"access"' "$TMP/quiet.log" || true)" "access lines without --access-log"

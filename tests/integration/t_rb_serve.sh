@@ -3,21 +3,19 @@
 # as application/json with Content-Length and X-Served-By; probes and metrics answer.
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --served-by pod-a
-port=$REBEL_PORT
-wait_http "http://127.0.0.1:$port/readyz"
+serve_doc rb "$KOORNACHT" --served-by pod-a
+port=$REBEL_PORT doc=$REBEL_DOC
 
 for path in / /index.html; do
     curl -sS -D "$TMP/h" -o "$TMP/body" "http://127.0.0.1:$port$path"
-    cmp "$TMP/index.html" "$TMP/body" || fail "GET $path body differs from the file"
+    cmp "$doc" "$TMP/body" || fail "GET $path body differs from the file"
     grep -qi '^content-type: application/json' "$TMP/h" || fail "GET $path: no JSON content type"
-    grep -qi "^content-length: $(wc -c <"$TMP/index.html")" "$TMP/h" || fail "GET $path: content-length"
+    grep -qi "^content-length: $(wc -c <"$doc")" "$TMP/h" || fail "GET $path: content-length"
     grep -qi '^x-served-by: pod-a' "$TMP/h" || fail "GET $path: no X-Served-By"
     head -1 "$TMP/h" | grep -q ' 200' || fail "GET $path: not 200"
 
     curl -sS -I -o "$TMP/hh" "http://127.0.0.1:$port$path"
-    grep -qi "^content-length: $(wc -c <"$TMP/index.html")" "$TMP/hh" || fail "HEAD $path: content-length"
+    grep -qi "^content-length: $(wc -c <"$doc")" "$TMP/hh" || fail "HEAD $path: content-length"
     grep -qi '^x-served-by: pod-a' "$TMP/hh" || fail "HEAD $path: no X-Served-By"
     # HEAD has no body: the raw exchange ends with the blank line.
     printf 'HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$path" |
@@ -33,14 +31,14 @@ done
 # Several requests on one keep-alive connection, all byte-exact.
 curl -sS -o "$TMP/k1" -o "$TMP/k2" -o "$TMP/k3" -w '%{num_connects}\n' \
     "http://127.0.0.1:$port/" "http://127.0.0.1:$port/index.html" "http://127.0.0.1:$port/" >"$TMP/nc"
-for f in k1 k2 k3; do cmp "$TMP/index.html" "$TMP/$f" || fail "keep-alive reply $f differs"; done
+for f in k1 k2 k3; do cmp "$doc" "$TMP/$f" || fail "keep-alive reply $f differs"; done
 assert_eq "1 0 0" "$(tr '\n' ' ' <"$TMP/nc" | sed 's/ $//')" "connections opened for 3 keep-alive requests"
 
 assert_eq '{"status":"ok"}' "$(curl -sS "http://127.0.0.1:$port/healthz")" "healthz body"
 assert_eq '{"ready":true}' "$(curl -sS "http://127.0.0.1:$port/readyz")" "readyz body"
 metrics=$(curl -sS "http://127.0.0.1:$port/metrics")
 assert_match 'rebel_base_http_requests_total\{path="/",code="200"\} [1-9]' "$metrics" "metrics count /"
-assert_match "rebel_base_document_bytes $(wc -c <"$TMP/index.html")" "$metrics" "metrics bytes"
+assert_match "rebel_base_document_bytes $(wc -c <"$doc")" "$metrics" "metrics bytes"
 assert_match 'rebel_base_build_info\{version="[0-9.]+"' "$metrics" "build info"
 assert_match 'rebel_base_open_connections [0-9]+' "$metrics" "open connections"
 grep -q 'listen: listening on 127.0.0.1:' "$TMP/rb.log" || fail "no listen line in the log"

@@ -2,10 +2,8 @@
 # rebel-base: a second SIGTERM/SIGINT during the drain exits at once (128+signal).
 . "$(dirname "$0")/lib.sh"
 
-printf '%s' "$TION" >"$TMP/index.html"
-start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --drain 60s
-base="http://127.0.0.1:$REBEL_PORT"
-wait_http "$base/readyz"
+serve_doc rb "$TION" --drain 60s
+base=$REBEL_URL
 kill -TERM "$REBEL_PID"
 wait_http "$base/readyz" 503 5
 kill -0 "$REBEL_PID" || fail "exited during a 60s drain"

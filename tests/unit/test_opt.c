@@ -67,6 +67,30 @@ static void test_uint_and_double(void **state)
     assert_non_null(opt_parse_double("x", 0, 1, &d));
 }
 
+/* The validators return constant reasons: the range is named by the caller,
+ * in its own buffer, so nothing is written that two threads could share. */
+static void test_constant_reasons(void **state)
+{
+    (void)state;
+    uint64_t v;
+    double d;
+    char a[64], b[64];
+    const char *w1 = opt_uint("0", 1, 100, &v), *w2 = opt_uint("7", 200, 599, &v);
+    assert_ptr_equal(w1, opt_out_of_range);
+    assert_ptr_equal(w2, opt_out_of_range);
+    assert_string_equal(w1, "out of range");
+    assert_ptr_equal(opt_double("1.5", 0, 1, &d), opt_out_of_range);
+    assert_string_equal(opt_uint("x", 1, 100, &v), "expected a whole number");
+    assert_string_equal(opt_double("x", 0, 1, &d), "expected a number");
+    assert_null(opt_uint("100", 1, 100, &v));
+    assert_int_equal(v, 100);
+    assert_string_equal(opt_uint_range(a, sizeof a, 1, 64), "out of range 1..64");
+    assert_string_equal(opt_double_range(b, sizeof b, 0.001, 1e6), "out of range 0.001..1e+06");
+    /* The transitional opt_parse_uint/opt_parse_double still name the range. */
+    assert_string_equal(opt_parse_uint("65", 1, 64, &v), "out of range 1..64");
+    assert_string_equal(opt_parse_double("2", 0, 1, &d), "out of range 0..1");
+}
+
 static void test_hostport(void **state)
 {
     (void)state;
@@ -279,7 +303,7 @@ int main(void)
         cmocka_unit_test(test_uint_and_double), cmocka_unit_test(test_hostport),
         cmocka_unit_test(test_parse_argv),   cmocka_unit_test(test_parse_env),
         cmocka_unit_test(test_env_never_help), cmocka_unit_test(test_extra_arguments),
-        cmocka_unit_test(test_colons_reason),
+        cmocka_unit_test(test_colons_reason), cmocka_unit_test(test_constant_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "answer.h"
 #include "document.h"
 
 static void test_validate_table(void **state)
@@ -33,7 +34,7 @@ static void test_validate_table(void **state)
         {"<html>nginx</html>", 0, "line 1 column 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct document_error err = {{0}};
+        struct error err = {0};
         int rc = document_validate(cases[i].in, strlen(cases[i].in), &err);
         if (cases[i].ok) {
             assert_int_equal(rc, 0);
@@ -49,7 +50,7 @@ static void test_validate_nul_byte(void **state)
 {
     (void)state;
     const char buf[] = "{\"a\":1}\0{}";
-    struct document_error err;
+    struct error err;
     assert_int_equal(document_validate(buf, sizeof buf - 1, &err), -1);
     assert_non_null(strstr(err.msg, "NUL byte at line 1 column 8"));
 }
@@ -69,7 +70,7 @@ static void test_read_files(void **state)
 {
     (void)state;
     char dir[] = "/tmp/test_rb_document.XXXXXX";
-    struct document_error err;
+    struct error err;
     char *buf, *path;
     size_t len;
 
@@ -125,6 +126,14 @@ static void test_read_files(void **state)
     rmdir(dir);
 }
 
+static int never_queued(const void *ctx, struct MHD_Response *current)
+{
+    (void)ctx;
+    (void)current;
+    fail_msg("queued without a document");
+    return MHD_NO;
+}
+
 static void test_store_swap(void **state)
 {
     (void)state;
@@ -132,10 +141,12 @@ static void test_store_swap(void **state)
     size_t bytes;
     uint64_t hash, version;
 
-    assert_int_equal(document_store_init(&st, "pod-1"), 0);
+    struct answer ans = {.served_by = "pod-1"};
+
+    assert_int_equal(document_store_init(&st, answer_document_response, &ans), 0);
     document_store_info(&st, &bytes, &hash, &version);
     assert_int_equal(version, 0);
-    assert_int_equal(document_store_queue(&st, NULL), -1); /* nothing to serve yet */
+    assert_int_equal(document_store_queue(&st, never_queued, NULL), -1); /* nothing to serve yet */
 
     char *a = strdup("{\"v\":1}");
     assert_int_equal(document_store_swap(&st, a, 7), 1);
@@ -143,6 +154,9 @@ static void test_store_swap(void **state)
     assert_int_equal(bytes, 7);
     assert_int_equal(version, 1);
     assert_int_equal(hash, document_hash("{\"v\":1}", 7));
+    /* The emitter made the response: the document goes out as JSON, naming the pod. */
+    assert_string_equal(MHD_get_response_header(st.current, "Content-Type"), "application/json");
+    assert_string_equal(MHD_get_response_header(st.current, "X-Served-By"), "pod-1");
 
     char *b = strdup("{\"v\":22}");
     assert_int_equal(document_store_swap(&st, b, 8), 2);

@@ -1,5 +1,6 @@
-/* Unit tests for rebel-base/drain: the grace wait on a fake clock and a fake
- * in-flight count, and the exit status and line for what the grace left. */
+/* Unit tests for rebel-base/drain: serving through --drain and the grace wait
+ * on a fake clock and a fake in-flight count, and the exit status and line for
+ * what the grace left. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +87,29 @@ static void test_wait(void **state)
     assert_int_equal(world.ticks, 10);
 }
 
+static void test_serve(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t drain, interval;
+        unsigned ticks; /* housekeeping passes (reloads followed) */
+    } cases[] = {
+        {2000, 100, 20}, /* the defaults: every watch interval */
+        {250, 100, 3},   /* the last sleep is cut to what is left: 100, 100, 50 */
+        {50, 100, 1},
+        {0, 100, 0},     /* --drain 0: straight on */
+    };
+    struct drain_probe p = {fake_inflight, fake_tick, fake_now, fake_sleep, NULL};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&world, 0, sizeof world);
+        world.now = 1000;
+        drain_serve(&p, cases[i].drain, cases[i].interval);
+        if (world.ticks != cases[i].ticks || world.now != 1000 + cases[i].drain)
+            fail_msg("case %zu: %u ticks, ended at %llu ms", i, world.ticks,
+                     (unsigned long long)world.now);
+    }
+}
+
 static void test_exit(void **state)
 {
     (void)state;
@@ -106,6 +130,7 @@ static void test_exit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_serve),
         cmocka_unit_test(test_wait),
         cmocka_unit_test(test_exit),
     };

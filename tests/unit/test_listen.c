@@ -1,4 +1,4 @@
-/* Unit tests for rebel-base/listener: address families and the IPv4 fallback. */
+/* Unit tests for common/listen: address families and the IPv4 fallback. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "listener.h"
+#include "listen.h"
 
 static int family_of(int fd, uint16_t *port)
 {
@@ -36,17 +36,26 @@ static int connect_v4(uint16_t port)
     return rc;
 }
 
+/* listen_open on host:port, as --listen would give it. */
+static int open_on(const char *host, uint16_t port, int try_ipv6, int backlog, char *desc,
+                   size_t cap, struct error *err)
+{
+    struct opt_hostport addr = {.port = port};
+    snprintf(addr.host, sizeof addr.host, "%s", host);
+    return listen_open(&addr, try_ipv6, backlog, desc, cap, err);
+}
+
 static void test_every_address(void **state)
 {
     (void)state;
-    struct listener_error err;
+    struct error err;
     char desc[96];
     uint16_t port, got;
     char want[40];
 
     /* ":0" with IPv6 available: one dual-stack socket that IPv4 reaches too, on the
      * port the kernel picked, which the description names (tests read it from the log). */
-    int fd = listener_open("", 0, 1, 16, desc, sizeof desc, &err);
+    int fd = open_on("", 0, 1, 16, desc, sizeof desc, &err);
     assert_true(fd >= 0);
     int fam = family_of(fd, &port);
     assert_true(port > 0);
@@ -58,7 +67,7 @@ static void test_every_address(void **state)
     close(fd);
 
     /* The fallback path taken where IPv6 is off: plain IPv4. */
-    fd = listener_open("", 0, 0, 16, desc, sizeof desc, &err);
+    fd = open_on("", 0, 0, 16, desc, sizeof desc, &err);
     assert_true(fd >= 0);
     assert_int_equal(family_of(fd, &got), AF_INET);
     snprintf(want, sizeof want, "0.0.0.0:%u", got);
@@ -70,31 +79,33 @@ static void test_every_address(void **state)
 static void test_literals_and_errors(void **state)
 {
     (void)state;
-    struct listener_error err;
+    struct error err;
     char desc[96];
     uint16_t port, got;
 
-    int fd = listener_open("127.0.0.1", 0, 1, 16, desc, sizeof desc, &err);
+    int fd = open_on("127.0.0.1", 0, 1, 16, desc, sizeof desc, &err);
     assert_true(fd >= 0);
     assert_int_equal(family_of(fd, &port), AF_INET);
     char want[40];
     snprintf(want, sizeof want, "127.0.0.1:%u", port);
     assert_string_equal(desc, want);
     /* The same port again: the error names the address and the cause. */
-    assert_int_equal(listener_open("127.0.0.1", port, 1, 16, desc, sizeof desc, &err), -1);
+    assert_int_equal(open_on("127.0.0.1", port, 1, 16, desc, sizeof desc, &err), -1);
     assert_non_null(strstr(err.msg, want));
     assert_non_null(strstr(err.msg, "in use"));
+    assert_string_equal(err.step, "listen"); /* the log event it is printed under */
+    assert_int_equal(strncmp(err.msg, "cannot listen on ", 17), 0);
     close(fd);
 
-    fd = listener_open("::1", 0, 1, 16, desc, sizeof desc, &err);
+    fd = open_on("::1", 0, 1, 16, desc, sizeof desc, &err);
     if (fd >= 0) { /* IPv6 loopback exists here */
         assert_int_equal(family_of(fd, &got), AF_INET6);
         close(fd);
     }
-    assert_int_equal(listener_open("no-such-host.invalid", port, 1, 16, desc, sizeof desc, &err),
+    assert_int_equal(open_on("no-such-host.invalid", port, 1, 16, desc, sizeof desc, &err),
                      -1);
     assert_non_null(strstr(err.msg, "no-such-host.invalid"));
-    assert_int_equal(listener_open("192.0.2.1", port, 1, 16, desc, sizeof desc, &err), -1);
+    assert_int_equal(open_on("192.0.2.1", port, 1, 16, desc, sizeof desc, &err), -1);
     assert_non_null(strstr(err.msg, "192.0.2.1"));
 }
 

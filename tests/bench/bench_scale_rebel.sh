@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# How rebel-base's cost grows with concurrent connections, against nginx-return
+# (nginx at its best: 1 worker, access_log off, return 200 '<the document>'): wrk
+# -t1 holding C keep-alive connections for C in 1, 10, 100, 1000, 10000. For each
+# server and C: the server's CPU per request (utime+stime from /proc/PID/stat over
+# the requests served), req/s, p99 latency, and peak RSS during the run (VmHWM,
+# reset before each run). The dev build ($BIN) and the shipped binary (when the
+# rebel-base image is there) are measured alike.
+# Every server is measured at every C in every round, in a rotating order; figures
+# are medians over the rounds. Never fails on a figure.
+# Writes $BENCH_OUT/rebel-scale.dat for make bench-plot (when BENCH_OUT is set).
+# BENCH_QUICK=1: 1 s runs, 1 round. BENCH_ROUNDS=N (default 3).
+# BENCH_SCALE_C: the connection counts (default "1 10 100 1000 10000").
+set -uo pipefail
+: "${BIN:?BIN must point at the directory holding rebel-base}"
+for t in nginx wrk curl; do
+    command -v "$t" >/dev/null || { echo "bench_scale_rebel: $t not installed, skipped"; exit 0; }
+done
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../integration/lib.sh"
+set +e # lib.sh turns errexit on; a tool that fails leaves "-" in its cell, the rest goes on
+source "$here/nginx.sh"
+source "$here/benchlib.sh"
+MAX_CONNS=12000 # 10,000 held, and room for the checks
+source "$here/servers.sh"
+
+quick=${BENCH_QUICK:-0}
+dur=5 rounds=${BENCH_ROUNDS:-3}
+[ "$quick" = 1 ] && { dur=1; rounds=${BENCH_ROUNDS:-1}; }
+read -r -a CS <<<"${BENCH_SCALE_C:-1 10 100 1000 10000}"
+need=$((CS[-1] + 200))
+(($(ulimit -n) >= need)) || echo "WARNING: ulimit -n is $(ulimit -n), below the $need that -c ${CS[-1]} needs: expect socket errors"
+ship_bins "$TMP"
+
+S_NAME=() S_PORT=() S_PIDS=()
+start_ngx nginx-return ngx_conf_return
+S_NAME+=(nginx-return) S_PORT+=("$NGINX_PORT") S_PIDS+=("$NGX_PIDS")
+start_rb rb-dev "$BIN/rebel-base"
+S_NAME+=(rb-dev) S_PORT+=("$RB_PORT") S_PIDS+=("$RB_PID")
+if [ -n "${SHIP_RB:-}" ]; then
+    start_rb rb-shipped "$SHIP_RB"
+    S_NAME+=(rb-shipped) S_PORT+=("$RB_PORT") S_PIDS+=("$RB_PID")
+fi
+check_serving
+
+declare -A R # R[metric:server:c] = "round1 round2 ..."
+WARN=()
+scale_run() { # scale_run SERVER C
+    local i=$1 c=$2 out=$TMP/wrk.out t0 t1 n
+    hwm_reset "${S_PIDS[$i]}"
+    t0=$(cpu_ticks "${S_PIDS[$i]}")
+    timeout $((dur + 60)) wrk -t1 -c"$c" -d"${dur}s" --timeout 5s --latency "http://127.0.0.1:${S_PORT[$i]}/" >"$out" 2>&1 || true
+    t1=$(cpu_ticks "${S_PIDS[$i]}")
+    n=$(awk '/ requests in / { print $1 }' "$out")
+    R[rps:$i:$c]+=" $(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
+    R[cpu:$i:$c]+=" $(us_per_req $((t1 - t0)) "${n:-0}")"
+    R[p99:$i:$c]+=" $(wrk_p99 "$out")"
+    R[rss:$i:$c]+=" $(hwm_kb "${S_PIDS[$i]}")"
+    grep -qE 'Non-2xx|Socket errors' "$out" &&
+        WARN+=("${S_NAME[$i]} -c $c: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' \n' ' ')")
+    [ -n "$n" ] || WARN+=("${S_NAME[$i]} -c $c: no figures from wrk: $(head -c 300 "$out" | tr -s ' \n' ' ')")
+    return 0
+}
+ns=${#S_NAME[@]}
+for ((r = 0; r < rounds; r++)); do
+    for c in "${CS[@]}"; do
+        for ((k = 0; k < ns; k++)); do scale_run $(((k + r) % ns)) "$c"; done
+    done
+done
+
+med() { echo "${R[$1:$2:$3]:-}" | median; }
+echo "rebel-base $("$BIN/rebel-base" --version | cut -d' ' -f2) vs $(nginx -v 2>&1 | cut -d' ' -f3): wrk -t1 -c C -d${dur}s," \
+    "keep-alive; median of $rounds round(s); ratios against nginx-return"
+[ "$quick" = 1 ] && echo "BENCH_QUICK=1: short runs, one round: a smoke test, not figures to quote"
+ship_missing "${SHIP_RB:-}" rebel-base
+for m in "cpu:server CPU us/req" "rps:req/s" "p99:p99 latency ms" "rss:peak RSS KiB"; do
+    printf '%-22s' "${m#*:}"
+    for n in "${S_NAME[@]}"; do printf ' %19s' "$n"; done
+    echo
+    for c in "${CS[@]}"; do
+        printf '  -c %-17s' "$c"
+        a=$(med "${m%%:*}" 0 "$c")
+        for i in "${!S_NAME[@]}"; do
+            v=$(med "${m%%:*}" "$i" "$c")
+            printf ' %19s' "$(fmt "$v") $(ratio "$v" "$a")"
+        done
+        echo
+    done
+done
+for w in "${WARN[@]}"; do echo "WARNING: $w"; done
+
+# The plot data: one row per C; per metric, the columns nginx-return, rb-dev,
+# rb-shipped ("?" where one was not measured: gnuplot skips it).
+if [ -n "${BENCH_OUT:-}" ]; then
+    dat=$BENCH_OUT/rebel-scale.dat
+    {
+        echo "# rebel-base scaling, $(date -u +%FT%TZ), wrk -t1 -d${dur}s keep-alive, median of $rounds round(s), quick=$quick"
+        echo "# c cpu_us(nginx-return rb-dev rb-shipped) rps(...) p99_ms(...) peak_rss_kib(...)"
+        for c in "${CS[@]}"; do
+            printf '%s' "$c"
+            for m in cpu rps p99 rss; do
+                for i in 0 1 2; do
+                    v=-
+                    ((i < ns)) && v=$(med "$m" "$i" "$c")
+                    [ "$v" = - ] && v='?'
+                    printf ' %s' "$v"
+                done
+            done
+            echo
+        done
+    } >"$dat"
+    echo "plot data: $dat"
+fi
+echo "reproduce: make bench ONLY=scale_rebel   (BENCH_SCALE_C='1 100 10000' for other counts)"

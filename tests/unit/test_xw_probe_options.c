@@ -1,0 +1,181 @@
+/* Unit tests for `xwing probe`'s command line (x-wing/options): {argv, expected}. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+
+#define MAXARG 20
+
+static int parse(const char *const *args, struct options *o, char *err, size_t cap)
+{
+    char *argv[MAXARG + 2] = {"xwing", "probe"};
+    int argc = 2;
+    for (; args[argc - 2] && argc < MAXARG; argc++)
+        argv[argc] = (char *)args[argc - 2];
+    return options_parse(o, argc, argv, err, cap);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *args[] = {"rebel-base", NULL};
+    assert_int_equal(parse(args, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_PROBE);
+    assert_int_equal(o.probe_every_ms, 1000);
+    assert_string_equal(o.listen.host, "");
+    assert_int_equal(o.listen.port, 9090);
+    assert_int_equal(o.n, 10);
+    assert_int_equal(o.c, 1);
+    assert_int_equal(o.timeout_ms, 2000);
+    assert_int_equal(o.keepalive, 0); /* fresh connection and lookup: not even settable */
+    assert_int_equal(o.dns_cache, 0);
+    assert_string_equal(o.key, "Cluster");
+    assert_int_equal(o.ntargets, 1);
+    assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
+    assert_int_equal(o.expect.mode, EXPECT_NONE);
+}
+
+static void test_good(void **state)
+{
+    (void)state;
+    static struct options o;
+    char err[256];
+    const char *a1[] = {"--every", "250ms", "-n", "20", "-c", "2", "--listen", "127.0.0.1:0",
+                        "--expect-all", "Koornacht,Tion", "--min-success", "0.9",
+                        "--timeout", "1s", "k:8080", "t:8080/x", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.probe_every_ms, 250);
+    assert_int_equal(o.n, 20);
+    assert_int_equal(o.c, 2);
+    assert_string_equal(o.listen.host, "127.0.0.1");
+    assert_int_equal(o.listen.port, 0);
+    assert_int_equal(o.expect.mode, EXPECT_ALL);
+    assert_int_equal(o.expect.nvalues, 2);
+    assert_int_equal(o.ntargets, 2);
+    assert_string_equal(o.targets[1].url, "http://t:8080/x");
+    const char *a2[] = {"--by", "pod", "--every", "1h", "--listen", "[::1]:9091", "h", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    assert_int_equal(o.by, REPLY_BY_POD);
+    assert_int_equal(o.probe_every_ms, 3600000);
+    assert_string_equal(o.listen.host, "::1");
+    const char *a3[] = {"--every", "1ms", "--expect-fail", "h", NULL};
+    assert_int_equal(parse(a3, &o, err, sizeof err), 0);
+    assert_int_equal(o.probe_every_ms, 1);
+    const char *a4[] = {"--help", NULL}; /* no target needed for help */
+    assert_int_equal(parse(a4, &o, err, sizeof err), 0);
+    assert_int_equal(o.mode, OPTIONS_HELP);
+    assert_true(o.probe_help);
+    assert_false(o.serve_help);
+}
+
+static void test_bad(void **state)
+{
+    (void)state;
+    static const struct { const char *args[MAXARG]; const char *err; } cases[] = {
+        {{NULL}, "probe: no target given (try: xwing probe rebel-base)"},
+        {{"--every", "0", "h"}, "probe: --every: bad value '0': expected a duration from 1ms to 1h"},
+        {{"--every", "2h", "h"}, "probe: --every: bad value '2h': expected a duration from 1ms to 1h"},
+        {{"--every", "soon", "h"}, "probe: --every: bad value 'soon': expected a duration from 1ms to 1h"},
+        {{"--listen", "nope", "h"}, "probe: --listen: bad value 'nope'"},
+        {{"-n", "0", "h"}, "probe: -n: bad value '0'"},
+        {{"--timeout", "0", "h"}, "probe: --timeout: bad value '0': must be more than 0"},
+        {{"--by", "cluster", "h"}, "probe: --by: bad value 'cluster'"},
+        {{"--key", "X", "--by", "pod", "h"}, "probe: --key applies to --by key only"},
+        {{"--expect-fail", "--min-success", "0.5", "h"}, "probe: --min-success makes no sense"},
+        {{"--expect-only", "A", "--expect-all", "A,B", "h"}, "probe: --expect-all"},
+        {{"https://h"}, "probe: bad target 'https://h': unsupported scheme 'https'"},
+        {{"a", "b", "a:80"}, "probe: target 'a:80' repeats http://a:80/: each target is probed once"},
+        {{"http://a/", "a"}, "probe: target 'a' repeats http://a:80/"},
+        /* Flags of the one-shot client that a canary must not have. */
+        {{"--keepalive", "h"}, "probe: unknown option '--keepalive'"},
+        {{"--dns-cache", "h"}, "probe: unknown option '--dns-cache'"},
+        {{"--watch", "h"}, "probe: unknown option '--watch'"},
+        {{"-o", "json", "h"}, "probe: unknown option '-o'"},
+        {{"--rate", "5", "h"}, "probe: unknown option '--rate'"},
+        {{"--duration", "5s", "h"}, "probe: unknown option '--duration'"},
+        {{"--max-requests", "5", "h"}, "probe: unknown option '--max-requests'"},
+    };
+    static struct options o;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        if (parse(cases[i].args, &o, err, sizeof err) == 0)
+            fail_msg("case %zu accepted", i);
+        if (strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
+            fail_msg("case %zu: '%s' does not start with '%s'", i, err, cases[i].err);
+    }
+}
+
+/* At most 16 targets, said so; the environment is not read. */
+static void test_limits(void **state)
+{
+    (void)state;
+    static struct options o;
+    static char names[OPTIONS_MAX_PROBE_TARGETS + 1][16];
+    char *argv[OPTIONS_MAX_PROBE_TARGETS + 3] = {"xwing", "probe"};
+    char err[256];
+    int argc = 2;
+    for (int i = 0; i < OPTIONS_MAX_PROBE_TARGETS; i++) {
+        snprintf(names[i], sizeof names[i], "h%d", i);
+        argv[argc++] = names[i];
+    }
+    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), 0);
+    assert_int_equal(o.ntargets, 16);
+    snprintf(names[16], sizeof names[16], "h16");
+    argv[argc++] = names[16];
+    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), -1);
+    assert_string_equal(err, "probe: too many targets: at most 16");
+
+    setenv("XWING_LISTEN", "127.0.0.1:1234", 1);
+    setenv("XWING_EVERY", "nonsense", 1);
+    const char *a[] = {"h", NULL};
+    assert_int_equal(parse(a, &o, err, sizeof err), 0);
+    assert_int_equal(o.listen.port, 9090);
+    unsetenv("XWING_LISTEN");
+    unsetenv("XWING_EVERY");
+}
+
+static void test_usage(void **state)
+{
+    (void)state;
+    static const char *probe[] = {
+        "usage: xwing probe", "default 1s; 1ms to 1h", "default :9090", "At most 16 targets",
+        "xwing_probe_replies_total{target,value}", "xwing_probe_failures_total{target,kind}",
+        "xwing_probe_request_duration_seconds{target}", "xwing_probe_rounds_total{target}",
+        "xwing_probe_last_round_share{target,value}", "xwing_probe_expectation_ok{target}",
+        "64 per target", "/healthz",
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    options_probe_usage(out);
+    fclose(out);
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++)
+        if (!strstr(buf, probe[i]))
+            fail_msg("probe --help lacks '%s'", probe[i]);
+    free(buf);
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    options_usage(out);
+    fclose(out);
+    assert_non_null(strstr(buf, "xwing probe [--every 1s] TARGET..."));
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults), cmocka_unit_test(test_good),
+        cmocka_unit_test(test_bad),      cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_usage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

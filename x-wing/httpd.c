@@ -1,0 +1,54 @@
+#include "httpd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct httpd_config *c,
+                struct error *err)
+{
+    memset(h, 0, sizeof *h);
+    h->fd = listen_open(addr, 1, 64, h->desc, sizeof h->desc, err);
+    if (h->fd < 0)
+        return -1;
+    h->daemon = MHD_start_daemon(c->flags | MHD_USE_ERROR_LOG, 0, NULL, NULL, c->handler, c->cls,
+                                 MHD_OPTION_LISTEN_SOCKET, h->fd,
+                                 MHD_OPTION_CONNECTION_LIMIT, c->connection_limit,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout_s,
+                                 MHD_OPTION_THREAD_STACK_SIZE, c->thread_stack, MHD_OPTION_END);
+    if (!h->daemon) {
+        httpd_stop(h);
+        return error_set(err, "listen", "libmicrohttpd did not start on %s", h->desc);
+    }
+    return 0;
+}
+
+void httpd_stop(struct httpd *h)
+{
+    if (h->daemon)
+        MHD_stop_daemon(h->daemon);
+    h->daemon = NULL;
+    if (h->fd >= 0) /* libmicrohttpd leaves a socket it was given open */
+        close(h->fd);
+    h->fd = -1;
+}
+
+enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned code,
+                              const char *content_type, const char *allow, char *body)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    if (!body)
+        return MHD_NO;
+    r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    ret = MHD_queue_response(conn, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}

@@ -1,0 +1,48 @@
+/* httpd: a libmicrohttpd daemon of xwing's on a --listen address.
+ *
+ * The socket comes from common/listen (":PORT" is IPv6 and IPv4, or IPv4
+ * alone where IPv6 is off, as in many pods; port 0 lets the kernel pick), and
+ * libmicrohttpd serves it with the threading the caller chooses. Written for
+ * `xwing probe`; `xwing serve` (serve.c) still starts its daemon itself and
+ * can move here. */
+#ifndef XW_HTTPD_H
+#define XW_HTTPD_H
+
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "listen.h"
+#include "opt.h"
+
+struct httpd_config {
+    MHD_AccessHandlerCallback handler;
+    void *cls;
+    unsigned flags; /* threading: MHD_USE_INTERNAL_POLLING_THREAD | ... */
+    unsigned connection_limit;
+    unsigned connection_timeout_s;
+    size_t thread_stack; /* 0: the libc's default */
+};
+
+/* Set fd to -1 before a start that may not happen (httpd_stop checks it). */
+struct httpd {
+    struct MHD_Daemon *daemon;
+    int fd;
+    char desc[LISTEN_DESC_MAX]; /* the bound address, "127.0.0.1:43817" */
+};
+
+/* Listens on addr and starts serving. Returns 0, or -1 with err (step
+ * "listen": "cannot listen on HOST:PORT: <cause>"); h is then stopped. */
+int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct httpd_config *c,
+                struct error *err);
+
+/* Stops the daemon (waiting for its threads) and closes the socket. Safe on a
+ * stopped or failed httpd. */
+void httpd_stop(struct httpd *h);
+
+/* Queues code with body (malloc'd; freed here in every case) as content_type;
+ * allow, when not NULL, becomes the Allow header (for 405). */
+enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned code,
+                              const char *content_type, const char *allow, char *body);
+
+#endif

@@ -1,0 +1,129 @@
+#include "probe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpd.h"
+#include "probe_http.h"
+#include "probe_loop.h"
+
+/* The loop runs libcurl and cJSON; libmicrohttpd's thread renders with stdio.
+ * Room for both whatever the libc's default (musl's is 128 KiB). */
+#define STACK (512 * 1024)
+
+struct probe_run {
+    struct probe *p;
+    const char **urls;
+    struct httpd http;
+    pthread_t loop;
+    int synced, loop_started;
+};
+
+static void describe(struct probe *p, const struct options *o)
+{
+    snprintf(p->header, sizeof p->header,
+             "xwing probe: %zu target%s, %llu request%s each every %g s, by %s%s%s",
+             o->ntargets, o->ntargets == 1 ? "" : "s", (unsigned long long)o->n,
+             o->n == 1 ? "" : "s", (double)o->probe_every_ms / 1000.0, reply_by_name(o->by),
+             o->by == REPLY_BY_KEY ? " " : "", o->by == REPLY_BY_KEY ? o->key : "");
+}
+
+static int setup(struct probe_run *r, const struct options *o)
+{
+    pthread_condattr_t ca;
+    struct probe *p = r->p;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* as the due times: immune to clock steps */
+    pthread_cond_init(&p->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    r->synced = 1;
+    if (!(r->urls = calloc(o->ntargets, sizeof *r->urls)))
+        return -1;
+    for (size_t i = 0; i < o->ntargets; i++)
+        r->urls[i] = o->targets[i].url;
+    if (probe_state_init(&p->state, r->urls, o->ntargets, &o->expect, o->by, o->key))
+        return -1;
+    p->fire = (struct fire_config){
+        .urls = r->urls, .nurls = o->ntargets, .n = o->n * o->ntargets, .c = o->c,
+        .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->connect_timeout_ms,
+        .max_body = (size_t)o->max_body, .stop = &p->stop};
+    p->every_ns = o->probe_every_ms * 1000000u;
+    p->max_body = o->max_body;
+    p->log = (struct log){.prog = "xwing", .format = LOG_TEXT, .out = NULL};
+    describe(p, o);
+    return 0;
+}
+
+static int start_loop(struct probe_run *r)
+{
+    pthread_attr_t a;
+    int rc;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, STACK);
+    rc = pthread_create(&r->loop, &a, probe_loop_main, r->p);
+    pthread_attr_destroy(&a);
+    r->loop_started = rc == 0;
+    return rc;
+}
+
+static int wait_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    while (sigwait(&set, &sig) != 0)
+        ;
+    return sig;
+}
+
+/* Stops what started, in order: the loop (it abandons its round within
+ * 100 ms), then the daemon, then the memory they shared. */
+static void teardown(struct probe_run *r)
+{
+    if (r->loop_started) {
+        probe_loop_stop(r->p);
+        pthread_join(r->loop, NULL);
+    }
+    httpd_stop(&r->http);
+    if (r->synced) {
+        pthread_cond_destroy(&r->p->wake);
+        pthread_mutex_destroy(&r->p->lock);
+    }
+    if (r->p)
+        probe_state_free(&r->p->state);
+    free(r->p);
+    free(r->urls);
+}
+
+int probe_run(const struct options *o, struct error *err)
+{
+    struct probe_run r = {.p = calloc(1, sizeof *r.p), .http = {.fd = -1}};
+    struct httpd_config hc = {.handler = probe_http_answer, .cls = r.p,
+                              .flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+                              .connection_limit = 64, .connection_timeout_s = 30,
+                              .thread_stack = STACK};
+    struct log lg = {.prog = "xwing", .format = LOG_TEXT, .out = NULL};
+    int sig;
+
+    if (!r.p || setup(&r, o)) {
+        teardown(&r);
+        return error_set(err, "start", "out of memory");
+    }
+    if (httpd_start(&r.http, &o->listen, &hc, err)) {
+        teardown(&r);
+        return -1;
+    }
+    log_event(&lg, LOG_INFO, "listen", "listening on %s, %s", r.http.desc, r.p->header);
+    if (start_loop(&r)) {
+        teardown(&r);
+        return error_set(err, "start", "cannot start the round thread");
+    }
+    sig = wait_signal();
+    teardown(&r);
+    log_event(&lg, LOG_INFO, "exit", "stopped on signal %d", sig);
+    return 0;
+}
