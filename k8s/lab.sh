@@ -7,7 +7,7 @@
 #                the images, apply both overlays. What exists already is kept.
 #     steps      return both clusters to the base state, then walk every step, each
 #                checked with `xwing --expect-*` (PASS/FAIL)
-#     step ID    return to the base state, then run step ID alone (1 2 3 4 5 5b 6 7 7b 8 8b 9 10)
+#     step ID    return to the base state, then run step ID alone (1 2 3 4 5 5b 6 7 7b 8 8b 9 10 11)
 #     all        up, then steps (the default; `make lab`)
 #     preflight  only check tools, versions, Docker, inotify limits and memory
 #     teardown   delete both clusters
@@ -15,6 +15,7 @@
 #
 # Every action can run again: up keeps what exists, steps and step start from the base.
 # Env: CILIUM_VERSION (default 1.19.0), KIND_NODE_IMAGE (default: the kind release's own),
+#   LAB_MCSAPI (1: Cilium's MCS-API and its CoreDNS set-up, for step 11; default 0),
 #   CHECK_N (requests per check, 20), CHECK_TRIES (attempts per check, 10), CHECK_INTERVAL
 #   (seconds between attempts, 3), LAB_DIR (each step's kustomization, build/lab),
 #   LAB_MIN_MEM_MB (preflight, 6144), LAB_PROC (where to read Linux limits, /proc).
@@ -38,7 +39,14 @@ check_tries=${CHECK_TRIES:-10}
 check_interval=${CHECK_INTERVAL:-3}
 min_mem_mb=${LAB_MIN_MEM_MB:-6144}
 proc=${LAB_PROC:-/proc}
-step_ids="1 2 3 4 5 5b 6 7 7b 8 8b 9 10"
+step_ids="1 2 3 4 5 5b 6 7 7b 8 8b 9 10 11"
+# MCS-API is opt-in: it is beta in Cilium (1.17 on), and Cilium's CoreDNS set-up for
+# clusterset.local needs CoreDNS 1.12.2 or later, which kind node images before Kubernetes
+# 1.35 do not ship; the global-service road needs neither. Step 11 is skipped without it.
+mcsapi=${LAB_MCSAPI:-0}
+min_mcsapi_cilium=1.17.0 min_coredns=1.12.2
+mcs_sets="--set clustermesh.mcsapi.enabled=true --set clustermesh.mcsapi.corednsAutoConfigure.enabled=true"
+mcs_name=rebel-base.default.svc.clusterset.local
 # Minimum versions: kind v0.20 (the configs' v1alpha4 fields, cgroup v2 hosts), kubectl
 # v1.21 (kustomize components in `apply -k`), cilium CLI v0.15 (Helm-mode install, upgrade
 # and clustermesh), and inotify limits as kind's known-issues page gives them.
@@ -52,7 +60,7 @@ failed=0
 pf_pid=
 
 usage() {
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -73,6 +81,10 @@ while [ $# -gt 0 ]; do
 done
 case $check_interval$check_tries$check_n in
 *[!0-9]*) echo "lab.sh: CHECK_INTERVAL, CHECK_TRIES and CHECK_N must be whole numbers" >&2; exit 2 ;;
+esac
+case $mcsapi in
+0 | 1) ;;
+*) echo "lab.sh: LAB_MCSAPI must be 0 or 1, not '$mcsapi'" >&2; exit 2 ;;
 esac
 if [ "$action" = step ]; then
     case " $step_ids " in
@@ -151,6 +163,11 @@ EOF
 versions() {
     echo "lab.sh: kind $(tool_version kind), kubectl $(tool_version kubectl), cilium CLI $(tool_version cilium), hubble $(tool_version hubble)"
     echo "lab.sh: installs Cilium $cilium_version (CILIUM_VERSION), kind node image ${kind_image:-of the kind release (KIND_NODE_IMAGE unset)}"
+    if [ "$mcsapi" = 1 ]; then
+        echo "lab.sh: MCS-API on (LAB_MCSAPI=1): Cilium >= ${min_mcsapi_cilium%.0} with clustermesh.mcsapi and CoreDNS auto-configuration, CoreDNS >= $min_coredns"
+    else
+        echo "lab.sh: MCS-API off: step 11 is skipped (LAB_MCSAPI=1 k8s/lab.sh up turns it on)"
+    fi
 }
 
 problems=0
@@ -208,6 +225,9 @@ preflight() {
         problem "Docker does not answer ('docker info' failed): start it (Docker Desktop, or: sudo systemctl start docker)"
     fi
     check_limits
+    if [ "$mcsapi" = 1 ] && ! version_ge "$cilium_version" "$min_mcsapi_cilium"; then
+        problem "LAB_MCSAPI=1 needs Cilium ${min_mcsapi_cilium%.0} or later (MCS-API); CILIUM_VERSION is $cilium_version"
+    fi
     if [ "$problems" -gt 0 ]; then
         if [ "$dry_run" = 1 ]; then
             echo "preflight: $problems problem(s) (dry run: continuing)" >&2
@@ -253,12 +273,61 @@ install_cilium() { # install_cilium CLUSTER ID
         else
             note "kind-$1 runs Cilium ${have/\?/(version unknown)}, not CILIUM_VERSION=$cilium_version: keeping it; the checks run against it (to switch: k8s/lab.sh teardown, then up)"
         fi
+        if [ "$mcsapi" = 1 ]; then enable_mcsapi "$1" "$have"; fi
         return 0
     fi
     # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.15).
+    local extra=
+    if [ "$mcsapi" = 1 ]; then extra=$mcs_sets; fi
+    # shellcheck disable=SC2086 # extra is words (or none)
     run cilium install --context "kind-$1" --version "$cilium_version" \
         --set "cluster.name=$1" --set "cluster.id=$2" --set ipam.mode=kubernetes \
-        --set clustermesh.enableEndpointSliceSynchronization=true
+        --set clustermesh.enableEndpointSliceSynchronization=true $extra
+}
+
+# Cilium's agent configuration says whether MCS-API is on (Helm clustermesh.mcsapi.enabled).
+mcs_on() { # mcs_on CLUSTER
+    [ "$(q kubectl --context "kind-$1" -n kube-system get configmap cilium-config \
+        -o 'jsonpath={.data.clustermesh-enable-mcs-api}')" = true ]
+}
+
+# MCS-API on a Cilium installed without it: a Helm upgrade that keeps every other value
+# and the installed version (without --version the cilium CLI would move to its own).
+enable_mcsapi() { # enable_mcsapi CLUSTER INSTALLED-VERSION
+    if mcs_on "$1"; then
+        echo "kind-$1: MCS-API is enabled: keeping it"
+    elif ! version_ge "${2/\?/0}" "$min_mcsapi_cilium"; then
+        note "kind-$1 runs Cilium ${2/\?/(version unknown)}; MCS-API needs ${min_mcsapi_cilium%.0} or later: not enabled, step 11 will be skipped (to switch: k8s/lab.sh teardown, then LAB_MCSAPI=1 k8s/lab.sh up)"
+    else
+        # shellcheck disable=SC2086 # mcs_sets is words
+        run cilium upgrade --context "kind-$1" --version "$2" --reuse-values $mcs_sets
+    fi
+}
+
+coredns_image() { # coredns_image CLUSTER: the image of the CoreDNS Deployment kubeadm made
+    kubectl --context "kind-$1" -n kube-system get deployment coredns \
+        -o 'jsonpath={.spec.template.spec.containers[0].image}'
+}
+
+# Cilium's CoreDNS auto-configuration writes a `multicluster` setting that CoreDNS knows
+# from 1.12.2 on (Cilium's docs require it); with an older one clusterset.local names do not
+# resolve, or, worse, CoreDNS refuses its whole configuration. Checked before Cilium is
+# installed or upgraded, so nothing is half done.
+need_coredns() { # need_coredns CLUSTER
+    local have
+    show kubectl --context "kind-$1" -n kube-system get deployment coredns \
+        -o 'jsonpath={.spec.template.spec.containers[0].image}'
+    [ "$dry_run" = 1 ] && return 0
+    have=$(coredns_image "$1" 2>/dev/null | first_version) || have=
+    if [ -z "$have" ]; then
+        echo "lab.sh: kind-$1: cannot read the CoreDNS version (kube-system/deployment coredns); MCS-API (LAB_MCSAPI=1) needs CoreDNS >= $min_coredns" >&2
+        exit 1
+    fi
+    if ! version_ge "$have" "$min_coredns"; then
+        echo "lab.sh: kind-$1 runs CoreDNS $have; MCS-API (LAB_MCSAPI=1) needs CoreDNS $min_coredns or later (clusterset.local). Use a Kubernetes 1.35 or later node image: k8s/lab.sh teardown, then KIND_NODE_IMAGE=kindest/node:v1.35.0 LAB_MCSAPI=1 k8s/lab.sh up; or leave LAB_MCSAPI unset (steps 1 to 10 need no MCS-API)" >&2
+        exit 1
+    fi
+    echo "kind-$1: CoreDNS $have (MCS-API needs >= $min_coredns)"
 }
 
 exists() { # exists CLUSTER KIND NAME: in kube-system
@@ -298,6 +367,7 @@ up() {
         id=$((id + 1))
         say "$cluster: kind cluster (no default CNI), Cilium $cilium_version cluster.name=$cluster cluster.id=$id"
         create_cluster "$cluster"
+        if [ "$mcsapi" = 1 ]; then need_coredns "$cluster"; fi
         install_cilium "$cluster" "$id"
         if [ "$cluster" = koornacht ]; then enable_hubble "$cluster"; fi
         run cilium status --wait --context "kind-$cluster"
@@ -383,16 +453,23 @@ scale_rebel_base() { # scale_rebel_base CLUSTER REPLICAS
     fi
 }
 
+has_crd() { q kubectl --context "kind-$1" get crd "$2" >/dev/null; } # has_crd CLUSTER CRD
+
 # The state every step starts from: what `up` left (overlays alone, 2 rebel-base each).
-# Policies and the headless Service are deleted (apply -k never prunes), the annotations
-# removed (also those a by-hand `kubectl annotate` added, which apply does not track),
-# and rebel-base scaled back (apply leaves a scaled replica count alone).
+# Policies, the headless Service and the ServiceExport are deleted (apply -k never
+# prunes), the annotations removed (also those a by-hand `kubectl annotate` added, which
+# apply does not track), and rebel-base scaled back (apply leaves a scaled replica count
+# alone). Without the MCS-API CRDs there is no export to delete, and kubectl would fail
+# on the unknown type even with --ignore-not-found.
 base() {
     local cluster
-    say "base: no policies, no headless Service, no Cilium annotations, 2 rebel-base in each cluster"
+    say "base: no policies, no headless Service, no ServiceExport, no Cilium annotations, 2 rebel-base in each cluster"
     for cluster in $clusters; do
         kc "$cluster" delete ciliumnetworkpolicy default-deny x-wing-to-rebel-base rebel-base-from-x-wing --ignore-not-found
         kc "$cluster" delete service rebel-base-headless --ignore-not-found
+        if [ "$dry_run" = 1 ] || has_crd "$cluster" serviceexports.multicluster.x-k8s.io; then
+            kc "$cluster" delete serviceexport rebel-base --ignore-not-found
+        fi
         kc "$cluster" annotate service rebel-base service.cilium.io/global- service.cilium.io/shared- \
             service.cilium.io/affinity-
         apply_step "$cluster"
@@ -610,6 +687,38 @@ step_10() {
     # remote pods; retried for longer than CoreDNS's 30 s cache all the same.
     check_for 35 10 "koornacht: headless global mix" koornacht \
         --expect-all Koornacht,Tion --timeout 1s rebel-base-headless:8080
+}
+
+mcs_ready() { # both clusters run Cilium with MCS-API
+    local cluster
+    for cluster in $clusters; do mcs_on "$cluster" || return 1; done
+}
+
+imported() { # imported CLUSTER: Cilium has made the ServiceImport rebel-base there
+    local out
+    out=$(kubectl --context "kind-$1" get serviceimport rebel-base 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+}
+
+conditions='go-template={{range .status.conditions}}{{.type}}={{.status}} {{.reason}}: {{.message}}{{"\n"}}{{end}}'
+
+step_11() {
+    say "11. MCS-API (Cilium >= ${min_mcsapi_cilium%.0}, beta): a ServiceExport in both clusters, $mcs_name reaches both; Tion's withdrawn"
+    if [ "$dry_run" = 1 ]; then
+        [ "$mcsapi" = 1 ] || note "step 11 needs MCS-API (LAB_MCSAPI=1 k8s/lab.sh up); shown all the same"
+    elif ! mcs_ready; then
+        note "step 11 skipped: MCS-API is not on in both clusters; LAB_MCSAPI=1 k8s/lab.sh up turns it on (Cilium >= ${min_mcsapi_cilium%.0}, CoreDNS >= $min_coredns)"
+        return 0
+    fi
+    state mcs-export mcs-export
+    show kubectl --context kind-koornacht get serviceimport rebel-base
+    attempt 11 "koornacht: ServiceImport rebel-base exists" $((check_tries * 4)) imported koornacht
+    # The export's status conditions (Valid, Conflict, ...) say why an export is not taken.
+    kc koornacht get serviceexport rebel-base -o "$conditions" || true
+    # As in step 10: CoreDNS may have cached a negative answer before the import had its IP.
+    check_for 35 11 "koornacht: clusterset mix" koornacht --expect-all Koornacht,Tion "$mcs_name"
+    kc tion delete serviceexport rebel-base
+    check 11 "koornacht: Tion's export withdrawn, Koornacht only" koornacht --expect-only Koornacht "$mcs_name"
 }
 
 run_step() { # run_step ID

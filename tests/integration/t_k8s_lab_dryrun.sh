@@ -98,6 +98,7 @@ expect "+ kubectl --context $k apply -k k8s/koornacht"
 expect "+ kubectl --context $t apply -k k8s/tion"
 expect "+ kubectl --context $k delete ciliumnetworkpolicy default-deny x-wing-to-rebel-base rebel-base-from-x-wing --ignore-not-found"
 expect "+ kubectl --context $t delete service rebel-base-headless --ignore-not-found"
+expect "+ kubectl --context $k delete serviceexport rebel-base --ignore-not-found"
 expect "+ kubectl --context $k annotate service rebel-base service.cilium.io/global- service.cilium.io/shared- service.cilium.io/affinity-"
 expect "+ kubectl --context $t scale deployment rebel-base --replicas 2"
 x="exec deploy/x-wing -- xwing"
@@ -113,6 +114,13 @@ expect "+ hubble observe --server localhost:4245 --verdict DROPPED --from-label 
 expect "+ kubectl --context $k $x -n 20 --expect-only Koornacht --min-success 0.1 --timeout 1s rebel-base"
 expect "+ kubectl --context $t get endpointslices -l kubernetes.io/service-name=rebel-base-headless"
 expect "+ kubectl --context $k $x -n 20 --expect-all Koornacht,Tion --timeout 1s rebel-base-headless:8080"
+expect "lab.sh: MCS-API off: step 11 is skipped (LAB_MCSAPI=1 k8s/lab.sh up turns it on)"
+expect "note: step 11 needs MCS-API (LAB_MCSAPI=1 k8s/lab.sh up); shown all the same"
+expect "+ kubectl --context $k get serviceimport rebel-base"
+expect "+ kubectl --context $k $x -n 20 --expect-all Koornacht,Tion rebel-base.default.svc.clusterset.local"
+expect "+ kubectl --context $t delete serviceexport rebel-base"
+expect "+ kubectl --context $k $x -n 20 --expect-only Koornacht rebel-base.default.svc.clusterset.local"
+[[ "$out" != *"get deployment coredns"* && "$out" != *"mcsapi"* ]] || fail "MCS-API set up without LAB_MCSAPI=1"
 # every step's components, in order, as the kustomization it applies (koornacht | tion)
 steps=$(grep -E '^(=== [0-9]+[a-z]?\. |# (koornacht|tion): overlay)' <<<"$out" |
     sed -E 's/^=== ([0-9]+[a-z]?)\. .*/\1/; s/^# (koornacht|tion): overlay k8s\/[a-z]+ \+ components: /\1: /' | tr '\n' '|')
@@ -125,10 +133,10 @@ want="koornacht: (none)|tion: (none)|1|2|koornacht: global|tion: global|3|koorna
 8b|koornacht: global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing|tion: global default-deny|\
 9|koornacht: global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing|tion: global default-deny rebel-base-from-x-wing|\
 10|koornacht: global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global|\
-tion: global default-deny rebel-base-from-x-wing headless-global|"
+tion: global default-deny rebel-base-from-x-wing headless-global|11|koornacht: mcs-export|tion: mcs-export|"
 assert_eq "$want" "$steps" "lab steps and their components"
 checks=$(grep -c '^CHECK (dry run) ' <<<"$out")
-assert_eq 23 "$checks" "number of checks"
+assert_eq 26 "$checks" "number of checks"
 grep -q "^note: step 7b skipped: no hubble CLI" <<<"$out" || fail "no note that hubble is missing"
 
 # The kustomizations it wrote render and pass the manifest check.
@@ -141,6 +149,27 @@ if command -v kubectl >/dev/null; then
             --message-file "$TMP/$c.msg" "$TMP/$c.json" || fail "LAB_DIR/$c fails the check"
     done
 fi
+
+# LAB_MCSAPI=1: CoreDNS's version checked, then Cilium installed with MCS-API and CoreDNS
+# auto-configuration; the same with busybox's userland.
+mcs=$(LAB_MCSAPI=1 dry gnu up) || fail "LAB_MCSAPI=1 dry run: $mcs"
+if [ -e "$TMP/bb/busybox" ] || command -v busybox >/dev/null; then
+    bbmcs=$(LAB_MCSAPI=1 dry bb up) || fail "LAB_MCSAPI=1 dry run with busybox's userland: $bbmcs"
+    assert_eq "${mcs//lab-gnu/lab-X}" "${bbmcs//lab-bb/lab-X}" "LAB_MCSAPI=1 dry run: GNU and busybox userlands"
+fi
+mcs_sets="--set clustermesh.mcsapi.enabled=true --set clustermesh.mcsapi.corednsAutoConfigure.enabled=true"
+for c in koornacht tion; do
+    coredns="+ kubectl --context kind-$c -n kube-system get deployment coredns -o 'jsonpath={.spec.template.spec.containers[0].image}'"
+    grep -qxF -- "$coredns" <<<"$mcs" || fail "LAB_MCSAPI=1 dry run lacks: $coredns"
+    install=$(grep -F -- "+ cilium install --context kind-$c " <<<"$mcs")
+    [[ "$install" == *" $sets $mcs_sets" ]] || fail "LAB_MCSAPI=1: $c installs without MCS-API: $install"
+    # the CoreDNS check comes before Cilium is installed
+    [ "$(grep -nF -- "$coredns" <<<"$mcs" | cut -d: -f1)" -lt "$(grep -nF -- "$install" <<<"$mcs" | cut -d: -f1)" ] ||
+        fail "LAB_MCSAPI=1: $c's CoreDNS is checked after Cilium is installed"
+done
+grep -qxF "lab.sh: MCS-API on (LAB_MCSAPI=1): Cilium >= 1.17 with clustermesh.mcsapi and CoreDNS auto-configuration, CoreDNS >= 1.12.2" <<<"$mcs" ||
+    fail "LAB_MCSAPI=1 does not say so"
+! grep -q "^note: step 11" <<<"$(LAB_MCSAPI=1 dry gnu step 11)" || fail "a note that MCS-API is off with LAB_MCSAPI=1"
 
 out=$(dry gnu teardown) || fail "teardown dry run: $out"
 expect "+ kind delete cluster --name koornacht"

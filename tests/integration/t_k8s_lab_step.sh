@@ -22,9 +22,9 @@ assert_eq 2 "$(grep -c '^PASS 1\. ' "$TMP/s1.out")" "step 1's checks"
 lab s5 step 5
 assert_eq 0 "$LAB_RC" "step 5 alone: $(grep -E '^(PASS|FAIL)|rror' "$TMP/s5.out")"
 assert_eq 3 "$(grep -c '^PASS 5\. ' "$TMP/s5.out")" "step 5's checks"
-lab bad step 11
+lab bad step 12
 assert_eq 2 "$LAB_RC" "an unknown step"
-has bad "lab.sh: no step '11'; the steps are: 1 2 3 4 5 5b 6 7 7b 8 8b 9 10"
+has bad "lab.sh: no step '12'; the steps are: 1 2 3 4 5 5b 6 7 7b 8 8b 9 10 11"
 
 # Without the hubble CLI, the Hubble step is a note, not a failure.
 mv "$FAKE_BIN/hubble" "$TMP/hubble.away"

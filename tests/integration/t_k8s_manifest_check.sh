@@ -25,7 +25,7 @@ rel=$("$PY" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))
     echo "kind: Kustomization"
     echo "resources: [$rel/koornacht]"
     echo "components:"
-    for c in global shared-false affinity-local default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global; do
+    for c in global shared-false affinity-local default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global mcs-export; do
         echo "  - $rel/components/$c"
     done
 } >"$TMP/all/kustomization.yaml"
@@ -33,7 +33,7 @@ bash "$ROOT/tests/k8s/render.sh" "$TMP/all" >"$TMP/base.json"
 out=$(check --message-file "$TMP/koornacht.msg" "$TMP/base.json" 2>&1) || fail "koornacht + all components: $out"
 for k in ConfigMap/rebel-base-response Service/rebel-base Service/rebel-base-headless Deployment/rebel-base \
     Deployment/x-wing Pod/x-wing CiliumNetworkPolicy/default-deny CiliumNetworkPolicy/x-wing-to-rebel-base \
-    CiliumNetworkPolicy/rebel-base-from-x-wing; do
+    CiliumNetworkPolicy/rebel-base-from-x-wing ServiceExport/rebel-base; do
     [[ "$out" == *"$k"* ]] || fail "the full rendering lacks $k: $out"
 done
 
@@ -109,4 +109,7 @@ breaks "Exists with values" "if $(pol default-deny) then .spec.egress[0].toEndpo
 breaks "peer expression matches no pod" "if $(pol rebel-base-from-x-wing) then .spec.ingress[0].fromEndpoints[0].matchExpressions+=[{\"key\":\"name\",\"operator\":\"In\",\"values\":[\"y-wing\"]}] else . end" "matches no pod labels"
 breaks "kube-dns selector" "if $(pol default-deny) then .spec.egress[0].toEndpoints[0].matchLabels[\"k8s-app\"]=\"coredns\" else . end" "is not kube-dns's"
 breaks "DNS port" "if $(pol default-deny) then .spec.egress[0].toPorts[0].ports[0].port=\"dns\" else . end" "port 'dns' is not a port number"
+breaks "ServiceExport names no Service" "if .kind==\"ServiceExport\" then .metadata.name=\"rebel-bse\" else . end" "ServiceExport/rebel-bse: no Service named rebel-bse to export"
+breaks "ServiceExport of an ExternalName Service" "if $svc then .spec.type=\"ExternalName\" | .spec.externalName=\"rebel-base.example\" else . end" "exports an ExternalName Service"
+breaks "ServiceExport in another namespace" "if .kind==\"ServiceExport\" then .metadata.namespace=\"rebels\" else . end" "namespace 'rebels' is not its Service's"
 note "$cases breakages caught"

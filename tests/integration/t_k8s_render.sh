@@ -2,7 +2,8 @@
 # Every overlay alone, with each component, with each pair of components, with all of them,
 # and with each combination k8s/lab.sh applies renders with `kubectl kustomize`, and every
 # rendering passes the manifest cross-reference check. The overlay directories and the
-# example render as users apply them.
+# example render as users apply them. The mcs-export component renders with both overlays,
+# its ServiceExport in the overlay's namespace beside the Service it exports.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
@@ -12,6 +13,32 @@ printf '%s' "$TION" >"$TMP/tion.msg"
 
 for d in koornacht tion examples/koornacht-global; do
     bash "$ROOT/tests/k8s/render.sh" "$ROOT/k8s/$d" >/dev/null 2>"$TMP/err" || fail "k8s/$d does not render: $(cat "$TMP/err")"
+done
+
+# mcs-export with each overlay, in a namespace the kustomization sets: the export follows it.
+rel=$("$PY" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$ROOT/k8s" "$TMP")
+for overlay in koornacht tion; do
+    mkdir -p "$TMP/mcs-$overlay"
+    printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: rebels\nresources: [../%s/%s]\ncomponents: [../%s/components/mcs-export]\n' \
+        "$rel" "$overlay" "$rel" >"$TMP/mcs-$overlay/kustomization.yaml"
+    bash "$ROOT/tests/k8s/render.sh" "$TMP/mcs-$overlay" >"$TMP/mcs-$overlay.json" 2>"$TMP/err" ||
+        fail "$overlay + mcs-export does not render: $(cat "$TMP/err")"
+    got=$("$PY" -c '
+import json, sys
+text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        break
+    o, i = dec.raw_decode(text, i)
+    objs += o.get("items", [o])
+m = lambda o: o["metadata"]
+print(" ".join(sorted("/".join((o["kind"], str(m(o).get("namespace")), m(o)["name"])) for o in objs
+                      if o["kind"] in ("ServiceExport", "Service"))))' "$TMP/mcs-$overlay.json")
+    assert_eq "Service/rebels/rebel-base ServiceExport/rebels/rebel-base" "$got" "$overlay + mcs-export: the export and its Service"
+    "$PY" "$ROOT/tests/k8s/check_manifests.py" --version "$version" --message-file "$TMP/$overlay.msg" \
+        "$TMP/mcs-$overlay.json" >"$TMP/check" 2>&1 || fail "$overlay + mcs-export fails the manifest check: $(cat "$TMP/check")"
 done
 
 LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"

@@ -2,8 +2,10 @@
 # Every rendered combination of overlays and components (and every one k8s/lab.sh applies)
 # validates against the upstream Kubernetes OpenAPI schemas and Cilium's CRD schemas: the
 # npm packages kubernetes-models and @kubernetes-models/cilium, pinned by
-# tests/k8s/package-lock.json and installed by tests/k8s/npm-deps.sh. Each broken field
-# below must be rejected, naming the field.
+# tests/k8s/package-lock.json and installed by tests/k8s/npm-deps.sh; the MCS-API
+# ServiceExport (no npm package) against tests/k8s/validate.mjs's own check of
+# multicluster.x-k8s.io/v1alpha1. Each broken field below must be rejected, naming the field,
+# and a ServiceExport with a well-formed status must pass.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
@@ -21,7 +23,8 @@ LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/
 out=$(validate "$TMP"/r/*.json 2>&1) || fail "schema validation: $out"
 note "$out"
 kinds=$(jq -r '.items[] | "\(.apiVersion) \(.kind)"' "$TMP"/r/*.json | sort -u | tr '\n' ';')
-for k in "v1 ConfigMap" "v1 Service" "v1 Pod" "apps/v1 Deployment" "cilium.io/v2 CiliumNetworkPolicy"; do
+for k in "v1 ConfigMap" "v1 Service" "v1 Pod" "apps/v1 Deployment" "cilium.io/v2 CiliumNetworkPolicy" \
+    "multicluster.x-k8s.io/v1alpha1 ServiceExport"; do
     [[ "$kinds" == *"$k;"* ]] || fail "no $k was validated ($kinds)"
 done
 
@@ -56,6 +59,30 @@ rejects "ConfigMap value not a string" "$(item ConfigMap rebel-base-response '.d
 rejects "probe period as a string" "$(item Deployment rebel-base '.spec.template.spec.containers[0].readinessProbe.periodSeconds = "2s"')" \
     "readinessProbe/periodSeconds must be integer"
 rejects "a kind with no schema" "$(item Service rebel-base-headless '.kind = "GlobalService"')" "no schema for apiVersion v1 kind GlobalService"
+# MCS-API: what an implementation writes into the status passes; each breakage fails.
+ok=$(item ServiceExport rebel-base '.status = {conditions: [{type: "Valid", status: "True", reason: "Valid", message: "ServiceExport is valid", lastTransitionTime: "2025-11-28T03:27:37Z", observedGeneration: 1}, {type: "Conflict", status: "False", reason: "NoConflicts", message: ""}]} | .spec = {exportedLabels: {tier: "web"}}')
+jq "$ok" "$base" >"$TMP/mcs-ok.json"
+out=$(validate "$TMP/mcs-ok.json" 2>&1) || fail "a ServiceExport with a well-formed status was refused: $out"
+base=$TMP/mcs-ok.json
+export_item() { item ServiceExport rebel-base "$1"; }
+rejects "ServiceExport apiVersion v1beta1" "$(export_item '.apiVersion = "multicluster.x-k8s.io/v1beta1"')" \
+    "no schema for apiVersion multicluster.x-k8s.io/v1beta1 kind ServiceExport"
+rejects "condition status Maybe" "$(export_item '.status.conditions[0].status = "Maybe"')" \
+    'status/conditions/0/status must be one of True, False, Unknown (is "Maybe")'
+rejects "condition without a type" "$(export_item 'del(.status.conditions[1].type)')" "status/conditions/1 must have required property type"
+rejects "condition type twice" "$(export_item '.status.conditions[1].type = "Valid"')" 'type "Valid" appears twice'
+rejects "condition reason with a space" "$(export_item '.status.conditions[0].reason = "No Service"')" \
+    'status/conditions/0/reason "No Service" must be a CamelCase word'
+rejects "lastTransitionTime not a time" "$(export_item '.status.conditions[0].lastTransitionTime = "yesterday"')" \
+    'lastTransitionTime "yesterday" must be an RFC 3339 date-time'
+rejects "negative observedGeneration" "$(export_item '.status.conditions[0].observedGeneration = -1')" "observedGeneration must be an integer >= 0"
+rejects "unknown condition field" "$(export_item '.status.conditions[0].severity = "High"')" 'status/conditions/0: unknown field "severity"'
+rejects "export name not DNS-1123" "$(export_item '.metadata.name = "Rebel_Base"')" 'metadata/name "Rebel_Base" must be a DNS-1123 subdomain'
+rejects "export namespace not DNS-1123" "$(export_item '.metadata.namespace = "-lab"')" 'metadata/namespace "-lab" must be a DNS-1123 label'
+rejects "export without a name" "$(export_item 'del(.metadata.name)')" "metadata must have required property name"
+rejects "exported label not a string" "$(export_item '.spec.exportedLabels.tier = 3')" "spec/exportedLabels/tier must be string"
+rejects "unknown spec field" "$(export_item '.spec.ports = [80]')" 'spec: unknown field "ports"'
+
 echo '{"kind": ' >"$TMP/broken.json"
 validate "$TMP/broken.json" >/dev/null 2>&1 && fail "truncated JSON accepted"
 note "$cases breakages rejected by the schemas (node $(node --version))"

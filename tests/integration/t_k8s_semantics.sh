@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lab's intent holds at every check k8s/lab.sh makes (who may talk to whom), read by
 # tests/k8s/mesh_model.py from the objects each step applies, and it holds the same on
-# Cilium 1.15, 1.18 and 1.19 (1.14 up to step 9; the headless step needs 1.15). Every
+# Cilium 1.18 and 1.19 (1.15 up to step 10: MCS-API, step 11, needs 1.17, and before it
+# no clusterset.local name resolves; 1.14 up to step 9; the headless step needs 1.15). Every
 # peer selector of every rendered policy names its clusters. The lab's own policy text,
 # whose egress selector names no cluster, passes on 1.18 and fails step 9 on 1.19: this
 # test would have caught it.
@@ -39,14 +40,23 @@ intent="1. koornacht: local only | koornacht->rebel-base ok koornacht drop -; ti
 8b. koornacht: only Koornacht gets through | koornacht->rebel-base ok koornacht drop tion; tion->rebel-base ok - drop tion
 9. koornacht: secured mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok - drop tion
 10. both clusters have both clusters' EndpointSlices | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion
-10. koornacht: headless global mix | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion"
+10. koornacht: headless global mix | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion
+11. koornacht: ServiceImport rebel-base exists | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht,tion drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht,tion drop -
+11. koornacht: clusterset mix | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht,tion drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht,tion drop -
+11. koornacht: Tion's export withdrawn, Koornacht only | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht drop -"
 
-out=$(walk "$ROOT/k8s" 1.14.1,1.15.0,1.18.0,1.19.0) || fail "mesh_model walk: $out"
-for v in 1.15.0 1.18.0 1.19.0; do
+out=$(walk "$ROOT/k8s" 1.14.1,1.15.0,1.16.5,1.17.0,1.18.0,1.19.0) || fail "mesh_model walk: $out"
+for v in 1.17.0 1.18.0 1.19.0; do
     assert_eq "$intent" "$(for_version "$v" "$out")" "who reaches whom on Cilium $v"
 done
-assert_eq "$(grep -v '^10\. ' <<<"$intent")" "$(for_version 1.14.1 "$out" | grep -v '^10\. ')" "who reaches whom on Cilium 1.14.1"
-note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.15.0, 1.18.0, 1.19.0 (1.14.1 up to step 9)"
+for v in 1.15.0 1.16.5; do
+    assert_eq "$(grep -v '^11\. ' <<<"$intent")" "$(for_version "$v" "$out" | grep -v '^11\. ')" "who reaches whom on Cilium $v"
+    # before MCS-API, the clusterset.local name does not resolve; the plain name stays local
+    assert_eq "$(grep '^11\. ' <<<"$intent" | sed -E 's/@clusterset ok [a-z,]+ drop -/@clusterset dns/g')" \
+        "$(for_version "$v" "$out" | grep '^11\. ')" "step 11 on Cilium $v (no MCS-API)"
+done
+assert_eq "$(grep -v '^1[01]\. ' <<<"$intent")" "$(for_version 1.14.1 "$out" | grep -v '^1[01]\. ')" "who reaches whom on Cilium 1.14.1"
+note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.17.0, 1.18.0, 1.19.0 (1.15.0 and 1.16.5 up to step 10, 1.14.1 up to step 9)"
 
 # Every peer selector of every rendered policy names its clusters; ours all say so with
 # a matchExpression on io.cilium.k8s.policy.cluster.

@@ -19,6 +19,8 @@ when there is any, 0 otherwise. What it holds the manifests to:
     directory holding its document, without subPath; the ConfigMap text is the lab's.
   - CiliumNetworkPolicy selectors match real pod labels (or Cilium's/kube-dns's own).
   - service.cilium.io/* annotations are known and have valid values.
+  - A ServiceExport (MCS-API) names a Service of the rendering, in the same namespace,
+    that MCS-API can export (not ExternalName).
 """
 import argparse
 import json
@@ -96,7 +98,24 @@ class Checker:
         self.check_configmap()
         for pol in self.of_kind("CiliumNetworkPolicy"):
             self.check_policy(pol)
+        for exp in self.of_kind("ServiceExport"):
+            self.check_export(exp)
         return self.problems
+
+    def check_export(self, exp):
+        """MCS-API exports the Service of the same name and namespace: an export naming no
+        Service is accepted by the API server and only marked invalid in its status."""
+        meta = exp.get("metadata", {})
+        where = f"ServiceExport/{meta.get('name')}"
+        svcs = [s for s in self.of_kind("Service") if s["metadata"].get("name") == meta.get("name")]
+        if not svcs:
+            self.bad(where, f"no Service named {meta.get('name')} to export")
+            return
+        svc = svcs[0]
+        if svc["metadata"].get("namespace") != meta.get("namespace"):
+            self.bad(where, f"namespace {meta.get('namespace')!r} is not its Service's {svc['metadata'].get('namespace')!r}")
+        if (svc.get("spec") or {}).get("type") == "ExternalName":
+            self.bad(where, "exports an ExternalName Service, which MCS-API cannot export")
 
     # --- pods -------------------------------------------------------------------
     def check_pod(self, where, labels, spec):

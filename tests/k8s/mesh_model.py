@@ -22,7 +22,16 @@ by step and for several Cilium versions; the stand-in kubectl (tests/k8s/fake) a
     matches every cluster up to Cilium 1.18, and the policy's own cluster from 1.19 on
     (policy-default-local-cluster).
   - DNS: x-wing resolves through its own cluster's kube-dns (UDP/53); if its egress
-    policy does not allow that, every request fails as a DNS failure.
+    policy does not allow that, every request fails as a DNS failure. NAME,
+    NAME.NAMESPACE[.svc[.cluster.local]] name a Service of the caller's namespace.
+  - MCS-API (Cilium >= 1.17 with clustermesh.mcsapi.enabled): a ServiceExport offers the
+    Service of the same name to the cluster set. Every cluster with MCS-API that is the
+    exporter or connected to one gets a ServiceImport of that name (while at least one
+    cluster exports it), and NAME.NAMESPACE.svc.clusterset.local reaches the exported
+    Service's pods in every exporting cluster, if CoreDNS serves clusterset.local
+    (clustermesh.mcsapi.corednsAutoConfigure.enabled and CoreDNS >= 1.12.2). With
+    auto-configuration and an older CoreDNS the model takes the worst case: CoreDNS
+    refuses its configuration and no name resolves in that cluster.
 
 Anything the model does not know (other peer kinds, other operators) raises ModelError
 rather than guessing.
@@ -71,7 +80,7 @@ class Cluster:
     """What the model needs of one cluster: its objects and how its Cilium is set up."""
 
     def __init__(self, name, objects, cilium="1.19.0", values=None, replicas=None,
-                 connected=(), namespace="default"):
+                 connected=(), namespace="default", coredns="1.12.2", imports=None):
         self.name = name
         self.objects = objects
         self.cilium = version_tuple(cilium)
@@ -79,6 +88,30 @@ class Cluster:
         self.replicas = dict(replicas or {})
         self.connected = set(connected)
         self.ns = namespace
+        self.coredns = version_tuple(coredns)
+        # ServiceImports that exist so far (None: every one MCS-API would make); the
+        # stand-in control plane makes them a few calls after the export, as Cilium does
+        # a moment after it.
+        self.imports = imports
+
+    def value(self, key):
+        return str(self.values.get(key, "")).lower() == "true"
+
+    def mcs(self):
+        return self.cilium >= (1, 17, 0) and self.value("clustermesh.mcsapi.enabled")
+
+    def coredns_autoconfigured(self):
+        return self.mcs() and self.value("clustermesh.mcsapi.corednsAutoConfigure.enabled")
+
+    def dns_down(self):
+        return self.coredns_autoconfigured() and self.coredns < (1, 12, 2)
+
+    def exports(self):
+        """Names this cluster exports: a ServiceExport with a Service of the same name."""
+        if not self.mcs():
+            return set()
+        names = {o["metadata"]["name"] for o in self.objects if o.get("kind") == "ServiceExport"}
+        return {n for n in names if self.find("Service", n) is not None}
 
     def find(self, kind, name):
         for o in self.objects:
@@ -237,6 +270,37 @@ class Mesh:
         return (c.cilium >= (1, 15, 0) and ann.get("service.cilium.io/global-sync-endpoint-slices") == "true"
                 and str(c.values.get("clustermesh.enableEndpointSliceSynchronization")) == "true")
 
+    def exporters(self, src, name):
+        """Clusters whose export of NAME reaches SRC (SRC itself included)."""
+        c = self.clusters[src]
+        if not c.mcs():
+            return []
+        return [o for o in self.clusters.values()
+                if (o.name == src or self.connected(src, o.name)) and name in o.exports()]
+
+    def imported(self, src, name):
+        c = self.clusters[src]
+        return bool(self.exporters(src, name)) and (c.imports is None or name in c.imports)
+
+    def import_names(self, src):
+        names = set()
+        for o in self.clusters.values():
+            names |= o.exports()
+        return {n for n in names if self.exporters(src, n)}
+
+    @staticmethod
+    def resolve(c, target):
+        """(Service name, "cluster" | "clusterset") for the name TARGET, or None."""
+        host = target.rsplit(":", 1)[0] if target.count(":") == 1 else target
+        parts = host.rstrip(".").split(".")
+        if parts[2:] in (["svc", "clusterset", "local"],) and len(parts) == 5:
+            return (parts[0], "clusterset") if parts[1] == c.ns else None
+        if len(parts) == 1:
+            return parts[0], "cluster"
+        if parts[2:] in ([], ["svc"], ["svc", "cluster", "local"]) and parts[1] == c.ns:
+            return parts[0], "cluster"
+        return None
+
     @staticmethod
     def service_pods(c, svc):
         sel = svc["spec"].get("selector") or {}
@@ -252,10 +316,20 @@ class Mesh:
             return "no-client"
         c = self.clusters[src]
         dns = {**KUBE_DNS, CLUSTER: src}
-        if not allowed(c, client, "egress", dns, 53, "UDP"):
+        if c.dns_down() or not allowed(c, client, "egress", dns, 53, "UDP"):
             return "dns"
-        name = target.split(":")[0]
-        backends = self.backends(src, name)
+        resolved = self.resolve(c, target)
+        if resolved is None:
+            return "dns"
+        name, domain = resolved
+        if domain == "clusterset":
+            if not c.coredns_autoconfigured() or not self.imported(src, name):
+                return "dns"
+            backends = []
+            for o in self.exporters(src, name):
+                backends += self.service_pods(o, o.find("Service", name))
+        else:
+            backends = self.backends(src, name)
         if backends is None:
             return "dns"
         if not backends:
@@ -314,12 +388,19 @@ def lint(objs, clusters):
 
 # --- walk: the lab's steps as lab.sh --dry-run prints them ---------------------------
 def parse_dry_run(text):
-    """[(check, {cluster: [components]}, {cluster: replicas})]: the state at each check."""
-    out, comps, reps = [], {}, {}
+    """[(check, {cluster: [components]}, {cluster: replicas}, {cluster: export deleted})]:
+    the state at each check. `kubectl delete serviceexport` lasts until the cluster's
+    next apply."""
+    out, comps, reps, unexported = [], {}, {}, {}
     for line in text.splitlines():
         m = re.match(r"^# (\w+): overlay k8s/\w+ \+ components: (.*)$", line)
         if m:
             comps[m.group(1)] = [] if m.group(2) == "(none)" else m.group(2).split()
+            unexported[m.group(1)] = False
+            continue
+        m = re.match(r"^\+ kubectl --context kind-(\w+) delete serviceexport rebel-base( --ignore-not-found)?$", line)
+        if m:
+            unexported[m.group(1)] = True
             continue
         m = re.match(r"^\+ kubectl --context kind-(\w+) scale deployment rebel-base --replicas (\d+)$", line)
         if m:
@@ -327,7 +408,7 @@ def parse_dry_run(text):
             continue
         m = re.match(r"^CHECK \(dry run\) (.*)$", line)
         if m:
-            out.append((m.group(1), dict(comps), dict(reps)))
+            out.append((m.group(1), dict(comps), dict(reps), dict(unexported)))
     return out
 
 
@@ -356,22 +437,29 @@ def walk(args):
     checks = parse_dry_run(open(args.dry_run).read())
     cache, out = {}, []
     names = ["koornacht", "tion"]
+    values = {"clustermesh.enableEndpointSliceSynchronization": "true", "clustermesh.mcsapi.enabled": "true",
+              "clustermesh.mcsapi.corednsAutoConfigure.enabled": "true"}
     for version in args.cilium.split(","):
-        for check, comps, reps in checks:
+        for check, comps, reps, unexported in checks:
             clusters = []
             for n in names:
                 objs = render(args.k8s, args.work, n, comps.get(n, []), cache)
+                if unexported.get(n):
+                    objs = [o for o in objs if o.get("kind") != "ServiceExport"]
                 clusters.append(Cluster(n, objs, cilium=version, replicas={"rebel-base": reps.get(n, 2)},
-                                        values={"clustermesh.enableEndpointSliceSynchronization": "true"},
-                                        connected=[m for m in names if m != n]))
+                                        values=values, connected=[m for m in names if m != n]))
             mesh = Mesh(clusters)
+            exported = any(o.get("kind") == "ServiceExport" for c in clusters for o in c.objects)
             row = []
             for n in names:
-                for target in ("rebel-base", "rebel-base-headless:8080"):
+                for target, label in (("rebel-base", "rebel-base"), ("rebel-base-headless:8080", "rebel-base-headless"),
+                                      ("rebel-base.default.svc.clusterset.local", "rebel-base@clusterset")):
                     r = mesh.query(n, target)
-                    if target != "rebel-base" and r == "dns" and mesh.clusters[n].find("Service", "rebel-base-headless") is None:
+                    if label == "rebel-base-headless" and r == "dns" and mesh.clusters[n].find("Service", "rebel-base-headless") is None:
                         continue  # no headless Service at this point
-                    row.append(f"{n}->{target.split(':')[0]} {summary(r)}")
+                    if label == "rebel-base@clusterset" and not exported:
+                        continue  # no ServiceExport at this point
+                    row.append(f"{n}->{label} {summary(r)}")
             out.append(f"{version} | {check} | " + "; ".join(row))
     print("\n".join(out))
     return 0

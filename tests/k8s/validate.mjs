@@ -7,6 +7,9 @@
 // The schemas do not reject unknown fields (they allow additional properties), so a
 // misspelt field name is not caught here; a real API server with kubectl's strict field
 // validation would reject it.
+// The MCS-API kinds (multicluster.x-k8s.io) have no npm package: mcsServiceExport() below
+// checks a ServiceExport against the API's definition, written out here by hand. Unlike
+// the packages it does refuse unknown fields.
 import { readFileSync } from "node:fs";
 
 function objects(text) {
@@ -32,8 +35,97 @@ function modulePath(apiVersion, kind) {
     return group === "" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
 }
 
+// --- MCS-API v1alpha1 (sigs.k8s.io/mcs-api; what Cilium 1.17 to 1.19 serve) -----------
+// ServiceExport: metadata names the exported Service (same name, same namespace); spec is
+// optional (exportedLabels, exportedAnnotations: string maps); status is written by the
+// implementation: conditions, a list keyed by type, each a Kubernetes condition.
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const OBJECT_META = new Set(["name", "generateName", "namespace", "labels", "annotations", "uid",
+    "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+    "deletionGracePeriodSeconds", "ownerReferences", "finalizers", "managedFields", "selfLink"]);
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function unknownFields(obj, allowed, at, problems) {
+    for (const k of Object.keys(obj)) if (!allowed.has(k)) problems.push(`${at}: unknown field "${k}"`);
+}
+
+function stringMap(v, at, problems) {
+    if (!isObject(v)) return problems.push(`${at} must be an object of strings`);
+    for (const [k, x] of Object.entries(v)) if (typeof x !== "string") problems.push(`${at}/${k} must be string`);
+}
+
+function mcsMetadata(m, problems) {
+    if (!isObject(m)) return problems.push("metadata must be an object");
+    unknownFields(m, OBJECT_META, "metadata", problems);
+    if (m.name === undefined && m.generateName === undefined) problems.push("metadata must have required property name");
+    if (m.name !== undefined && (typeof m.name !== "string" || m.name.length > 253 || !DNS1123_SUBDOMAIN.test(m.name)))
+        problems.push(`metadata/name ${JSON.stringify(m.name)} must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', alphanumeric at both ends, at most 253)`);
+    if (m.namespace !== undefined && (typeof m.namespace !== "string" || m.namespace.length > 63 || !DNS1123_LABEL.test(m.namespace)))
+        problems.push(`metadata/namespace ${JSON.stringify(m.namespace)} must be a DNS-1123 label (lower-case letters, digits and '-', alphanumeric at both ends, at most 63)`);
+    for (const k of ["labels", "annotations"]) if (m[k] !== undefined) stringMap(m[k], `metadata/${k}`, problems);
+}
+
+const CONDITION_FIELDS = new Set(["type", "status", "reason", "message", "lastTransitionTime", "observedGeneration"]);
+
+function condition(c, at, problems) {
+    if (!isObject(c)) return problems.push(`${at} must be an object`);
+    unknownFields(c, CONDITION_FIELDS, at, problems);
+    if (typeof c.type !== "string" || c.type.length === 0 || c.type.length > 316)
+        problems.push(`${at} must have required property type (a string of 1 to 316 characters)`);
+    if (!["True", "False", "Unknown"].includes(c.status))
+        problems.push(`${at}/status must be one of True, False, Unknown (is ${JSON.stringify(c.status)})`);
+    if (c.reason !== undefined && (typeof c.reason !== "string" || c.reason.length > 1024 || !CONDITION_REASON.test(c.reason)))
+        problems.push(`${at}/reason ${JSON.stringify(c.reason)} must be a CamelCase word (letters, digits, '_', ',' and ':', starting with a letter)`);
+    if (c.message !== undefined && (typeof c.message !== "string" || c.message.length > 32768))
+        problems.push(`${at}/message must be a string of at most 32768 characters`);
+    if (c.lastTransitionTime !== undefined && (typeof c.lastTransitionTime !== "string" || !RFC3339.test(c.lastTransitionTime)))
+        problems.push(`${at}/lastTransitionTime ${JSON.stringify(c.lastTransitionTime)} must be an RFC 3339 date-time`);
+    if (c.observedGeneration !== undefined && !(Number.isInteger(c.observedGeneration) && c.observedGeneration >= 0))
+        problems.push(`${at}/observedGeneration must be an integer >= 0`);
+}
+
+function mcsServiceExport(obj) {
+    const problems = [];
+    unknownFields(obj, new Set(["apiVersion", "kind", "metadata", "spec", "status"]), "ServiceExport", problems);
+    mcsMetadata(obj.metadata, problems);
+    if (obj.spec !== undefined) {
+        if (!isObject(obj.spec)) problems.push("spec must be an object");
+        else {
+            unknownFields(obj.spec, new Set(["exportedLabels", "exportedAnnotations"]), "spec", problems);
+            for (const k of ["exportedLabels", "exportedAnnotations"]) if (obj.spec[k] !== undefined) stringMap(obj.spec[k], `spec/${k}`, problems);
+        }
+    }
+    if (obj.status !== undefined) {
+        if (!isObject(obj.status)) problems.push("status must be an object");
+        else {
+            unknownFields(obj.status, new Set(["conditions"]), "status", problems);
+            const conds = obj.status.conditions;
+            if (conds !== undefined && !Array.isArray(conds)) problems.push("status/conditions must be an array");
+            else if (conds) {
+                conds.forEach((c, i) => condition(c, `status/conditions/${i}`, problems));
+                const types = conds.filter(isObject).map((c) => c.type);
+                const dup = types.find((t, i) => types.indexOf(t) !== i);
+                if (dup !== undefined) problems.push(`status/conditions: type ${JSON.stringify(dup)} appears twice (a list keyed by type)`);
+            }
+        }
+    }
+    if (problems.length) throw new Error(problems.join("; "));
+}
+
+// Checkers written here, by apiVersion and kind: the same interface as a model class.
+const OWN = {"multicluster.x-k8s.io/v1alpha1 ServiceExport": mcsServiceExport};
+function own(check) {
+    return class { constructor(obj) { this.obj = obj; } validate() { check(this.obj); } };
+}
+
 const models = new Map();
 async function model(apiVersion, kind) {
+    if (OWN[`${apiVersion} ${kind}`]) return own(OWN[`${apiVersion} ${kind}`]);
+    if (apiVersion.startsWith("multicluster.x-k8s.io/")) return null;
     const path = modulePath(apiVersion, kind);
     if (!models.has(path)) {
         try {

@@ -13,6 +13,13 @@ before Cilium is installed, a rollout whose image was never loaded. Where the re
 behaviour on a repeat is not certain (hubble enable, clustermesh connect) they fail too:
 stricter than real, so lab.sh must not repeat them.
 
+MCS-API: `cilium install`/`upgrade` with clustermesh.mcsapi.enabled (Cilium >= 1.17) brings
+the ServiceExport/ServiceImport CRDs and the cilium-config key clustermesh-enable-mcs-api. A
+ServiceImport appears in a cluster $FAKE_MCS_DELAY (default 3) stand-in calls after an export
+reaches it (a delay counted in calls, not time, so a test is not timing-dependent) and goes
+when no cluster exports the name any more; each cluster's CoreDNS has the version
+$FAKE_COREDNS_VERSION (default 1.12.2) had when the cluster was created.
+
 `kubectl exec ... xwing ARGS TARGET` asks tests/k8s/mesh_model.py which rebel-base pods the
 requests reach and which are dropped, then runs the real xwing ($FAKE_XWING) against
 local rebel-base servers standing in for each cluster's pods ($FAKE_BACKEND_koornacht,
@@ -246,7 +253,7 @@ def kind_create(st, args):
     st.d["clusters"][name] = {"config": os.path.abspath(config), "node_image": image, "nodes": nodes,
                               "images": [], "cilium": None, "hubble": False, "clustermesh": False,
                               "connected": [], "objects": {}, "last_applied": {},
-                              "replicas": {}}
+                              "replicas": {}, "coredns": ENV.get("FAKE_COREDNS_VERSION", "1.12.2")}
     print(f'Creating cluster "{name}" ...\nSet kubectl context to "kind-{name}"')
 
 
@@ -281,6 +288,8 @@ def cilium(st, args):
     c = st.cluster(name, "context")
     if args[:1] == ["install"]:
         cilium_install(c, name, args[1:])
+    elif args[:1] == ["upgrade"]:
+        cilium_upgrade(c, name, args[1:])
     elif args[:1] == ["status"]:
         need_cilium(c)
         print(f"Cilium: OK\nOperator: OK\nEnvoy DaemonSet: OK\nCluster Pods: {len(pods_of(c))}/{len(pods_of(c))} managed by Cilium")
@@ -321,6 +330,34 @@ def cilium_install(c, name, args):
         raise Fail(f"cluster.name {values.get('cluster.name')!r} is not the cluster's name {name!r} (the lab's rule)", 3)
     c["cilium"] = {"version": version.lstrip("v"), "values": values}
     print(f"ℹ️  Using Cilium version {version}\n🔮 Auto-detected cluster name: kind-{name}")
+
+
+def cilium_upgrade(c, name, args):
+    """A Helm upgrade: without --reuse-values the chart's defaults replace every value
+    given before; without --version the CLI's own default version is installed."""
+    version = opt(args, "--version", "1.16.3")
+    reuse = flag(args, "--reuse-values")
+    values = dict(v.split("=", 1) for v in multi(args, "--set"))
+    if args:
+        unsupported("cilium", ["upgrade"] + args)
+    if not c["cilium"]:
+        raise Fail("Error: Unable to upgrade Cilium: cilium is not installed (no Helm release \"cilium\")")
+    merged = {**c["cilium"]["values"], **values} if reuse else values
+    if merged.get("cluster.name") != name:
+        raise Fail(f"cluster.name {merged.get('cluster.name')!r} is not the cluster's name {name!r} "
+                   "(an upgrade without --reuse-values drops it)", 3)
+    c["cilium"] = {"version": version.lstrip("v"), "values": merged}
+    print(f"ℹ️  Upgrading Cilium to version {version}")
+
+
+def mcs_cluster(c):
+    return mesh_model.Cluster("x", [], cilium=c["cilium"]["version"], values=c["cilium"]["values"]) \
+        if c["cilium"] else None
+
+
+def mcs_crds(c):
+    m = mcs_cluster(c)
+    return bool(m and m.mcs() and str(c["cilium"]["values"].get("clustermesh.mcsapi.installCRDs", "true")) != "false")
 
 
 def port_forward(st, c, name):
@@ -414,11 +451,16 @@ def hubble(st, args):
 KINDS = {"service": "Service", "svc": "Service", "services": "Service", "deployment": "Deployment",
          "deployments": "Deployment", "deploy": "Deployment", "pod": "Pod", "pods": "Pod",
          "configmap": "ConfigMap", "ciliumnetworkpolicy": "CiliumNetworkPolicy",
-         "ciliumnetworkpolicies": "CiliumNetworkPolicy", "cnp": "CiliumNetworkPolicy"}
+         "ciliumnetworkpolicies": "CiliumNetworkPolicy", "cnp": "CiliumNetworkPolicy",
+         "serviceexport": "ServiceExport", "serviceexports": "ServiceExport", "svcex": "ServiceExport",
+         "serviceimport": "ServiceImport", "serviceimports": "ServiceImport", "svcim": "ServiceImport"}
 SHOWN = {"Service": "service", "Deployment": "deployment.apps", "Pod": "pod", "ConfigMap": "configmap",
-         "CiliumNetworkPolicy": "ciliumnetworkpolicy.cilium.io"}
+         "CiliumNetworkPolicy": "ciliumnetworkpolicy.cilium.io", "ServiceExport": "serviceexport.multicluster.x-k8s.io",
+         "ServiceImport": "serviceimport.multicluster.x-k8s.io"}
 PLURAL = {"Service": "services", "Deployment": "deployments.apps", "Pod": "pods", "ConfigMap": "configmaps",
-          "CiliumNetworkPolicy": "ciliumnetworkpolicies.cilium.io"}
+          "CiliumNetworkPolicy": "ciliumnetworkpolicies.cilium.io",
+          "ServiceExport": "serviceexports.multicluster.x-k8s.io", "ServiceImport": "serviceimports.multicluster.x-k8s.io"}
+MCS_CRDS = {"serviceexports.multicluster.x-k8s.io", "serviceimports.multicluster.x-k8s.io"}
 
 
 def real_kubectl(args, **kw):
@@ -454,6 +496,8 @@ def pods_of(c):
 def need_api(c, kind):
     if kind == "CiliumNetworkPolicy" and not c["cilium"]:
         raise Fail('error: the server doesn\'t have a resource type "ciliumnetworkpolicy"')
+    if kind in ("ServiceExport", "ServiceImport") and not mcs_crds(c):
+        raise Fail(f'error: the server doesn\'t have a resource type "{kind.lower()}"')
 
 
 def render(args):
@@ -523,9 +567,9 @@ def k_apply(st, c, name, ns, args):
         if i in bad:
             errors.append(f'Error from server (Invalid): error when applying "{src}": The {kind} "{oname}" is invalid: {bad[i]}')
             continue
-        if kind == "CiliumNetworkPolicy" and not c["cilium"]:
+        if (kind == "CiliumNetworkPolicy" and not c["cilium"]) or (kind == "ServiceExport" and not mcs_crds(c)):
             errors.append(f'error: resource mapping not found for name: "{oname}" namespace: "" from "{src}": no matches '
-                          f'for kind "CiliumNetworkPolicy" in version "cilium.io/v2"\nensure CRDs are installed first')
+                          f'for kind "{kind}" in version "{o["apiVersion"]}"\nensure CRDs are installed first')
             continue
         try:
             print(f"{SHOWN.get(kind, kind.lower())}/{oname} {merge(c, o)}")
@@ -654,7 +698,33 @@ def k_get(st, c, name, ns, args):
         for m in slices(st, name, sel.split("=", 1)[1]):
             print(m)
         return
-    unsupported("kubectl", ["get"] + args)
+    if args[:1] == ["crd"] and len(args) == 2:
+        if args[1] not in MCS_CRDS or not mcs_crds(c):
+            raise Fail(f'Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "{args[1]}" not found')
+        print(f"NAME   CREATED AT\n{args[1]}   2025-11-28T03:27:37Z")
+        return
+    kind = KINDS.get(args[0]) if len(args) == 2 else None
+    if kind == "ServiceImport" and out is None:
+        need_api(c, kind)
+        if args[1] not in visible_imports(st, name):
+            raise Fail(f'Error from server (NotFound): {PLURAL[kind]} "{args[1]}" not found')
+        print(f"NAME         TYPE           IP                AGE\n{args[1]}   ClusterSetIP   [\"10.96.200.7\"]   5s")
+        return
+    if kind == "ServiceExport" and out and out.startswith("go-template=") and ".status.conditions" in out:
+        need_api(c, kind)
+        live(c, kind, args[1])
+        for cond in export_conditions(c, args[1]):
+            print(f"{cond['type']}={cond['status']} {cond['reason']}: {cond['message']}")
+        return
+    unsupported("kubectl", ["get"] + args + (["-o", out] if out else []))
+
+
+def export_conditions(c, oname):
+    """Roughly what Cilium writes into a ServiceExport's status."""
+    if mesh_model.Cluster("x", list(c["objects"].values())).find("Service", oname) is None:
+        return [{"type": "Valid", "status": "False", "reason": "NoService", "message": "Service doesn't exist"}]
+    return [{"type": "Valid", "status": "True", "reason": "Valid", "message": "ServiceExport is valid"},
+            {"type": "Conflict", "status": "False", "reason": "NoConflicts", "message": "ServiceExport has no conflicts"}]
 
 
 def get_system(c, args, out):
@@ -667,6 +737,17 @@ def get_system(c, args, out):
         if not (c["hubble"] if oname.startswith("hubble") else c["clustermesh"]):
             raise Fail(f'Error from server (NotFound): deployments.apps "{oname}" not found')
         print(f"NAME   READY   UP-TO-DATE   AVAILABLE\n{oname}   1/1     1            1")
+    elif (kind, oname) == ("configmap", "cilium-config"):
+        if not c["cilium"]:
+            raise Fail('Error from server (NotFound): configmaps "cilium-config" not found')
+        m = re.match(r"jsonpath=\{\.data\.([\w-]+)\}$", out or "")
+        if not m or m.group(1) != "clustermesh-enable-mcs-api":
+            unsupported("kubectl", ["-n", "kube-system", "get"] + args + ["-o", str(out)])
+        print("true" if mcs_cluster(c).mcs() else "false", end="")
+    elif (kind, oname) == ("deployment", "coredns"):
+        if out != "jsonpath={.spec.template.spec.containers[0].image}":
+            unsupported("kubectl", ["-n", "kube-system", "get"] + args + ["-o", str(out)])
+        print(f"registry.k8s.io/coredns/coredns:v{c.get('coredns', '1.12.2')}", end="")
     elif (kind, oname) == ("secret", "cilium-clustermesh"):
         if not c["connected"]:
             raise Fail('Error from server (NotFound): secrets "cilium-clustermesh" not found')
@@ -680,7 +761,9 @@ def get_system(c, args, out):
         unsupported("kubectl", ["-n", "kube-system", "get"] + args)
 
 
-def mesh(st, ns="default"):
+def mesh(st, ns="default", imports=True):
+    """The model of the stand-in clusters; IMPORTS: with the ServiceImports made so far
+    (else with every one MCS-API would make)."""
     clusters = []
     for n, c in st.d["clusters"].items():
         if not c["cilium"]:
@@ -688,8 +771,35 @@ def mesh(st, ns="default"):
         connected = c["connected"] if c["clustermesh"] else []
         clusters.append(mesh_model.Cluster(n, list(c["objects"].values()), cilium=c["cilium"]["version"],
                                            values=c["cilium"]["values"], replicas=c["replicas"],
-                                           connected=connected, namespace=ns))
+                                           connected=connected, namespace=ns, coredns=c.get("coredns", "1.12.2"),
+                                           imports=visible_imports(st, n) if imports else None))
     return mesh_model.Mesh(clusters)
+
+
+def mcs_sync(st):
+    """Counts this call, and notes when each ServiceImport became due: an export reaching
+    a cluster starts its clock, the last export's withdrawal removes it."""
+    st.d["tick"] = st.d.get("tick", 0) + 1
+    if not st.d["clusters"]:
+        return
+    m = mesh(st, imports=False)
+    due = st.d.setdefault("imports", {})
+    for n in list(due):
+        if n not in st.d["clusters"]:
+            del due[n]
+    for n in m.clusters:
+        names = m.import_names(n)
+        rec = due.setdefault(n, {})
+        for gone in set(rec) - names:
+            del rec[gone]
+        for new in names - set(rec):
+            rec[new] = st.d["tick"]
+
+
+def visible_imports(st, cluster):
+    delay = int(ENV.get("FAKE_MCS_DELAY", "3"))
+    rec = st.d.get("imports", {}).get(cluster, {})
+    return {n for n, since in rec.items() if st.d.get("tick", 0) - since >= delay}
 
 
 def slices(st, name, svc):
@@ -785,10 +895,18 @@ def main():
     if tool == "docker" and args[:1] in (["build"], ["exec"]):
         STDIN = sys.stdin.read()
     st = State()
+    counted = None
     try:
+        mcs_sync(st)
+        # A failing call changes nothing, but it is counted: the ServiceImport delay is
+        # in calls, and a wait polls with calls that fail until the import is there.
+        counted = json.dumps(st.d)
         TOOLS[tool](st, list(args))
     except Fail as e:
         print(e, file=sys.stderr)
+        if counted is not None:
+            st.d = json.loads(counted)
+            st.save()
         return e.code
     except mesh_model.ModelError as e:
         print(f"fake {tool}: the model cannot answer: {e}", file=sys.stderr)
