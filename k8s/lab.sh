@@ -122,13 +122,42 @@ kc() { # kc CLUSTER KUBECTL-ARGS...
 q() { [ "$dry_run" = 0 ] && "$@" 2>/dev/null; }
 
 # --- versions and preflight ---------------------------------------------------------
+# The OS-ARCH suffix of the cilium and hubble CLI release archives for this machine
+# (linux-amd64, darwin-arm64, ...), or nothing for a platform they are not released for.
+# A shell under Rosetta on an Apple Silicon Mac reports x86_64, yet the native arm64 CLI is
+# the one to get: sysctl hw.optional.arm64 tells the hardware.
+cli_platform() {
+    local os arch
+    os=$(uname -s | tr '[:upper:]' '[:lower:]')
+    case $(uname -m) in
+    x86_64 | amd64) arch=amd64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) arch= ;;
+    esac
+    if [ "$os" = darwin ] && [ "$(sysctl -n hw.optional.arm64 2>/dev/null)" = 1 ]; then arch=arm64; fi
+    case $os in linux | darwin) ;; *) arch= ;; esac
+    [ -n "$arch" ] && echo "$os-$arch"
+    return 0
+}
+
+# release_archive REPO NAME: where to download NAME's CLI for this machine.
+release_archive() {
+    local platform
+    platform=$(cli_platform)
+    if [ -n "$platform" ]; then
+        echo "https://github.com/cilium/$1/releases/latest/download/$2-$platform.tar.gz (check it with the .sha256sum beside it; unpack into /usr/local/bin)"
+    else
+        echo "https://github.com/cilium/$1/releases (the archive for your OS and architecture; unpack into /usr/local/bin)"
+    fi
+}
+
 how_to_get() {
     case $1 in
     docker) echo "https://docs.docker.com/engine/install/ (Linux: apt-get install docker.io; macOS: Docker Desktop)" ;;
     kind) echo "a release binary: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or go install sigs.k8s.io/kind@latest)" ;;
     kubectl) echo "https://kubernetes.io/docs/tasks/tools/#kubectl" ;;
-    cilium) echo "the cilium CLI: https://github.com/cilium/cilium-cli/releases (unpack into /usr/local/bin)" ;;
-    hubble) echo "the hubble CLI: https://github.com/cilium/hubble/releases" ;;
+    cilium) echo "the cilium CLI: $(release_archive cilium-cli cilium)" ;;
+    hubble) echo "the hubble CLI: $(release_archive hubble hubble)" ;;
     make) echo "Linux: apt-get install make; macOS: xcode-select --install" ;;
     esac
 }

@@ -3,8 +3,10 @@
 # base state, every step with its check) without running anything, and prints the same
 # with busybox's applets as its only userland as with GNU's: what a GNU-only flag would
 # break on macOS breaks here first. The lab scripts use no bash 4 feature and no GNU-only
-# flag (a lint that is shown to catch both), and are shellcheck-clean. Missing tools are
-# named with how to get them; unknown arguments are refused.
+# flag (a lint that is shown to catch both), and are shellcheck-clean (docker/'s scripts too).
+# Missing tools are named with how to get them, the cilium and hubble CLIs as the release
+# archive for the OS and architecture uname (and on macOS sysctl) report; unknown arguments
+# are refused.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lab=$ROOT/k8s/lab.sh
@@ -12,6 +14,7 @@ scripts=(k8s/lab.sh k8s/kind-load.sh)
 
 if command -v shellcheck >/dev/null; then
     (cd "$ROOT" && shellcheck -x "${scripts[@]}" docker/build.sh docker/deps.sh docker/base-image.sh \
+        docker/archive.sh docker/platforms.sh docker/target-check.sh \
         tests/k8s/render.sh tests/k8s/npm-deps.sh tests/k8s/standin.sh tests/k8s/fake/bin/* \
         tests/integration/t_k8s_*.sh tests/integration/t_container_*.sh) || fail "shellcheck"
 else
@@ -75,6 +78,34 @@ fi
 for tool in docker kind kubectl cilium; do
     [[ "$out" == *"preflight: $tool is missing; get it: "* ]] || fail "dry run does not name missing $tool: $out"
 done
+# The cilium and hubble hints name the release archive for the machine, read from a stand-in
+# uname (and sysctl) first on PATH: macOS on Apple Silicon, a Rosetta shell there (uname -m
+# says x86_64, sysctl hw.optional.arm64 says 1), an Intel Mac, arm64 and amd64 Linux; the
+# releases page for a platform they are not built for.
+platform_hints() { # platform_hints OS MACHINE [HW.OPTIONAL.ARM64]: the two hints lab.sh prints there
+    local d
+    d=$(mktemp -d "$TMP/plat.XXXXXX")
+    printf '#!/bin/sh\ncase "$*" in -s) echo %s ;; -m) echo %s ;; *) exit 1 ;; esac\n' "$1" "$2" >"$d/uname"
+    [ -z "${3:-}" ] || printf '#!/bin/sh\n[ "$*" = "-n hw.optional.arm64" ] || exit 1\necho %s\n' "$3" >"$d/sysctl"
+    chmod +x "$d"/*
+    (cd "$TMP" && LAB_DIR=$d/lab PATH=$d:$TMP/gnu bash "$lab" --dry-run preflight 2>&1) | sed -n 's/^preflight: cilium is missing; get it: //p'
+    (cd "$TMP" && LAB_DIR=$d/lab PATH=$d:$TMP/gnu bash "$lab" --dry-run step 7b 2>&1) | sed -n 's/^note: step 7b skipped: no hubble CLI (\(.*\)); .*/\1/p'
+}
+release() { # release REPO NAME PLATFORM: the hint for an archive
+    printf 'the %s CLI: https://github.com/cilium/%s/releases/latest/download/%s-%s.tar.gz (check it with the .sha256sum beside it; unpack into /usr/local/bin)' \
+        "$2" "$1" "$2" "$3"
+}
+hints() { release cilium-cli cilium "$1"; echo; release hubble hubble "$1"; } # hints PLATFORM
+assert_eq "$(hints darwin-arm64)" "$(platform_hints Darwin arm64 1)" "hints on macOS, Apple Silicon"
+assert_eq "$(hints darwin-arm64)" "$(platform_hints Darwin x86_64 1)" "hints in a Rosetta shell on Apple Silicon"
+assert_eq "$(hints darwin-amd64)" "$(platform_hints Darwin x86_64 0)" "hints on an Intel Mac"
+assert_eq "$(hints linux-arm64)" "$(platform_hints Linux aarch64)" "hints on arm64 Linux"
+assert_eq "$(hints linux-amd64)" "$(platform_hints Linux x86_64 1)" "hints on amd64 Linux (sysctl is macOS's question only)"
+page="the cilium CLI: https://github.com/cilium/cilium-cli/releases (the archive for your OS and architecture; unpack into /usr/local/bin)
+the hubble CLI: https://github.com/cilium/hubble/releases (the archive for your OS and architecture; unpack into /usr/local/bin)"
+assert_eq "$page" "$(platform_hints Linux riscv64)" "hints on riscv64 Linux"
+assert_eq "$page" "$(platform_hints FreeBSD amd64)" "hints on FreeBSD"
+
 expect() { # expect LINE: an exact line of the dry run
     grep -qxF -- "$1" <<<"$out" || fail "dry run lacks: $1"
 }

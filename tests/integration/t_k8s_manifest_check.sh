@@ -25,7 +25,7 @@ rel=$("$PY" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))
     echo "kind: Kustomization"
     echo "resources: [$rel/koornacht]"
     echo "components:"
-    for c in global shared-false affinity-local default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global mcs-export; do
+    for c in global shared-false affinity-local default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global mcs-export probe; do
         echo "  - $rel/components/$c"
     done
 } >"$TMP/all/kustomization.yaml"
@@ -33,7 +33,7 @@ bash "$ROOT/tests/k8s/render.sh" "$TMP/all" >"$TMP/base.json"
 out=$(check --message-file "$TMP/koornacht.msg" "$TMP/base.json" 2>&1) || fail "koornacht + all components: $out"
 for k in ConfigMap/rebel-base-response Service/rebel-base Service/rebel-base-headless Deployment/rebel-base \
     Deployment/x-wing Pod/x-wing CiliumNetworkPolicy/default-deny CiliumNetworkPolicy/x-wing-to-rebel-base \
-    CiliumNetworkPolicy/rebel-base-from-x-wing ServiceExport/rebel-base; do
+    CiliumNetworkPolicy/rebel-base-from-x-wing ServiceExport/rebel-base Deployment/x-wing-probe Service/x-wing-probe; do
     [[ "$out" == *"$k"* ]] || fail "the full rendering lacks $k: $out"
 done
 
@@ -56,6 +56,8 @@ rb='.kind=="Deployment" and .metadata.name=="rebel-base"'
 xw='.kind=="Deployment" and .metadata.name=="x-wing"'
 xpod='.kind=="Pod" and .metadata.name=="x-wing"'
 rbc='.spec.template.spec.containers[0]'
+probe='.kind=="Deployment" and .metadata.name=="x-wing-probe"'
+psvc='.kind=="Service" and .metadata.name=="x-wing-probe"'
 pol() { echo ".kind==\"CiliumNetworkPolicy\" and .metadata.name==\"$1\""; }
 
 breaks "Service selector typo" "if $svc then .spec.selector.name=\"rebel\" else . end" "matches no pod labels"
@@ -86,7 +88,24 @@ breaks "no memory limit" "if $rb then del($rbc.resources.limits.memory) else . e
 breaks "service links on" "if $rb then .spec.template.spec.enableServiceLinks=true else . end" "enableServiceLinks is not false"
 breaks "grace period shorter than the drain" "if $rb then .spec.template.spec.terminationGracePeriodSeconds=10 else . end" "terminationGracePeriodSeconds 10 does not exceed --drain + --grace (12s)"
 breaks "longer drain in args" "if $rb then $rbc.args+=[\"--drain\",\"30s\"] else . end" "does not exceed --drain + --grace (40s)"
-breaks "x-wing not serving" "if $xw then $rbc.args=[\"-n\",\"10\",\"rebel-base\"] else . end" "must run \`xwing serve\`"
+breaks "x-wing not serving" "if $xw then $rbc.args=[\"-n\",\"10\",\"rebel-base\"] else . end" "must run \`xwing serve\` or \`xwing probe\`"
+breaks "x-wing probe mode misspelt" "if $probe then $rbc.args=[\"probes\",\"rebel-base\"] else . end" "(args ['probes', 'rebel-base'])"
+breaks "probe scraped on another port" "if $psvc then .metadata.annotations[\"prometheus.io/port\"]=\"9091\" else . end" \
+    "Service/x-wing-probe: prometheus.io/port 9091 is not a port Deployment/x-wing-probe listens on: 9090 (x-wing probe)"
+breaks "probe listens elsewhere (-l)" "if $probe then $rbc.args=[\"probe\",\"-l\",\":9091\",\"rebel-base\"] else . end" \
+    "targetPort 'metrics' (9090) is not the port x-wing probe in Deployment/x-wing-probe listens on (9091)"
+breaks "probe's default port not exposed" "if $probe then $rbc.args=[\"probe\",\"rebel-base\"] | $rbc.ports[0].containerPort=8080 else . end" \
+    "x-wing probe listens on :9090 by default (no --listen) but no container port is 9090"
+breaks "probe Service and liveness on another container port" \
+    "if $probe then $rbc.ports+=[{\"name\":\"debug\",\"containerPort\":9091}] | $rbc.livenessProbe.httpGet.port=\"debug\" elif $psvc then .spec.ports[0].targetPort=\"debug\" else . end" \
+    "livenessProbe port 'debug' (9091) is not the port x-wing probe listens on (9090)"
+breaks "probe readiness on x-wing serve's path" "if $probe then $rbc.readinessProbe.httpGet.path=\"/tally\" else . end" "path /tally is not served by x-wing probe"
+breaks "probe scraped on its text page" "if $psvc then .metadata.annotations[\"prometheus.io/path\"]=\"/\" else . end" \
+    "prometheus.io/path / is not where x-wing probe serves its metrics (/metrics)"
+breaks "prometheus annotation key typo" "if $psvc then .metadata.annotations[\"prometheus.io/prot\"]=\"9090\" else . end" "unknown annotation prometheus.io/prot"
+breaks "scrape value yes" "if $psvc then .metadata.annotations[\"prometheus.io/scrape\"]=\"yes\" else . end" 'prometheus.io/scrape="yes": must be "true" or "false"'
+breaks "x-wing serve scraped" "if $psvc then .spec.selector={\"name\":\"x-wing\",\"role\":\"probe\"} | .spec.ports[0].targetPort=\"http\" | .metadata.annotations[\"prometheus.io/port\"]=\"8080\" elif $probe then .spec.template.metadata.labels.role=\"canary\" | .spec.selector.matchLabels.role=\"canary\" elif $xw then .spec.template.metadata.labels.role=\"probe\" else . end" \
+    "prometheus.io/scrape: x-wing serve in Deployment/x-wing serves no metrics"
 breaks "listen port not exposed" "if $xpod then .spec.containers[0].args=[\"serve\",\"--listen\",\":9090\"] else . end" "--listen port 9090 is no container port"
 breaks "document mounted with subPath" "if $rb then $rbc.volumeMounts[0].subPath=\"index.html\" | $rbc.volumeMounts[0].mountPath=\"/etc/rebel-base\" else . end" "mounted with subPath"
 breaks "document mounted elsewhere" "if $rb then $rbc.volumeMounts[0].mountPath=\"/usr/share/nginx/html\" else . end" "nothing is mounted at /etc/rebel-base"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every overlay alone, with each component, with each pair of components, with all of them,
 # and with each combination k8s/lab.sh applies renders with `kubectl kustomize`, and every
-# rendering passes the manifest cross-reference check. The overlay directories and the
-# example render as users apply them. The mcs-export component renders with both overlays,
+# rendering passes the manifest cross-reference check. The overlay directories, the example
+# and the probe's alert rules (a kustomization of their own, applied beside an overlay) render
+# as users apply them. The mcs-export component renders with both overlays,
 # its ServiceExport in the overlay's namespace beside the Service it exports.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ version=$(cat "$ROOT/VERSION")
 printf '%s' "$KOORNACHT" >"$TMP/koornacht.msg"
 printf '%s' "$TION" >"$TMP/tion.msg"
 
-for d in koornacht tion examples/koornacht-global; do
+for d in koornacht tion examples/koornacht-global components/probe/rules; do
     bash "$ROOT/tests/k8s/render.sh" "$ROOT/k8s/$d" >/dev/null 2>"$TMP/err" || fail "k8s/$d does not render: $(cat "$TMP/err")"
 done
 

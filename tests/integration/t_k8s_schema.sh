@@ -4,7 +4,9 @@
 # npm packages kubernetes-models and @kubernetes-models/cilium, pinned by
 # tests/k8s/package-lock.json and installed by tests/k8s/npm-deps.sh; the MCS-API
 # ServiceExport (no npm package) against tests/k8s/validate.mjs's own check of
-# multicluster.x-k8s.io/v1alpha1. Each broken field below must be rejected, naming the field,
+# multicluster.x-k8s.io/v1alpha1. The probe's PrometheusRule (k8s/components/probe/rules,
+# applied on its own) against validate.mjs's own check of monitoring.coreos.com/v1 and
+# Prometheus's rule-file rules. Each broken field below must be rejected, naming the field,
 # and a ServiceExport with a well-formed status must pass.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +84,27 @@ rejects "export namespace not DNS-1123" "$(export_item '.metadata.namespace = "-
 rejects "export without a name" "$(export_item 'del(.metadata.name)')" "metadata must have required property name"
 rejects "exported label not a string" "$(export_item '.spec.exportedLabels.tier = 3')" "spec/exportedLabels/tier must be string"
 rejects "unknown spec field" "$(export_item '.spec.ports = [80]')" 'spec: unknown field "ports"'
+
+# The probe's alert rules: a kustomization of their own (no component: kind clusters have no
+# monitoring.coreos.com CRDs), rendered as `kubectl apply -k k8s/components/probe/rules` sends it.
+bash "$ROOT/tests/k8s/render.sh" "$ROOT/k8s/components/probe/rules" | jq -s '{apiVersion: "v1", kind: "List", items: .}' \
+    >"$TMP/rules.json" || fail "k8s/components/probe/rules does not render"
+out=$(validate "$TMP/rules.json" 2>&1) || fail "the probe's PrometheusRule: $out"
+assert_eq "monitoring.coreos.com/v1 PrometheusRule" "$(jq -r '.items[] | "\(.apiVersion) \(.kind)"' "$TMP/rules.json")" "what k8s/components/probe/rules renders"
+base=$TMP/rules.json
+rule_item() { item PrometheusRule x-wing-probe "$1"; }
+r0='.spec.groups[0].rules[0]'
+rejects "PrometheusRule apiVersion v1beta1" "$(rule_item '.apiVersion = "monitoring.coreos.com/v1beta1"')" \
+    "no schema for apiVersion monitoring.coreos.com/v1beta1 kind PrometheusRule"
+rejects "rule both alert and record" "$(rule_item "$r0.record = \"xwing:share\"")" "spec/groups/0/rules/0 must have exactly one of alert and record"
+rejects "rule without expr" "$(rule_item "del($r0.expr)")" "spec/groups/0/rules/0 must have required property expr"
+rejects "rule for: 2 minutes" "$(rule_item "$r0.for = \"2 minutes\"")" 'spec/groups/0/rules/0/for "2 minutes" must be a Prometheus duration'
+rejects "rule field misspelt" "$(rule_item "$r0.expression = $r0.expr")" 'spec/groups/0/rules/0: unknown field "expression"'
+rejects "rule label name with a dash" "$(rule_item "$r0.labels[\"severity-level\"] = \"warning\"")" '"severity-level" is not a label name'
+rejects "annotation not a string" "$(rule_item "$r0.annotations.runbook = 5")" "spec/groups/0/rules/0/annotations/runbook must be string"
+rejects "recording rule with for" "$(rule_item "$r0 |= (del(.alert, .annotations) | .record = \"xwing:share\")")" "for is for alerting rules, not recording rules"
+rejects "group without a name" "$(rule_item 'del(.spec.groups[0].name)')" "spec/groups/0 must have required property name"
+rejects "group name twice" "$(rule_item '.spec.groups += [.spec.groups[0]]')" 'name "x-wing-probe" appears twice'
 
 echo '{"kind": ' >"$TMP/broken.json"
 validate "$TMP/broken.json" >/dev/null 2>&1 && fail "truncated JSON accepted"

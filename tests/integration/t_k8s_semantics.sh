@@ -11,8 +11,8 @@
 command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
 model=$ROOT/tests/k8s/mesh_model.py
 LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"
-walk() { # walk K8S-DIR VERSIONS
-    "$PY" "$model" walk --k8s "$1" --dry-run "$TMP/dry.txt" --work "$(mktemp -d "$TMP/w.XXXXXX")" --cilium "$2"
+walk() { # walk K8S-DIR VERSIONS [MORE WALK ARGS]
+    "$PY" "$model" walk --k8s "$1" --dry-run "$TMP/dry.txt" --work "$(mktemp -d "$TMP/w.XXXXXX")" --cilium "$2" "${@:3}"
 }
 for_version() { sed -n "s/^$1 | //p" <<<"$2"; }
 
@@ -57,6 +57,26 @@ for v in 1.15.0 1.16.5; do
 done
 assert_eq "$(grep -v '^1[01]\. ' <<<"$intent")" "$(for_version 1.14.1 "$out" | grep -v '^1[01]\. ')" "who reaches whom on Cilium 1.14.1"
 note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.17.0, 1.18.0, 1.19.0 (1.15.0 and 1.16.5 up to step 10, 1.14.1 up to step 9)"
+
+# The probe component (xwing probe, a canary) in both clusters at every step: its pods carry
+# x-wing's label, so every policy treats them as x-wing's clients, and from its pods the lab
+# reads the same at each check; x-wing's own view is unchanged by it.
+probe=(--with probe --client deploy/x-wing-probe)
+out=$(walk "$ROOT/k8s" 1.18.0,1.19.0 "${probe[@]}") || fail "mesh_model walk from the probe: $out"
+for v in 1.18.0 1.19.0; do
+    assert_eq "$intent" "$(for_version "$v" "$out")" "who the probe reaches on Cilium $v"
+done
+out=$(walk "$ROOT/k8s" 1.19.0 --with probe) || fail "mesh_model walk with the probe: $out"
+assert_eq "$intent" "$(for_version 1.19.0 "$out")" "who x-wing reaches beside the probe"
+# ... and that would catch a probe the policies do not take for x-wing: its own name label.
+cp -R "$ROOT/k8s" "$TMP/probelabel"
+sed -i 's/^\( *\)name: x-wing$/\1name: x-wing-probe/' "$TMP/probelabel/components/probe/deployment.yaml"
+grep -q 'name: x-wing-probe$' "$TMP/probelabel/components/probe/deployment.yaml" || fail "could not relabel the probe"
+out=$(walk "$TMP/probelabel" 1.19.0 "${probe[@]}") || fail "walk with a relabelled probe: $out"
+step9=$(for_version 1.19.0 "$out" | grep '^9\. ')
+assert_eq "9. koornacht: secured mix | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion" \
+    "$step9" "a probe without x-wing's label under the step 9 policies"
+note "the probe's pods are x-wing clients at every check; relabelled, step 9 drops them ($step9)"
 
 # Every peer selector of every rendered policy names its clusters; ours all say so with
 # a matchExpression on io.cilium.k8s.policy.cluster.

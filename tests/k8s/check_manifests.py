@@ -9,7 +9,13 @@ converts kustomize's YAML without a cluster). Prints one line per problem and ex
 when there is any, 0 otherwise. What it holds the manifests to:
   - Service selectors match pod labels; targetPort names (or numbers) a container port;
     a headless Service's port is the container port itself (clients dial pod IPs).
-  - Probes: HTTP paths the program serves, on one of its container ports.
+  - What each container runs: rebel-base, or x-wing as `xwing serve` or `xwing probe`; each
+    serves its own paths on the port it listens on (--listen / -l, its environment variable,
+    or its default: 8080, probe 9090), which must be a container port.
+  - Probes: HTTP paths the program serves, on the port it listens on.
+  - Service targetPorts reach the port the selected pods' program listens on;
+    prometheus.io/* annotations (the kubernetes-service-endpoints scrape job) name that port
+    and a metrics path the program serves.
   - Images are exactly what `make images` builds (NAME:VERSION); pull policy explicit and
     never Always.
   - Pod Security "restricted" on every container (effective values, pod or container
@@ -27,11 +33,20 @@ import json
 import posixpath
 import sys
 
-# What each program serves (CONTRACT.md), keyed by image name.
+# What each program serves (CONTRACT.md, `xwing probe --help`), keyed by image name and, for
+# x-wing, by what its args run (the first one: serve or probe). env: the variable that sets
+# --listen too (probe takes flags from the command line only); metrics: its Prometheus path.
 PROGRAMS = {
     "rebel-base": {"paths": {"/", "/index.html", "/healthz", "/readyz", "/metrics"},
-                   "liveness": "/healthz", "readiness": "/readyz"},
-    "x-wing": {"paths": {"/healthz", "/tally"}, "liveness": "/healthz", "readiness": "/healthz"},
+                   "liveness": "/healthz", "readiness": "/readyz", "port": 8080,
+                   "env": "REBEL_BASE_LISTEN", "metrics": "/metrics"},
+    "x-wing": {"paths": {"/healthz", "/tally"}, "liveness": "/healthz", "readiness": "/healthz",
+               "port": 8080, "env": "XWING_LISTEN", "metrics": None},
+}
+MODES = {
+    ("x-wing", "serve"): PROGRAMS["x-wing"],
+    ("x-wing", "probe"): {"paths": {"/", "/healthz", "/metrics"}, "liveness": "/healthz", "readiness": "/healthz",
+                          "port": 9090, "env": None, "metrics": "/metrics"},
 }
 DEFAULT_DOCUMENT = "/etc/rebel-base/index.html"
 CLUSTERS = {"koornacht", "tion"}
@@ -42,6 +57,7 @@ AFFINITIES = {"local", "remote", "none"}
 CILIUM_LABELS = {"io.kubernetes.pod.namespace", "io.cilium.k8s.policy.cluster"}
 KUBE_DNS = {"k8s-app": "kube-dns"}
 SELECTOR_OPS = {"In", "NotIn", "Exists", "DoesNotExist"}
+PROMETHEUS_ANNOTATIONS = {"prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path", "prometheus.io/scheme"}
 ALLOWED_VOLUMES = {"configMap", "emptyDir", "projected", "secret", "downwardAPI",
                    "persistentVolumeClaim", "ephemeral", "csi"}
 
@@ -152,10 +168,30 @@ class Checker:
             for r in ("cpu", "memory"):
                 if r not in (res.get(part) or {}):
                     self.bad(where, f"resources.{part}.{r} missing")
-        prog = PROGRAMS.get(name)
+        self.check_program(where, c, spec)
+
+    def check_program(self, where, c, spec):
+        """What the container runs: the port it listens on is a container port, its probes
+        ask it for what it serves there; rebel-base's document and grace period."""
+        what, prog, listen, given = runs(c)
+        if what is None:
+            return
+        args = c.get("args", []) or []
         if prog is None:
+            self.bad(where, f"x-wing must run `xwing serve` or `xwing probe` (args {args})")
             return
         ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", []) or []}
+        if listen not in ports.values():
+            if given:
+                self.bad(where, f"--listen port {listen} is no container port {sorted(ports.values())}")
+            else:
+                self.bad(where, f"{what} listens on :{listen} by default (no --listen) but no container port is {listen}")
+        self.check_probes(where, c, what, prog, listen, ports)
+        if what == "rebel-base":
+            self.check_document_mount(where, c, args, spec)
+            self.check_grace(where, c, args, spec)
+
+    def check_probes(self, where, c, what, prog, listen, ports):
         numbers = set(ports.values())
         for kind, want in (("livenessProbe", prog["liveness"]), ("readinessProbe", prog["readiness"])):
             probe = c.get(kind)
@@ -168,24 +204,16 @@ class Checker:
                 continue
             path, port = http.get("path", "/"), http.get("port")
             if path not in prog["paths"]:
-                self.bad(where, f"{kind} path {path} is not served by {name}")
+                self.bad(where, f"{kind} path {path} is not served by {what}")
             elif path != want:
                 self.bad(where, f"{kind} path {path}: use {want}")
+            number = ports.get(port) if isinstance(port, str) else port
             if isinstance(port, str) and port not in ports:
                 self.bad(where, f"{kind} port '{port}' names no container port")
             elif isinstance(port, int) and port not in numbers:
                 self.bad(where, f"{kind} port {port} is no container port")
-        args = c.get("args", []) or []
-        listen = listen_port(args)
-        if name == "x-wing" and args[:1] != ["serve"]:
-            self.bad(where, f"x-wing must run `xwing serve` (args {args})")
-        if listen is not None and listen not in numbers:
-            self.bad(where, f"--listen port {listen} is no container port {sorted(numbers)}")
-        if listen is None and 8080 not in numbers:
-            self.bad(where, "the program listens on :8080 by default but no container port is 8080")
-        if name == "rebel-base":
-            self.check_document_mount(where, c, args, spec)
-            self.check_grace(where, c, args, spec)
+            elif number != listen and listen in numbers:
+                self.bad(where, f"{kind} port {port!r} ({number}) is not the port {what} listens on ({listen})")
 
     def check_security(self, where, sc, psc):
         def eff(key):
@@ -266,15 +294,57 @@ class Checker:
         for port in svc["spec"].get("ports", []) or []:
             target = port.get("targetPort", port.get("port"))
             for pwhere, _, spec in pods:
-                cports = [p for c in spec.get("containers", []) for p in c.get("ports", []) or []]
-                hit = [p for p in cports if (p.get("name") == target if isinstance(target, str)
-                                             else p.get("containerPort") == target)]
+                hit = [(c, p) for c in spec.get("containers", []) for p in c.get("ports", []) or []
+                       if (p.get("name") == target if isinstance(target, str) else p.get("containerPort") == target)]
                 if not hit:
                     self.bad(where, f"targetPort {target!r} is no container port of {pwhere}")
-                elif headless and hit[0].get("containerPort") != port.get("port"):
+                    continue
+                c, cport = hit[0]
+                number = cport.get("containerPort")
+                if headless and number != port.get("port"):
                     self.bad(where, f"headless port {port.get('port')} differs from container port "
-                                    f"{hit[0].get('containerPort')} (clients dial pod IPs directly)")
+                                    f"{number} (clients dial pod IPs directly)")
+                what, prog, listen, _ = runs(c)
+                if prog is not None and number != listen:
+                    self.bad(where, f"targetPort {target!r} ({number}) is not the port {what} in {pwhere} listens on ({listen})")
         self.check_annotations(where, svc, headless)
+        self.check_prometheus(where, svc, pods)
+
+    def check_prometheus(self, where, svc, pods):
+        """The prometheus.io/* annotations as the usual kubernetes-service-endpoints scrape job
+        reads them: scrape "true" keeps the Service's endpoints, port replaces the endpoint's
+        port (so it is the pod's, not the Service's), path defaults to /metrics."""
+        ann = {k: v for k, v in (svc["metadata"].get("annotations", {}) or {}).items() if k.startswith("prometheus.io/")}
+        if not ann:
+            return
+        for key in ann:
+            if key not in PROMETHEUS_ANNOTATIONS and not key.startswith("prometheus.io/param_"):
+                self.bad(where, f"unknown annotation {key} (the scrape job reads {sorted(PROMETHEUS_ANNOTATIONS)})")
+        scrape = ann.get("prometheus.io/scrape")
+        if scrape not in (None, "true", "false"):
+            self.bad(where, f'annotation prometheus.io/scrape="{scrape}": must be "true" or "false"')
+        if scrape != "true":
+            others = sorted(set(ann) - {"prometheus.io/scrape"})
+            if others:
+                self.bad(where, f'{", ".join(others)}: ignored, prometheus.io/scrape is not "true"')
+            return
+        if ann.get("prometheus.io/scheme", "http") != "http":
+            self.bad(where, f"prometheus.io/scheme {ann['prometheus.io/scheme']!r}: the programs serve plain http")
+        port, path = ann.get("prometheus.io/port"), ann.get("prometheus.io/path", "/metrics")
+        if port is not None and not port.isdigit():
+            self.bad(where, f"prometheus.io/port {port!r} is not a port number")
+            return
+        for pwhere, _, spec in pods:
+            ours = [r for r in map(runs, spec.get("containers", []) or []) if r[1] is not None]
+            hit = [r for r in ours if port is None or r[2] == int(port)]
+            if port is not None and not hit:
+                listens = ", ".join(f"{r[2]} ({r[0]})" for r in ours) or "no port of ours"
+                self.bad(where, f"prometheus.io/port {port} is not a port {pwhere} listens on: {listens}")
+            for what, prog, _, _ in hit:
+                if prog["metrics"] is None:
+                    self.bad(where, f"prometheus.io/scrape: {what} in {pwhere} serves no metrics")
+                elif path != prog["metrics"]:
+                    self.bad(where, f"prometheus.io/path {path} is not where {what} serves its metrics ({prog['metrics']})")
 
     def check_annotations(self, where, svc, headless):
         ann = svc["metadata"].get("annotations", {}) or {}
@@ -394,12 +464,27 @@ def duration_s(v):
     return float(v) if v.isdigit() else None
 
 
-def listen_port(args):
-    v = flag_value(args, "--listen")
-    if v is None:
-        return None
+def listen_port(v):
     port = v.rsplit(":", 1)[-1]
     return int(port) if port.isdigit() else -1
+
+
+def runs(c):
+    """(what, profile, listen port, whether --listen or its variable set it) of a container:
+    what is None for an image that is not ours, the profile None for an x-wing running
+    neither `xwing serve` nor `xwing probe`."""
+    name = c.get("image", "").rpartition(":")[0]
+    if name not in PROGRAMS:
+        return None, None, None, False
+    args = c.get("args", []) or []
+    what, prog = name, PROGRAMS[name]
+    if name == "x-wing":
+        what = f"x-wing {args[0]}" if args else "x-wing"
+        prog = MODES.get((name, args[0] if args else None))
+        if prog is None:
+            return what, None, None, False
+    v = flag_value(args, "--listen") or flag_value(args, "-l") or (env_value(c, prog["env"]) if prog["env"] else None)
+    return what, prog, prog["port"] if v is None else listen_port(v), v is not None
 
 
 def main():

@@ -38,8 +38,11 @@ rather than guessing.
 
     mesh_model.py lint FILE...            every peer selector names its clusters
     mesh_model.py walk --k8s DIR --dry-run FILE --work DIR --cilium V[,V...]
+                       [--with COMPONENT,...] [--client POD]
                                           who reaches whom at each check of the lab
-                                          (FILE: what `k8s/lab.sh --dry-run steps` prints)
+                                          (FILE: what `k8s/lab.sh --dry-run steps` prints),
+                                          with more components in both clusters at every
+                                          step, asked from POD (default deploy/x-wing)
 """
 import json
 import os
@@ -229,9 +232,10 @@ class Mesh:
                 and b in self.clusters[a].connected and a in self.clusters[b].connected)
 
     def client(self, src, pod):
+        """The labels of pod POD (a name, or deploy/NAME: one of that Deployment's pods)."""
         c = self.clusters[src]
         for labels, owner in c.pods():
-            if owner == pod or (pod.startswith("deploy/") and owner.startswith(pod[7:] + "-")):
+            if owner == pod or (pod.startswith("deploy/") and owner.rsplit("-", 1)[0] == pod[7:]):
                 return labels
         return None
 
@@ -439,11 +443,12 @@ def walk(args):
     names = ["koornacht", "tion"]
     values = {"clustermesh.enableEndpointSliceSynchronization": "true", "clustermesh.mcsapi.enabled": "true",
               "clustermesh.mcsapi.corednsAutoConfigure.enabled": "true"}
+    extra = [c for c in (args.with_components or "").split(",") if c]
     for version in args.cilium.split(","):
         for check, comps, reps, unexported in checks:
             clusters = []
             for n in names:
-                objs = render(args.k8s, args.work, n, comps.get(n, []), cache)
+                objs = render(args.k8s, args.work, n, comps.get(n, []) + extra, cache)
                 if unexported.get(n):
                     objs = [o for o in objs if o.get("kind") != "ServiceExport"]
                 clusters.append(Cluster(n, objs, cilium=version, replicas={"rebel-base": reps.get(n, 2)},
@@ -454,7 +459,7 @@ def walk(args):
             for n in names:
                 for target, label in (("rebel-base", "rebel-base"), ("rebel-base-headless:8080", "rebel-base-headless"),
                                       ("rebel-base.default.svc.clusterset.local", "rebel-base@clusterset")):
-                    r = mesh.query(n, target)
+                    r = mesh.query(n, target, pod=args.client)
                     if label == "rebel-base-headless" and r == "dns" and mesh.clusters[n].find("Service", "rebel-base-headless") is None:
                         continue  # no headless Service at this point
                     if label == "rebel-base@clusterset" and not exported:
@@ -477,6 +482,8 @@ def main():
     wp.add_argument("--dry-run", required=True)
     wp.add_argument("--work", required=True)
     wp.add_argument("--cilium", required=True)
+    wp.add_argument("--with", dest="with_components", help="components added in both clusters at every step")
+    wp.add_argument("--client", default="deploy/x-wing", help="the pod the requests come from")
     a = ap.parse_args()
     if a.cmd == "walk":
         return walk(a)

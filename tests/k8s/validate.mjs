@@ -9,7 +9,10 @@
 // validation would reject it.
 // The MCS-API kinds (multicluster.x-k8s.io) have no npm package: mcsServiceExport() below
 // checks a ServiceExport against the API's definition, written out here by hand. Unlike
-// the packages it does refuse unknown fields.
+// the packages it does refuse unknown fields. The same holds for the Prometheus Operator's
+// PrometheusRule (k8s/components/probe/rules): prometheusRule() checks its CRD's schema and
+// the rule-file rules the operator's admission webhook applies (Prometheus's rulefmt);
+// the PromQL expressions themselves are promtool's job (t_xw_probe_rules).
 import { readFileSync } from "node:fs";
 
 function objects(text) {
@@ -58,7 +61,7 @@ function stringMap(v, at, problems) {
     for (const [k, x] of Object.entries(v)) if (typeof x !== "string") problems.push(`${at}/${k} must be string`);
 }
 
-function mcsMetadata(m, problems) {
+function ownMetadata(m, problems) {
     if (!isObject(m)) return problems.push("metadata must be an object");
     unknownFields(m, OBJECT_META, "metadata", problems);
     if (m.name === undefined && m.generateName === undefined) problems.push("metadata must have required property name");
@@ -91,7 +94,7 @@ function condition(c, at, problems) {
 function mcsServiceExport(obj) {
     const problems = [];
     unknownFields(obj, new Set(["apiVersion", "kind", "metadata", "spec", "status"]), "ServiceExport", problems);
-    mcsMetadata(obj.metadata, problems);
+    ownMetadata(obj.metadata, problems);
     if (obj.spec !== undefined) {
         if (!isObject(obj.spec)) problems.push("spec must be an object");
         else {
@@ -116,8 +119,80 @@ function mcsServiceExport(obj) {
     if (problems.length) throw new Error(problems.join("; "));
 }
 
+// --- Prometheus Operator monitoring.coreos.com/v1 PrometheusRule -----------------------
+// spec.groups[]: name (required, unique in the object: Prometheus refuses a rule file that
+// repeats one), interval, query_offset, limit, partial_response_strategy, labels, rules[].
+// A rule: expr (required), and exactly one of alert or record; for, keep_firing_for and
+// annotations are an alert's only; a record is a metric name; label and annotation names
+// are label names. Durations as the CRD's pattern has them (1h30m, 5m, 0).
+const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const GROUP_FIELDS = new Set(["name", "interval", "query_offset", "limit", "partial_response_strategy", "labels", "rules"]);
+const RULE_FIELDS = new Set(["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"]);
+
+function promDuration(v, at, problems, nonEmpty) {
+    if (typeof v !== "string" || !PROM_DURATION.test(v) || (nonEmpty && v === ""))
+        problems.push(`${at} ${JSON.stringify(v)} must be a Prometheus duration (such as 30s, 5m, 1h30m)`);
+}
+
+function labelMap(v, at, problems) {
+    stringMap(v, at, problems);
+    if (isObject(v)) for (const k of Object.keys(v)) if (!LABEL_NAME.test(k)) problems.push(`${at}: ${JSON.stringify(k)} is not a label name`);
+}
+
+function promRule(r, at, problems) {
+    if (!isObject(r)) return problems.push(`${at} must be an object`);
+    unknownFields(r, RULE_FIELDS, at, problems);
+    const alert = r.alert !== undefined, record = r.record !== undefined;
+    if (alert === record) problems.push(`${at} must have exactly one of alert and record`);
+    if (alert && (typeof r.alert !== "string" || r.alert === "")) problems.push(`${at}/alert must be a non-empty string`);
+    if (record && (typeof r.record !== "string" || !METRIC_NAME.test(r.record)))
+        problems.push(`${at}/record ${JSON.stringify(r.record)} must be a metric name`);
+    if (!((typeof r.expr === "string" && r.expr.trim() !== "") || Number.isInteger(r.expr)))
+        problems.push(`${at} must have required property expr (a PromQL expression)`);
+    for (const k of ["for", "keep_firing_for", "annotations"])
+        if (record && r[k] !== undefined) problems.push(`${at}: ${k} is for alerting rules, not recording rules`);
+    if (r.for !== undefined) promDuration(r.for, `${at}/for`, problems, false);
+    if (r.keep_firing_for !== undefined) promDuration(r.keep_firing_for, `${at}/keep_firing_for`, problems, true);
+    for (const k of ["labels", "annotations"]) if (r[k] !== undefined) labelMap(r[k], `${at}/${k}`, problems);
+}
+
+function promGroup(g, at, problems) {
+    if (!isObject(g)) return problems.push(`${at} must be an object`);
+    unknownFields(g, GROUP_FIELDS, at, problems);
+    if (typeof g.name !== "string" || g.name === "") problems.push(`${at} must have required property name (a non-empty string)`);
+    for (const k of ["interval", "query_offset"]) if (g[k] !== undefined) promDuration(g[k], `${at}/${k}`, problems, false);
+    if (g.limit !== undefined && !Number.isInteger(g.limit)) problems.push(`${at}/limit must be integer`);
+    if (g.partial_response_strategy !== undefined && !/^(abort|warn)?$/i.test(String(g.partial_response_strategy)))
+        problems.push(`${at}/partial_response_strategy must be abort or warn`);
+    if (g.labels !== undefined) labelMap(g.labels, `${at}/labels`, problems);
+    if (g.rules !== undefined && !Array.isArray(g.rules)) problems.push(`${at}/rules must be an array`);
+    else (g.rules || []).forEach((r, i) => promRule(r, `${at}/rules/${i}`, problems));
+}
+
+function prometheusRule(obj) {
+    const problems = [];
+    unknownFields(obj, new Set(["apiVersion", "kind", "metadata", "spec"]), "PrometheusRule", problems);
+    ownMetadata(obj.metadata, problems);
+    if (!isObject(obj.spec)) problems.push("must have required property spec (an object)");
+    else {
+        unknownFields(obj.spec, new Set(["groups"]), "spec", problems);
+        const groups = obj.spec.groups;
+        if (groups !== undefined && !Array.isArray(groups)) problems.push("spec/groups must be an array");
+        else if (groups) {
+            groups.forEach((g, i) => promGroup(g, `spec/groups/${i}`, problems));
+            const names = groups.filter(isObject).map((g) => g.name);
+            const dup = names.find((n, i) => names.indexOf(n) !== i);
+            if (dup !== undefined) problems.push(`spec/groups: name ${JSON.stringify(dup)} appears twice (Prometheus refuses the rule file)`);
+        }
+    }
+    if (problems.length) throw new Error(problems.join("; "));
+}
+
 // Checkers written here, by apiVersion and kind: the same interface as a model class.
-const OWN = {"multicluster.x-k8s.io/v1alpha1 ServiceExport": mcsServiceExport};
+const OWN = {"multicluster.x-k8s.io/v1alpha1 ServiceExport": mcsServiceExport,
+    "monitoring.coreos.com/v1 PrometheusRule": prometheusRule};
 function own(check) {
     return class { constructor(obj) { this.obj = obj; } validate() { check(this.obj); } };
 }
@@ -125,7 +200,7 @@ function own(check) {
 const models = new Map();
 async function model(apiVersion, kind) {
     if (OWN[`${apiVersion} ${kind}`]) return own(OWN[`${apiVersion} ${kind}`]);
-    if (apiVersion.startsWith("multicluster.x-k8s.io/")) return null;
+    if (apiVersion.startsWith("multicluster.x-k8s.io/") || apiVersion.startsWith("monitoring.coreos.com/")) return null;
     const path = modulePath(apiVersion, kind);
     if (!models.has(path)) {
         try {

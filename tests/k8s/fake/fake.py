@@ -27,11 +27,20 @@ $FAKE_BACKEND_tion, host:port) and a refused port for each dropped one ($FAKE_DE
 lab.sh's own xwing flags decide PASS or FAIL. A drop is a refused connection here, not a
 timeout: faster, and an expectation of failure holds either way.
 
+Architectures: the Docker engine's is $FAKE_ENGINE_ARCH (amd64 or arm64, default amd64), what
+`make images` builds under the plain tag NAME:VERSION; `make images PLATFORM=linux/ARCH` builds
+another one as NAME:VERSION-ARCH, as docker/platforms.sh names them. `docker image inspect
+--format {{.Architecture}}` says which. A kind cluster's nodes run on $FAKE_NODE_ARCH (as
+`uname -m` says it: x86_64 or aarch64, default x86_64) as it was when the cluster was created;
+`docker exec NODE uname -m` answers it. Each image a node imports keeps its architecture, and
+`ctr images tag` copies it: a pod whose image is another architecture than its node's never
+becomes ready (exec format error).
+
 Every call is appended to $FAKE_STATE/calls.log. Knobs: FAKE_DOCKER_DOWN=1, FAKE_DOCKER_MEM
 (bytes), FAKE_KIND_VERSION, FAKE_CILIUM_CLI_VERSION, FAKE_KIND_LOAD_BROKEN=1 (imports with
 --all-platforms fail, as with Docker's containerd image store), FAKE_CTR_BROKEN=1 (every
-import fails). Commands lab.sh does not use exit 3 with "unsupported", so a new command in
-lab.sh shows up here first.
+import fails), FAKE_ENGINE_ARCH, FAKE_NODE_ARCH. Commands lab.sh does not use exit 3 with
+"unsupported", so a new command in lab.sh shows up here first.
 """
 import fcntl
 import json
@@ -132,6 +141,18 @@ def multi(args, name):
 
 
 # --- docker -------------------------------------------------------------------------
+MACHINES = {"x86_64": "amd64", "aarch64": "arm64"}  # uname -m -> Docker's architecture names
+
+
+def engine_arch():
+    return ENV.get("FAKE_ENGINE_ARCH", "amd64")
+
+
+def node_arch(c):
+    """Docker's name of the cluster's nodes' architecture (None for one it has no images of)."""
+    return MACHINES.get(c.get("machine", "x86_64"))
+
+
 def docker(st, args):
     if ENV.get("FAKE_DOCKER_DOWN") == "1":
         raise Fail("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
@@ -148,7 +169,8 @@ def docker(st, args):
         raise Fail("Error response from daemon: pull access denied (stand-in: no registry)")
     elif cmd == ["build"]:
         tag, labels = opt(rest, "-t"), multi(rest, "--label")
-        st.d["images"][tag] = {"labels": dict(lbl.split("=", 1) for lbl in labels), "size": 230_000}
+        st.d["images"][tag] = {"labels": dict(lbl.split("=", 1) for lbl in labels), "size": 230_000,
+                               "arch": engine_arch()}
         print("sha256:" + "0" * 64)
     elif cmd == ["save"]:
         out = opt(rest, "-o")
@@ -173,7 +195,9 @@ def docker_inspect(st, rest):
     if meta is None:
         print("[]")
         raise Fail(f"Error: No such image: {img}")
-    if fmt and "org.rbxw.sources" in fmt:
+    if fmt and fmt.strip() == "{{.Architecture}}":
+        print(meta.get("arch", engine_arch()))
+    elif fmt and "org.rbxw.sources" in fmt:
         print(meta["labels"].get("org.rbxw.sources", "<no value>"))
     elif fmt and ".Size" in fmt:
         print(meta["size"])
@@ -187,6 +211,12 @@ def docker_exec(st, rest):
     cluster = next((n for n, c in st.d["clusters"].items() if node in c["nodes"]), None)
     if cluster is None:
         raise Fail(f"Error response from daemon: No such container: {node}")
+    if rest[1:] == ["uname", "-m"]:
+        print(st.d["clusters"][cluster].get("machine", "x86_64"))
+        return
+    if rest[1:5] == ["ctr", "-n", "k8s.io", "images"] and rest[5:6] == ["tag"]:
+        ctr_tag(st, cluster, rest[6:])
+        return
     if rest[1:2] != ["ctr"] or "import" not in rest:
         unsupported("docker", ["exec"] + rest)
     m = re.match(r"fake image archive (\S+)", STDIN)
@@ -198,9 +228,35 @@ def docker_exec(st, rest):
 def import_image(st, cluster, image, all_platforms):
     if ENV.get("FAKE_CTR_BROKEN") == "1" or (all_platforms and ENV.get("FAKE_KIND_LOAD_BROKEN") == "1"):
         raise Fail("ctr: content digest sha256:" + "1" * 64 + ": not found")
-    images = st.d["clusters"][cluster]["images"]
-    if image not in images:
-        images.append(image)
+    add_image(st.d["clusters"][cluster], image, st.d["images"].get(image, {}).get("arch", engine_arch()))
+
+
+def add_image(c, image, arch):
+    if image not in c["images"]:
+        c["images"].append(image)
+    c.setdefault("image_arch", {})[image] = arch
+
+
+# containerd names an imported docker.io image in full; the stand-in keeps the short name.
+HUB = "docker.io/library/"
+
+
+def ctr_tag(st, cluster, args):
+    """ctr -n k8s.io images tag [--force] SOURCE TARGET: a second name for an image."""
+    force = flag(args, "--force")
+    if len(args) != 2:
+        unsupported("docker", ["exec", "NODE", "ctr", "-n", "k8s.io", "images", "tag"] + args)
+    c = st.d["clusters"][cluster]
+    src, dst = args
+    short = src[len(HUB):] if src.startswith(HUB) else None
+    if short not in c["images"]:
+        raise Fail(f'ctr: image "{src}": not found')
+    if not dst.startswith(HUB):
+        unsupported("docker", ["exec", "NODE", "ctr", "images", "tag", src, dst])
+    if dst[len(HUB):] in c["images"] and not force:
+        raise Fail(f'ctr: image "{dst}": already exists')
+    add_image(c, dst[len(HUB):], c.get("image_arch", {}).get(short, engine_arch()))
+    print(dst)
 
 
 # --- kind ---------------------------------------------------------------------------
@@ -253,7 +309,8 @@ def kind_create(st, args):
     st.d["clusters"][name] = {"config": os.path.abspath(config), "node_image": image, "nodes": nodes,
                               "images": [], "cilium": None, "hubble": False, "clustermesh": False,
                               "connected": [], "objects": {}, "last_applied": {},
-                              "replicas": {}, "coredns": ENV.get("FAKE_COREDNS_VERSION", "1.12.2")}
+                              "replicas": {}, "coredns": ENV.get("FAKE_COREDNS_VERSION", "1.12.2"),
+                              "machine": ENV.get("FAKE_NODE_ARCH", "x86_64")}
     print(f'Creating cluster "{name}" ...\nSet kubectl context to "kind-{name}"')
 
 
@@ -655,7 +712,10 @@ def k_scale(st, c, name, ns, args):
 
 
 def images_ready(c, spec):
-    missing = [ct["image"] for ct in spec["containers"] if ct["image"] not in c["images"]]
+    """Cilium runs, and each container's image is on the nodes, built for them."""
+    arch = c.get("image_arch", {})
+    missing = [ct["image"] for ct in spec["containers"] if ct["image"] not in c["images"]
+               or arch.get(ct["image"], engine_arch()) != node_arch(c)]
     return bool(c["cilium"]) and not missing
 
 
@@ -864,14 +924,23 @@ def run_xwing(args, tgts):
 def make(st, args):
     """`make images kind-load` as lab.sh runs it: the images appear in the stand-in Docker
     (building them is docker/build.sh's job, tested by the container scenarios), then the
-    real k8s/kind-load.sh loads them through the stand-in kind and docker."""
+    real k8s/kind-load.sh loads them through the stand-in kind and docker. PLATFORM=linux/ARCH
+    (comma-separated) builds those: the engine's own as NAME:VERSION, another as
+    NAME:VERSION-ARCH."""
+    platform = next((a.split("=", 1)[1] for a in args if a.startswith("PLATFORM=")), "")
+    args = [a for a in args if not a.startswith("PLATFORM=")]
     if not args or set(args) - {"images", "kind-load"}:
         unsupported("make", args)
     version = open("VERSION").read().strip()
+    archs = [p.split("/")[1] for p in platform.split(",") if p] or [engine_arch()]
+    if set(archs) - {"amd64", "arm64"}:
+        raise Fail(f"platforms: cannot build for '{platform}'", 2)
     if "images" in args:
         for name in ("rebel-base", "x-wing"):
-            st.d["images"][f"{name}:{version}"] = {"labels": {}, "size": 230_000}
-            print(f"make images (stand-in): {name}:{version}")
+            for arch in archs:
+                tag = f"{name}:{version}" + ("" if arch == engine_arch() else f"-{arch}")
+                st.d["images"][tag] = {"labels": {}, "size": 230_000, "arch": arch}
+                print(f"make images (stand-in): {tag}")
     st.save()
     st.lock.close()
     if "kind-load" in args:
@@ -892,7 +961,8 @@ def main():
     # Read stdin before taking the state lock: the writer may be another stand-in
     # (docker save | docker exec -i ...) that needs the lock to write it.
     global STDIN
-    if tool == "docker" and args[:1] in (["build"], ["exec"]):
+    # Only `docker exec -i` forwards stdin: without it, stdin may be a pipe nobody closes.
+    if tool == "docker" and (args[:1] == ["build"] or args[:2] == ["exec", "-i"]):
         STDIN = sys.stdin.read()
     st = State()
     counted = None
