@@ -19,7 +19,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion \
         -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-# Hardening (issue 5): FORTIFY, stack protector, PIE and full RELRO.
+# Hardening: FORTIFY, stack protector, PIE and full RELRO.
 HARDEN_CFLAGS  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 OPT := -O2 -g
@@ -159,7 +159,7 @@ ci: all
 	$(MAKE) stress
 
 ## bench: both builds (dev, and the static binaries copied out of the images) against nginx, ab, hey, wrk and curl
-# Ratios and the goals of issue 15, never a failure. BENCH_QUICK=1: a short smoke run.
+# Ratios against the anchors and the performance goals, never a failure. BENCH_QUICK=1: a short smoke run.
 # ONLY=rebel_base, bench_xwing, scale or profile picks. Output and plot data: $(BUILD)/bench.
 bench: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) BENCH_OUT=$(abspath $(BUILD)/bench) bash tests/bench/run.sh

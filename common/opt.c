@@ -317,22 +317,16 @@ const char *opt_double_range(char *buf, size_t cap, double min, double max)
     return buf;
 }
 
-/* Transitional, for x-wing until it composes its own range reasons: the
- * buffer is per thread, so concurrent callers cannot race on it. */
-static _Thread_local char legacy_why[64];
-
-const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+const char *opt_uint_in(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why)
 {
-    const char *why = opt_uint(s, min, max, out);
-    return why == opt_out_of_range ? opt_uint_range(legacy_why, sizeof legacy_why, min, max)
-                                   : why;
+    const char *r = opt_uint(s, min, max, out);
+    return r == opt_out_of_range ? opt_uint_range(why, OPT_WHY_MAX, min, max) : r;
 }
 
-const char *opt_parse_double(const char *s, double min, double max, double *out)
+const char *opt_double_in(const char *s, double min, double max, double *out, char *why)
 {
-    const char *why = opt_double(s, min, max, out);
-    return why == opt_out_of_range ? opt_double_range(legacy_why, sizeof legacy_why, min, max)
-                                   : why;
+    const char *r = opt_double(s, min, max, out);
+    return r == opt_out_of_range ? opt_double_range(why, OPT_WHY_MAX, min, max) : r;
 }
 
 const char *opt_parse_bool(const char *s, int *out)

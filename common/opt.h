@@ -7,8 +7,7 @@
  * NULL on success or a constant reason ("expected a duration like 2s or
  * 500ms"), never text built per call, so any thread may call them (faults.c
  * does, per request). The caller turns the reason into one line naming the
- * option, adding any detail (the range) in a buffer of its own. Only the two
- * transitional parsers below, kept for x-wing, still build their reason. */
+ * option, adding any detail (the range) in a buffer of its own. */
 #ifndef COMMON_OPT_H
 #define COMMON_OPT_H
 
@@ -70,12 +69,15 @@ const char *opt_double(const char *s, double min, double max, double *out);
 /* "out of range MIN..MAX" with %g numbers in buf; returns buf. */
 const char *opt_double_range(char *buf, size_t cap, double min, double max);
 
-/* Transitional, for x-wing's option tables until they compose the range
- * themselves: opt_uint and opt_double with the range already in the reason,
- * which lives in a per-thread buffer until the calling thread's next call.
- * New code uses opt_uint and opt_double. */
-const char *opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-const char *opt_parse_double(const char *s, double min, double max, double *out);
+/* Room for a reason that names a range of two 64-bit numbers. */
+#define OPT_WHY_MAX 64
+
+/* opt_uint and opt_double for an apply callback: out of range, the reason
+ * names the range ("out of range 1..64") in why, the caller's buffer of
+ * OPT_WHY_MAX bytes (one per parse: the reason is used before the next
+ * value is read). Otherwise NULL or a constant, as opt_uint and opt_double. */
+const char *opt_uint_in(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why);
+const char *opt_double_in(const char *s, double min, double max, double *out, char *why);
 
 /* "1", "true", "yes", "on" / "0", "false", "no", "off". */
 const char *opt_parse_bool(const char *s, int *out);

@@ -71,9 +71,9 @@ const char *expect_set_fail(struct expect *e)
 
 const char *expect_set_min_success(struct expect *e, const char *ratio)
 {
-    const char *why = opt_parse_double(ratio, 0.0, 1.0, &e->min_success);
+    const char *why = opt_double(ratio, 0.0, 1.0, &e->min_success);
     if (why)
-        return why;
+        return why == opt_out_of_range ? "out of range 0..1" : why;
     e->has_min = 1;
     return NULL;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "http.h"
 
 #define SERVED_BY_MAX 256
 #define BODY_START 4096
@@ -78,7 +79,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
-    static const char name[] = "X-Served-By:";
+    static const char name[] = HTTP_SERVED_BY ":";
     struct slot *s = userp;
     size_t n = size * nmemb, k = sizeof name - 1;
 
@@ -271,46 +272,42 @@ static void teardown(struct fire *f, unsigned nslots)
         curl_multi_cleanup(f->multi);
 }
 
+/* The multi handle, the parsed URLs and one easy handle per slot. */
+static int setup(struct fire *f, struct error *err)
+{
+    const struct fire_config *c = f->cfg;
+    f->multi = curl_multi_init();
+    f->slots = calloc(c->c, sizeof *f->slots);
+    f->parsed = calloc(c->nurls, sizeof *f->parsed);
+    if (!f->multi || !f->slots || !f->parsed)
+        return error_set(err, "tally", "cannot set up libcurl: out of memory");
+    for (size_t i = 0; i < c->nurls; i++) {
+        if (!(f->parsed[i] = curl_url()) ||
+            curl_url_set(f->parsed[i], CURLUPART_URL, c->urls[i], 0) != CURLUE_OK)
+            return error_set(err, "tally", "libcurl rejects the URL %s", c->urls[i]);
+    }
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)c->c);
+    for (unsigned i = 0; i < c->c; i++) {
+        if (setup_easy(f, &f->slots[i]))
+            return error_set(err, "tally", "cannot set up libcurl: curl_easy_init failed");
+    }
+    return 0;
+}
+
 int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
-             char *err, size_t errcap)
+             struct error *err)
 {
     struct fire_config local = *cfg;
     struct fire f = {.cfg = &local, .done = done, .tick = tick, .ctx = ctx};
-    int rc = 0;
+    int rc;
 
-    if (cfg->nurls == 0 || cfg->c == 0 || cfg->max_body == 0) {
-        snprintf(err, errcap, "no targets, no concurrency or no body room");
-        return -1;
-    }
+    if (cfg->nurls == 0 || cfg->c == 0 || cfg->max_body == 0)
+        return error_set(err, "tally", "no targets, no concurrency or no body room");
     if (local.c > local.n)
         local.c = (unsigned)local.n; /* no idle handles for a short run */
     if (local.n == 0)
         return 0;
-    f.multi = curl_multi_init();
-    f.slots = calloc(local.c, sizeof *f.slots);
-    if (!f.multi || !f.slots) {
-        snprintf(err, errcap, "cannot set up libcurl: out of memory");
-        rc = -1;
-    }
-    if (rc == 0 && !(f.parsed = calloc(local.nurls, sizeof *f.parsed))) {
-        snprintf(err, errcap, "cannot set up libcurl: out of memory");
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < local.nurls; i++) {
-        if (!(f.parsed[i] = curl_url()) ||
-            curl_url_set(f.parsed[i], CURLUPART_URL, local.urls[i], 0) != CURLUE_OK) {
-            snprintf(err, errcap, "libcurl rejects the URL %s", local.urls[i]);
-            rc = -1;
-        }
-    }
-    if (rc == 0)
-        curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)local.c);
-    for (unsigned i = 0; rc == 0 && i < local.c; i++) {
-        if (setup_easy(&f, &f.slots[i])) {
-            snprintf(err, errcap, "cannot set up libcurl: curl_easy_init failed");
-            rc = -1;
-        }
-    }
+    rc = setup(&f, err);
     if (rc == 0)
         loop(&f);
     teardown(&f, local.c);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #define FIRE_UNLIMITED UINT64_MAX
 
 struct fire_config {
@@ -51,10 +53,10 @@ typedef int (*fire_tick_fn)(void *ctx);
 
 /* Runs until n requests completed, the deadline passed (in-flight ones
  * finish), the tick asked to stop, or *stop was set (in-flight ones are
- * abandoned and not reported). Returns 0, or -1 with err set when libcurl
- * could not be set up. curl_global_init must have been called. */
+ * abandoned and not reported). Returns 0, or -1 with err (step "tally") when
+ * libcurl could not be set up. curl_global_init must have been called. */
 int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
-             char *err, size_t errcap);
+             struct error *err);
 
 /* Maps a CURLcode (as int) and the body-cap flag to a failure class. */
 enum fire_err fire_classify(int curl_code, int body_too_large);

@@ -4,11 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
+
 int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct httpd_config *c,
                 struct error *err)
 {
     memset(h, 0, sizeof *h);
-    h->fd = listen_open(addr, 1, 64, h->desc, sizeof h->desc, err);
+    h->fd = listen_open(addr, 1, c->backlog, h->desc, sizeof h->desc, err);
     if (h->fd < 0)
         return -1;
     h->daemon = MHD_start_daemon(c->flags | MHD_USE_ERROR_LOG, 0, NULL, NULL, c->handler, c->cls,
@@ -51,4 +53,14 @@ enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned code,
     ret = MHD_queue_response(conn, code, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+enum MHD_Result httpd_json_error(struct MHD_Connection *conn, unsigned code, const char *why)
+{
+    return httpd_respond(conn, code, HTTP_JSON, NULL, http_json_error(why));
+}
+
+enum MHD_Result httpd_healthz(struct MHD_Connection *conn)
+{
+    return httpd_respond(conn, MHD_HTTP_OK, HTTP_JSON, NULL, strdup("{\"status\":\"ok\"}\n"));
 }

@@ -1,10 +1,10 @@
-/* httpd: a libmicrohttpd daemon of xwing's on a --listen address.
+/* httpd: a libmicrohttpd daemon of xwing's on a --listen address, and the
+ * answers both services give the same way.
  *
  * The socket comes from common/listen (":PORT" is IPv6 and IPv4, or IPv4
  * alone where IPv6 is off, as in many pods; port 0 lets the kernel pick), and
- * libmicrohttpd serves it with the threading the caller chooses. Written for
- * `xwing probe`; `xwing serve` (serve.c) still starts its daemon itself and
- * can move here. */
+ * libmicrohttpd serves it with the threading the caller chooses: `xwing serve`
+ * a thread per connection, `xwing probe` one polling thread. */
 #ifndef XW_HTTPD_H
 #define XW_HTTPD_H
 
@@ -22,6 +22,7 @@ struct httpd_config {
     unsigned connection_limit;
     unsigned connection_timeout_s;
     size_t thread_stack; /* 0: the libc's default */
+    int backlog;         /* connections the kernel queues before accept */
 };
 
 /* Set fd to -1 before a start that may not happen (httpd_stop checks it). */
@@ -44,5 +45,11 @@ void httpd_stop(struct httpd *h);
  * allow, when not NULL, becomes the Allow header (for 405). */
 enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned code,
                               const char *content_type, const char *allow, char *body);
+
+/* code with {"error":"WHY"} (http_json_error). */
+enum MHD_Result httpd_json_error(struct MHD_Connection *conn, unsigned code, const char *why);
+
+/* 200 {"status":"ok"}: the /healthz answer of both services. */
+enum MHD_Result httpd_healthz(struct MHD_Connection *conn);
 
 #endif

@@ -3,7 +3,6 @@
  * probe` runs it every second and serves it to Prometheus. This file
  * wires the modules together and is the one place errors are printed. */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,8 @@
 #include "report.h"
 #include "run.h"
 #include "serve.h"
+#include "spec.h"
+#include "stop.h"
 #include "watch.h"
 
 /* The signal that interrupted the run, 0 while none came. */
@@ -51,46 +52,46 @@ static int tick(void *ctx, const struct run_state *st)
     return t->watching ? watch_tick(&t->watch, st) : progress_tick(&t->progress, st);
 }
 
-static void print_report(const struct options *o, const char *const *urls,
-                         const struct run_state *st, const struct expect_result *er,
-                         const struct run_outcome *out)
+static void print_report(const struct options *o, const struct report *rep)
 {
-    struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, er, urls,
-                         o->ntargets, o->by, o->key, out, o->max_body};
     if (o->json) {
-        char *json = report_json(&rep);
+        char *json = report_json(rep);
         if (json)
             printf("%s\n", json);
         else
             fprintf(stderr, "xwing: out of memory rendering JSON\n");
         free(json);
     } else {
-        report_text(stdout, &rep);
+        report_text(stdout, rep);
     }
     fflush(stdout);
 }
 
 /* Judges the finished run, prints it, and returns the exit status. sig: the
  * signal that stopped it, 0 for none. */
-static int conclude(const struct options *o, const char *const *urls, const struct run_state *st,
-                    int sig)
+static int conclude(const struct options *o, const struct run_config *cfg,
+                    const struct run_state *st, int sig)
 {
     struct expect_result er;
-    char how[160];
     uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {o->n, done,
-                              run_end_of(o->n, done, sig, RUN_END_SIGNAL, RUN_END_DURATION),
-                              sig, o->duration_ms};
+    struct run_outcome out = {
+        .requested = cfg->fire.n,
+        .completed = done,
+        .end = run_end_of(cfg->fire.n, done, sig, RUN_END_SIGNAL, RUN_END_DURATION),
+        .signal = sig,
+        .limit_ms = o->duration_ms,
+    };
+    struct report rep = run_report(cfg, st, &o->expect, &out, &er);
 
-    expect_evaluate(&o->expect, &st->tally, &er);
-    run_outcome_describe(&out, how, sizeof how);
-    expect_note_end(&er, how, run_interrupted(&out));
-    print_report(o, urls, st, &er, &out);
+    print_report(o, &rep);
     if (!er.ok)
         fprintf(stderr, "xwing: %s\n", er.reason);
     return run_exit_status(&out, expect_exit_code(&er));
 }
 
+/* The run the command line asks for: the tally's spec, paced, bounded by
+ * --duration and stopped by a signal, printing with -v, counting the
+ * expected values exactly. */
 static struct run_config client_config(const struct options *o, const char **urls,
                                        const char **pins)
 {
@@ -98,20 +99,16 @@ static struct run_config client_config(const struct options *o, const char **url
         urls[i] = o->targets[i].url;
     for (size_t i = 0; i < o->expect.nvalues; i++)
         pins[i] = o->expect.values[i];
-    struct run_config cfg = {
-        .fire = {.urls = urls, .nurls = o->ntargets, .n = o->n, .c = o->c,
-                 .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->connect_timeout_ms,
-                 .interval_ns = options_interval_ns(o), .keepalive = o->keepalive,
-                 .dns_cache = o->dns_cache, .max_body = (size_t)o->max_body,
-                 .deadline_ns = o->duration_ms ? clock_mono_ns() + o->duration_ms * 1000000u : 0,
-                 .stop = &interrupted},
-        .by = o->by,
-        .key = o->key,
-        .bodies = o->verbose ? (o->json ? stderr : stdout) : NULL,
-        .errors = o->verbose ? stderr : NULL,
-        .pins = pins,
-        .npins = o->expect.nvalues,
-    };
+    struct run_config cfg = spec_run_config(&o->spec, urls, o->ntargets);
+    cfg.fire.interval_ns = options_interval_ns(o);
+    cfg.fire.keepalive = o->keepalive;
+    cfg.fire.dns_cache = o->dns_cache;
+    cfg.fire.deadline_ns = o->duration_ms ? clock_mono_ns() + o->duration_ms * 1000000u : 0;
+    cfg.fire.stop = &interrupted;
+    cfg.bodies = o->verbose ? (o->json ? stderr : stdout) : NULL;
+    cfg.errors = o->verbose ? stderr : NULL;
+    cfg.pins = pins;
+    cfg.npins = o->expect.nvalues;
     return cfg;
 }
 
@@ -121,7 +118,7 @@ static int run_client(const struct options *o)
     const char *pins[EXPECT_MAX_ALL];
     struct run_state *st = malloc(sizeof *st);
     struct ticker *tk = malloc(sizeof *tk);
-    char err[256];
+    struct error err;
     int rc;
 
     if (!st || !tk) {
@@ -132,62 +129,46 @@ static int run_client(const struct options *o)
     tk->watching = o->watch;
     /* With -o json, stdout carries only the final object. */
     watch_init(&tk->watch, o->json ? stderr : stdout, o->watch_every_ms);
-    progress_init(&tk->progress, stderr, o->n);
+    progress_init(&tk->progress, stderr, o->spec.n);
     catch_interrupt();
     struct run_config cfg = client_config(o, urls, pins);
-    rc = run_tally(&cfg, st, tick, tk, err, sizeof err);
+    rc = run_tally(&cfg, st, tick, tk, &err);
     int sig = interrupted; /* now: a signal while the report prints cut nothing short */
     progress_end(&tk->progress);
     if (rc) {
-        fprintf(stderr, "xwing: %s\n", err);
+        fprintf(stderr, "xwing: %s\n", err.msg);
         rc = 1;
     } else {
         if (o->watch)
             watch_finish(&tk->watch, st);
-        rc = conclude(o, urls, st, sig);
+        rc = conclude(o, &cfg, st, sig);
     }
     free(st), free(tk);
     return rc;
 }
 
-/* The services (serve, probe) stop on SIGTERM or SIGINT, which they take
- * with sigwait: blocked before any thread starts, so no other thread gets them. */
-static void block_stop_signals(void)
+/* A service that could not start says why once: as an event line in the
+ * format asked for, or as the one plain line usage errors get too. */
+static int start_failed(const struct options *o, const char *mode, const struct error *err)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
-static int run_serve(const struct options *o)
-{
-    char err[256];
-    block_stop_signals();
-    if (serve_run(o, err, sizeof err)) {
-        fprintf(stderr, "xwing: serve: %s\n", err);
-        return 1;
-    }
-    return 0;
-}
-
-static int run_probe(const struct options *o)
-{
-    struct error err;
-    block_stop_signals();
-    if (probe_run(o, &err)) {
-        fprintf(stderr, "xwing: probe: %s\n", err.msg);
-        return 1;
-    }
-    return 0;
+    struct log lg = {.prog = "xwing", .format = o->log_format};
+    if (o->log_format == LOG_JSON)
+        log_event(&lg, LOG_ERROR, err->step, "%s: %s", mode, err->msg);
+    else
+        fprintf(stderr, "xwing: %s: %s\n", mode, err->msg);
+    return 1;
 }
 
 static int run_mode(const struct options *o)
 {
+    struct error err;
     switch (o->mode) {
-    case OPTIONS_SERVE: return run_serve(o);
-    case OPTIONS_PROBE: return run_probe(o);
+    case OPTIONS_SERVE:
+        stop_block();
+        return serve_run(o, &err) ? start_failed(o, "serve", &err) : 0;
+    case OPTIONS_PROBE:
+        stop_block();
+        return probe_run(o, &err) ? start_failed(o, "probe", &err) : 0;
     default: return run_client(o);
     }
 }
@@ -195,11 +176,11 @@ static int run_mode(const struct options *o)
 int main(int argc, char **argv)
 {
     static struct options o;
-    char err[512];
+    struct opt_error err;
     int rc;
 
-    if (options_parse(&o, argc, argv, err, sizeof err)) {
-        fprintf(stderr, "xwing: %s (see xwing --help)\n", err);
+    if (options_parse(&o, argc, argv, &err)) {
+        fprintf(stderr, "xwing: %s (see xwing --help)\n", err.msg);
         return 2;
     }
     if (o.mode == OPTIONS_HELP) {

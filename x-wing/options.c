@@ -1,16 +1,18 @@
 #include "options.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fire.h"
+#include "http.h"
 
 enum {
     O_N, O_C, O_TIMEOUT, O_CONNECT_TIMEOUT, O_RATE, O_INTERVAL, O_KEEPALIVE, O_DNS_CACHE,
     O_KEY, O_BY, O_VERBOSE, O_OUTPUT, O_EXPECT_ONLY, O_EXPECT_ALL, O_EXPECT_FAIL,
     O_MIN_SUCCESS, O_WATCH, O_DURATION, O_WATCH_INTERVAL, O_MAX_BODY, O_HELP, O_VERSION,
-    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET, O_EVERY,
+    O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET, O_LOG_FORMAT, O_EVERY,
 };
 
 static const struct opt_spec client_specs[] = {
@@ -44,6 +46,7 @@ static const struct opt_spec serve_specs[] = {
     {"max-requests", 0, 1, O_MAX_REQUESTS},
     {"max-tallies", 0, 1, O_MAX_TALLIES},
     {"tally-budget", 0, 1, O_TALLY_BUDGET},
+    {"log-format", 0, 1, O_LOG_FORMAT},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
     {NULL, 0, 0, 0},
@@ -72,166 +75,174 @@ static const struct opt_spec probe_specs[] = {
     {NULL, 0, 0, 0},
 };
 
+static const char client_usage[] =
+"usage: xwing [options] TARGET...\n"
+"       xwing serve [--listen :8080]      (xwing serve --help)\n"
+"       xwing probe [--every 1s] TARGET...  (xwing probe --help)\n"
+"\n"
+"Fires N HTTP requests at the targets and tallies the replies by their JSON\n"
+"field Cluster: the lab's `for i in $(seq 1 10); do curl rebel-base; done`,\n"
+"counted. TARGET is host, host:port, host[:port]/path or http://host[:port]/path\n"
+"(http, port 80 and / by default). Several targets (at most 1024) are used in turn.\n"
+"\n"
+"Every request opens a NEW TCP CONNECTION and RESOLVES THE NAME AFRESH, as each\n"
+"curl of the lab's loop did. A Service load balancer (kube-proxy, Cilium's\n"
+"socket LB) picks the backend once per connection, so with keep-alive all\n"
+"requests would stick to one pod and the tally would lie; a headless global\n"
+"Service answers DNS with pod IPs from every cluster, and only fresh lookups\n"
+"spread over them. --keepalive and --dns-cache trade that for raw speed.\n"
+"\n"
+"  -n, --requests N        requests to make (default 10, at most 1000000000)\n"
+"  -c, --concurrency C     requests in flight at once (default 1, as the loop;\n"
+"                          at most 512)\n"
+"  -t, --timeout D         per request, like curl --max-time (default 2s)\n"
+"      --connect-timeout D TCP connect limit (default: the timeout)\n"
+"      --rate R            start at most R requests per second\n"
+"      --interval D        or: start one request every D (500ms, 1s)\n"
+"      --keepalive         reuse connections (faster; sticks to one backend)\n"
+"      --dns-cache         cache name lookups for 60s (faster; sticks to one IP)\n"
+"  -k, --key PATH          JSON field to tally by, dotted for nested (default\n"
+"                          Cluster; at most 255 bytes)\n"
+"      --by WHAT           key (default), pod (" HTTP_SERVED_BY " header), ip (address\n"
+"                          connected to) or body (the whole reply)\n"
+"  -v, --verbose           print every reply body, one per line, and each failure\n"
+"  -o, --output FORMAT     text (default) or json (one object on stdout)\n"
+"      --expect-only C     every reply from C and none failed\n"
+"      --expect-all A,B    each of A and B answered at least once, none failed\n"
+"                          (at most 16 values)\n"
+"      --expect-fail       every request failed (the default-deny check)\n"
+"      --min-success R     at least R (0..1) got a reply; with --expect-only/all\n"
+"                          it replaces their 'none failed'\n"
+"  -w, --watch             one line per interval with that interval's tally, until\n"
+"                          Ctrl-C or --duration (paced at 10/s unless --rate/--interval)\n"
+"  -d, --duration D        run for D: no request starts after D, those in flight\n"
+"                          finish (with -n, whichever comes first)\n"
+"      --watch-interval D  --watch line interval (default 1s)\n"
+"      --max-body SIZE     longer replies count as too-large (default 64KiB,\n"
+"                          at most 64MiB)\n"
+"  -h, --help              this text\n"
+"  -V, --version           print the version\n"
+"\n"
+"Failures are rows of their own: timeout, refused, dns, http <code>, not-json,\n"
+"no-key, too-large, other. Reply values are compared and shown up to 127 bytes\n"
+"(longer ones are cut there). The first 64 distinct values get rows, later ones\n"
+"are counted together as (other values); values named in --expect-* are always\n"
+"counted exactly.\n"
+"\n"
+"Exit status: 0 when the expectation holds (with none: when every request got a\n"
+"reply), 1 when not (reason on stderr), 2 on usage errors, 130 when interrupted\n"
+"by SIGINT (Ctrl-C) and 143 by SIGTERM. An interrupted run prints what was counted,\n"
+"says \"interrupted after K of N requests\" and is never judged ok: the requests it\n"
+"did not make were not checked. --duration is a planned end, not an interruption:\n"
+"the verdict covers the requests made (\"stopped by --duration D after K of N\").\n"
+"Proxy variables (http_proxy, ...) are ignored: requests go straight to the target.\n"
+"\n"
+"examples:\n"
+"  xwing -n 10 rebel-base\n"
+"  xwing -n 100 --expect-all Koornacht,Tion rebel-base\n"
+"  xwing --watch rebel-base                    # while scaling a cluster to 0\n"
+"  xwing -n 10 --timeout 2s --expect-fail rebel-base   # default-deny policy\n";
+
+static const char serve_usage[] =
+"usage: xwing serve [options]\n"
+"\n"
+"Runs in the x-wing pod as its main process, idle until asked:\n"
+"  GET /healthz                  200 ok\n"
+"  GET /tally?target=rebel-base&n=10[&key=Cluster][&by=key|pod|ip|body]\n"
+"            [&c=1][&timeout=2s]  runs a tally from inside the pod and returns\n"
+"                                the JSON report (as `xwing -o json`); target may\n"
+"                                repeat (at most 8), c at most 16, timeout at\n"
+"                                most 10s\n"
+"\n"
+"  -l, --listen ADDR        :PORT, HOST:PORT or [V6]:PORT (default :8080)\n"
+"      --max-requests N     cap on n per tally (default 1000)\n"
+"      --max-tallies N      tallies running at once, 503 beyond (default 4, at\n"
+"                           most 64)\n"
+"      --tally-budget D     no request of a tally starts after D (default 60s);\n"
+"                           a tally cut short says \"interrupted\":true\n"
+"      --log-format FORMAT  text (default) or json: the event lines on stderr\n"
+"  -h, --help, -V, --version\n"
+"Each flag but --help and --version may also be set as XWING_<NAME>\n"
+"(XWING_LISTEN=:9090); a variable set but empty is the empty value.\n"
+"At most 64 connections at once. The report has \"requested\" (n), \"completed\"\n"
+"and \"interrupted\". SIGTERM or SIGINT stop it at once (running tallies are\n"
+"abandoned), exit 0.\n";
+
+static const char probe_usage[] =
+"usage: xwing probe [options] TARGET...\n"
+"\n"
+"The lab's check as a canary: every --every, a round of N requests per target\n"
+"(a new connection and a fresh name lookup each, as xwing sends them; the\n"
+"targets in turn), tallied per target and served for Prometheus:\n"
+"  GET /metrics   xwing_probe_replies_total{target,value},\n"
+"                 xwing_probe_failures_total{target,kind},\n"
+"                 xwing_probe_request_duration_seconds{target} (histogram),\n"
+"                 xwing_probe_rounds_total{target},\n"
+"                 xwing_probe_last_round_share{target,value} (0..1),\n"
+"                 xwing_probe_expectation_ok{target} (with --expect-*)\n"
+"  GET /healthz   200 while it runs\n"
+"  GET /          the live tally per target as text\n"
+"target is the URL (http://rebel-base:80/); value the tallied value, at most\n"
+"64 per target, later ones counted as (other values).\n"
+"\n"
+"  -n, --requests N        requests per target per round (default 10)\n"
+"      --every D           one round every D (default 1s; 1ms to 1h); a round\n"
+"                          that takes longer is followed by the next at once\n"
+"  -l, --listen ADDR       :PORT, HOST:PORT or [V6]:PORT (default :9090; port 0:\n"
+"                          the kernel picks, the listen line names it)\n"
+"  -c, --concurrency C     requests in flight at once (default 1, at most 512)\n"
+"  -t, --timeout D         per request (default 2s); --connect-timeout D\n"
+"  -k, --key PATH          JSON field to tally by (default Cluster)\n"
+"      --by WHAT           key (default), pod, ip or body\n"
+"      --expect-only C, --expect-all A,B, --expect-fail, --min-success R\n"
+"                          judged on each round: xwing_probe_expectation_ok,\n"
+"                          and a log line each time the verdict changes\n"
+"      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
+"  -h, --help, -V, --version\n"
+"At most 16 targets. Flags come from the command line only. SIGTERM or SIGINT\n"
+"stop it at once (a round in flight is abandoned, not counted), exit 0.\n"
+"\n"
+"examples:\n"
+"  xwing probe rebel-base                       # in the cluster, scraped on :9090\n"
+"  xwing probe --every 5s -n 20 --expect-all Koornacht,Tion rebel-base\n";
+
 void options_usage(FILE *out)
 {
-    fputs(
-        "usage: xwing [options] TARGET...\n"
-        "       xwing serve [--listen :8080]      (xwing serve --help)\n"
-        "       xwing probe [--every 1s] TARGET...  (xwing probe --help)\n"
-        "\n"
-        "Fires N HTTP requests at the targets and tallies the replies by their JSON\n"
-        "field Cluster: the lab's `for i in $(seq 1 10); do curl rebel-base; done`,\n"
-        "counted. TARGET is host, host:port, host[:port]/path or http://host[:port]/path\n"
-        "(http, port 80 and / by default). Several targets (at most 1024) are used in turn.\n"
-        "\n"
-        "Every request opens a NEW TCP CONNECTION and RESOLVES THE NAME AFRESH, as each\n"
-        "curl of the lab's loop did. A Service load balancer (kube-proxy, Cilium's\n"
-        "socket LB) picks the backend once per connection, so with keep-alive all\n"
-        "requests would stick to one pod and the tally would lie; a headless global\n"
-        "Service answers DNS with pod IPs from every cluster, and only fresh lookups\n"
-        "spread over them. --keepalive and --dns-cache trade that for raw speed.\n"
-        "\n"
-        "  -n, --requests N        requests to make (default 10, at most 1000000000)\n"
-        "  -c, --concurrency C     requests in flight at once (default 1, as the loop;\n"
-        "                          at most 512)\n"
-        "  -t, --timeout D         per request, like curl --max-time (default 2s)\n"
-        "      --connect-timeout D TCP connect limit (default: the timeout)\n"
-        "      --rate R            start at most R requests per second\n"
-        "      --interval D        or: start one request every D (500ms, 1s)\n"
-        "      --keepalive         reuse connections (faster; sticks to one backend)\n"
-        "      --dns-cache         cache name lookups for 60s (faster; sticks to one IP)\n"
-        "  -k, --key PATH          JSON field to tally by, dotted for nested (default\n"
-        "                          Cluster; at most 255 bytes)\n"
-        "      --by WHAT           key (default), pod (X-Served-By header), ip (address\n"
-        "                          connected to) or body (the whole reply)\n"
-        "  -v, --verbose           print every reply body, one per line, and each failure\n"
-        "  -o, --output FORMAT     text (default) or json (one object on stdout)\n"
-        "      --expect-only C     every reply from C and none failed\n"
-        "      --expect-all A,B    each of A and B answered at least once, none failed\n"
-        "                          (at most 16 values)\n"
-        "      --expect-fail       every request failed (the default-deny check)\n"
-        "      --min-success R     at least R (0..1) got a reply; with --expect-only/all\n"
-        "                          it replaces their 'none failed'\n"
-        "  -w, --watch             one line per interval with that interval's tally, until\n"
-        "                          Ctrl-C or --duration (paced at 10/s unless --rate/--interval)\n"
-        "  -d, --duration D        run for D: no request starts after D, those in flight\n"
-        "                          finish (with -n, whichever comes first)\n"
-        "      --watch-interval D  --watch line interval (default 1s)\n"
-        "      --max-body SIZE     longer replies count as too-large (default 64KiB,\n"
-        "                          at most 64MiB)\n"
-        "  -h, --help              this text\n"
-        "  -V, --version           print the version\n"
-        "\n"
-        "Failures are rows of their own: timeout, refused, dns, http <code>, not-json,\n"
-        "no-key, too-large, other. Reply values are compared and shown up to 127 bytes\n"
-        "(longer ones are cut there). The first 64 distinct values get rows, later ones\n"
-        "are counted together as (other values); values named in --expect-* are always\n"
-        "counted exactly.\n"
-        "\n"
-        "Exit status: 0 when the expectation holds (with none: when every request got a\n"
-        "reply), 1 when not (reason on stderr), 2 on usage errors, 130 when interrupted\n"
-        "by SIGINT (Ctrl-C) and 143 by SIGTERM. An interrupted run prints what was counted,\n"
-        "says \"interrupted after K of N requests\" and is never judged ok: the requests it\n"
-        "did not make were not checked. --duration is a planned end, not an interruption:\n"
-        "the verdict covers the requests made (\"stopped by --duration D after K of N\").\n"
-        "Proxy variables (http_proxy, ...) are ignored: requests go straight to the target.\n"
-        "\n"
-        "examples:\n"
-        "  xwing -n 10 rebel-base\n"
-        "  xwing -n 100 --expect-all Koornacht,Tion rebel-base\n"
-        "  xwing --watch rebel-base                    # while scaling a cluster to 0\n"
-        "  xwing -n 10 --timeout 2s --expect-fail rebel-base   # default-deny policy\n",
-        out);
+    fputs(client_usage, out);
 }
 
 void options_serve_usage(FILE *out)
 {
-    fputs(
-        "usage: xwing serve [options]\n"
-        "\n"
-        "Runs in the x-wing pod as its main process, idle until asked:\n"
-        "  GET /healthz                  200 ok\n"
-        "  GET /tally?target=rebel-base&n=10[&key=Cluster][&by=key|pod|ip|body]\n"
-        "            [&c=1][&timeout=2s]  runs a tally from inside the pod and returns\n"
-        "                                the JSON report (as `xwing -o json`); target may\n"
-        "                                repeat (at most 8), c at most 16, timeout at\n"
-        "                                most 10s\n"
-        "\n"
-        "  -l, --listen ADDR        :PORT, HOST:PORT or [V6]:PORT (default :8080)\n"
-        "      --max-requests N     cap on n per tally (default 1000)\n"
-        "      --max-tallies N      tallies running at once, 503 beyond (default 4, at\n"
-        "                           most 64)\n"
-        "      --tally-budget D     no request of a tally starts after D (default 60s);\n"
-        "                           a tally cut short says \"interrupted\":true\n"
-        "  -h, --help, -V, --version\n"
-        "Each flag but --help and --version may also be set as XWING_<NAME>\n"
-        "(XWING_LISTEN=:9090); a variable set but empty is the empty value.\n"
-        "At most 64 connections at once. The report has \"requested\" (n), \"completed\"\n"
-        "and \"interrupted\". SIGTERM or SIGINT stop it at once (running tallies are\n"
-        "abandoned), exit 0.\n",
-        out);
+    fputs(serve_usage, out);
 }
 
 void options_probe_usage(FILE *out)
 {
-    fputs(
-        "usage: xwing probe [options] TARGET...\n"
-        "\n"
-        "The lab's check as a canary: every --every, a round of N requests per target\n"
-        "(a new connection and a fresh name lookup each, as xwing sends them; the\n"
-        "targets in turn), tallied per target and served for Prometheus:\n"
-        "  GET /metrics   xwing_probe_replies_total{target,value},\n"
-        "                 xwing_probe_failures_total{target,kind},\n"
-        "                 xwing_probe_request_duration_seconds{target} (histogram),\n"
-        "                 xwing_probe_rounds_total{target},\n"
-        "                 xwing_probe_last_round_share{target,value} (0..1),\n"
-        "                 xwing_probe_expectation_ok{target} (with --expect-*)\n"
-        "  GET /healthz   200 while it runs\n"
-        "  GET /          the live tally per target as text\n"
-        "target is the URL (http://rebel-base:80/); value the tallied value, at most\n"
-        "64 per target, later ones counted as (other values).\n"
-        "\n"
-        "  -n, --requests N        requests per target per round (default 10)\n"
-        "      --every D           one round every D (default 1s; 1ms to 1h); a round\n"
-        "                          that takes longer is followed by the next at once\n"
-        "  -l, --listen ADDR       :PORT, HOST:PORT or [V6]:PORT (default :9090; port 0:\n"
-        "                          the kernel picks, the listen line names it)\n"
-        "  -c, --concurrency C     requests in flight at once (default 1, at most 512)\n"
-        "  -t, --timeout D         per request (default 2s); --connect-timeout D\n"
-        "  -k, --key PATH          JSON field to tally by (default Cluster)\n"
-        "      --by WHAT           key (default), pod, ip or body\n"
-        "      --expect-only C, --expect-all A,B, --expect-fail, --min-success R\n"
-        "                          judged on each round: xwing_probe_expectation_ok,\n"
-        "                          and a log line each time the verdict changes\n"
-        "      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
-        "  -h, --help, -V, --version\n"
-        "At most 16 targets. Flags come from the command line only. SIGTERM or SIGINT\n"
-        "stop it at once (a round in flight is abandoned, not counted), exit 0.\n"
-        "\n"
-        "examples:\n"
-        "  xwing probe rebel-base                       # in the cluster, scraped on :9090\n"
-        "  xwing probe --every 5s -n 20 --expect-all Koornacht,Tion rebel-base\n",
-        out);
+    fputs(probe_usage, out);
 }
 
 static void defaults(struct options *o)
 {
     memset(o, 0, offsetof(struct options, targets));
     o->mode = OPTIONS_RUN;
-    o->n = 10;
-    o->c = 1;
-    o->timeout_ms = 2000;
-    snprintf(o->key, sizeof o->key, "Cluster");
-    o->by = REPLY_BY_KEY;
+    spec_defaults(&o->spec);
     expect_init(&o->expect);
     o->watch_every_ms = 1000;
-    o->max_body = 64 * 1024;
     opt_parse_hostport(":8080", &o->listen);
+    o->log_format = LOG_TEXT;
     o->serve_max_n = 1000;
     o->serve_max_busy = 4;
     o->serve_budget_ms = OPTIONS_TALLY_BUDGET_MS;
     o->probe_every_ms = 1000;
 }
+
+/* The parse in progress: the options being filled, and room for a reason
+ * that names a range ("out of range 1..64"), since validators only return
+ * constants. */
+struct parse {
+    struct options *o;
+    char why[OPT_WHY_MAX];
+};
 
 static const char *positive_duration(const char *v, uint64_t *ms)
 {
@@ -239,6 +250,12 @@ static const char *positive_duration(const char *v, uint64_t *ms)
     if (!why && *ms == 0)
         return "must be more than 0";
     return why;
+}
+
+static const char *duration_in(const char *v, uint64_t min_ms, uint64_t max_ms, uint64_t *ms,
+                               const char *why)
+{
+    return opt_parse_duration(v, ms) || *ms < min_ms || *ms > max_ms ? why : NULL;
 }
 
 static const char *apply_expect(struct options *o, int id, const char *v)
@@ -252,55 +269,68 @@ static const char *apply_expect(struct options *o, int id, const char *v)
     return "unknown option";
 }
 
-static const char *apply_serve(struct options *o, int id, const char *v)
+/* The flags of the two services. */
+static const char *apply_service(struct parse *p, int id, const char *v)
 {
+    struct options *o = p->o;
     switch (id) {
     case O_LISTEN: return opt_parse_hostport(v, &o->listen);
-    case O_MAX_REQUESTS: return opt_parse_uint(v, 1, 1000000, &o->serve_max_n);
-    case O_MAX_TALLIES: return opt_parse_uint(v, 1, 64, &o->serve_max_busy);
+    case O_MAX_REQUESTS: return opt_uint_in(v, 1, 1000000, &o->serve_max_n, p->why);
+    case O_MAX_TALLIES: return opt_uint_in(v, 1, 64, &o->serve_max_busy, p->why);
     case O_TALLY_BUDGET:
-        if (opt_parse_duration(v, &o->serve_budget_ms) || o->serve_budget_ms < 100 ||
-            o->serve_budget_ms > 3600000)
-            return "expected a duration from 100ms to 1h";
-        return NULL;
+        return duration_in(v, 100, 3600000, &o->serve_budget_ms,
+                           "expected a duration from 100ms to 1h");
+    case O_LOG_FORMAT:
+        return log_format_parse(v, &o->log_format) ? "expected text or json" : NULL;
     case O_EVERY:
-        if (opt_parse_duration(v, &o->probe_every_ms) || o->probe_every_ms < 1 ||
-            o->probe_every_ms > 3600000)
-            return "expected a duration from 1ms to 1h";
-        return NULL;
+        return duration_in(v, 1, 3600000, &o->probe_every_ms, "expected a duration from 1ms to 1h");
     }
     return apply_expect(o, id, v);
 }
 
-static const char *apply(void *ctx, int id, const char *v)
+/* What one tally asks for: the client's and the probe's flags. */
+static const char *apply_tally(struct parse *p, int id, const char *v)
 {
-    struct options *o = ctx;
-    uint64_t u;
+    struct spec *s = &p->o->spec;
     const char *why;
+    uint64_t u;
 
     switch (id) {
     case O_N:
-        o->n_set = 1;
-        return opt_parse_uint(v, 1, OPTIONS_MAX_N, &o->n);
+        p->o->n_set = 1;
+        return opt_uint_in(v, 1, OPTIONS_MAX_N, &s->n, p->why);
     case O_C:
-        if ((why = opt_parse_uint(v, 1, OPTIONS_MAX_C, &u)))
+        if ((why = opt_uint_in(v, 1, OPTIONS_MAX_C, &u, p->why)))
             return why;
-        o->c = (unsigned)u;
+        s->c = (unsigned)u;
         return NULL;
-    case O_TIMEOUT: return positive_duration(v, &o->timeout_ms);
-    case O_CONNECT_TIMEOUT: return positive_duration(v, &o->connect_timeout_ms);
-    case O_RATE: return opt_parse_double(v, 0.001, 1e6, &o->rate);
-    case O_INTERVAL: return positive_duration(v, &o->interval_ms);
-    case O_KEEPALIVE: o->keepalive = 1; return NULL;
-    case O_DNS_CACHE: o->dns_cache = 1; return NULL;
+    case O_TIMEOUT: return positive_duration(v, &s->timeout_ms);
+    case O_CONNECT_TIMEOUT: return positive_duration(v, &s->connect_timeout_ms);
     case O_KEY:
         if ((why = reply_key_check(v)))
             return why;
-        o->key_set = 1;
-        snprintf(o->key, sizeof o->key, "%s", v);
+        p->o->key_set = 1;
+        snprintf(s->key, sizeof s->key, "%s", v);
         return NULL;
-    case O_BY:
-        return reply_by_parse(v, &o->by) ? "expected key, pod, ip or body" : NULL;
+    case O_BY: return reply_by_parse(v, &s->by) ? "expected key, pod, ip or body" : NULL;
+    case O_MAX_BODY:
+        if ((why = opt_parse_size(v, &s->max_body)))
+            return why;
+        return (s->max_body < 1 || s->max_body > OPTIONS_MAX_BODY) ? "must be 1..64MiB" : NULL;
+    }
+    return apply_service(p, id, v);
+}
+
+static const char *apply(void *ctx, int id, const char *v)
+{
+    struct parse *p = ctx;
+    struct options *o = p->o;
+
+    switch (id) {
+    case O_RATE: return opt_double_in(v, 0.001, 1e6, &o->rate, p->why);
+    case O_INTERVAL: return positive_duration(v, &o->interval_ms);
+    case O_KEEPALIVE: o->keepalive = 1; return NULL;
+    case O_DNS_CACHE: o->dns_cache = 1; return NULL;
     case O_VERBOSE: o->verbose = 1; return NULL;
     case O_OUTPUT:
         if (strcmp(v, "text") && strcmp(v, "json"))
@@ -310,14 +340,23 @@ static const char *apply(void *ctx, int id, const char *v)
     case O_WATCH: o->watch = 1; return NULL;
     case O_DURATION: return positive_duration(v, &o->duration_ms);
     case O_WATCH_INTERVAL: return positive_duration(v, &o->watch_every_ms);
-    case O_MAX_BODY:
-        if ((why = opt_parse_size(v, &o->max_body)))
-            return why;
-        return (o->max_body < 1 || o->max_body > OPTIONS_MAX_BODY) ? "must be 1..64MiB" : NULL;
     case O_HELP: o->mode = OPTIONS_HELP; return NULL;
     case O_VERSION: o->mode = OPTIONS_VERSION; return NULL;
     }
-    return apply_serve(o, id, v);
+    return apply_tally(p, id, v);
+}
+
+/* Writes one line, after prefix ("serve: ", "probe: " or ""), to err; -1. */
+__attribute__((format(printf, 3, 4)))
+static int refuse(struct opt_error *err, const char *prefix, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(err->msg, sizeof err->msg, "%s%s", prefix, msg);
+    return -1;
 }
 
 /* The rules of the tally and expectation flags, shared by client and probe. */
@@ -325,134 +364,133 @@ static const char *check_tally(const struct options *o)
 {
     if (o->expect.mode == EXPECT_FAIL && o->expect.has_min)
         return "--min-success makes no sense with --expect-fail";
-    if (o->key_set && o->by != REPLY_BY_KEY)
+    if (o->key_set && o->spec.by != REPLY_BY_KEY)
         return "--key applies to --by key only";
     return NULL;
 }
 
-static const char *parse_targets(struct options *o, char **pos, size_t npos, char *err,
-                                 size_t cap)
+static int parse_targets(struct options *o, char **pos, size_t npos, const char *prefix,
+                         struct opt_error *err)
 {
     for (size_t i = 0; i < npos; i++) {
         const char *why = target_parse(pos[i], &o->targets[i]);
-        if (why) {
-            snprintf(err, cap, "bad target '%s': %s", pos[i], why);
-            return err;
-        }
+        if (why)
+            return refuse(err, prefix, "bad target '%s': %s", pos[i], why);
     }
     o->ntargets = npos;
-    return NULL;
+    return 0;
 }
 
 /* Cross-option rules, once everything is read. */
-static const char *validate(struct options *o, char **pos, size_t npos, char *err, size_t cap)
+static int validate(struct options *o, char **pos, size_t npos, struct opt_error *err)
 {
-    const char *why;
+    const char *why = NULL;
     if (o->rate > 0 && o->interval_ms > 0)
-        return "--rate and --interval are exclusive: give one";
-    if ((why = check_tally(o)))
-        return why;
-    if (npos == 0)
-        return "no target given (try: xwing -n 10 rebel-base)";
-    if ((why = parse_targets(o, pos, npos, err, cap)))
-        return why;
+        why = "--rate and --interval are exclusive: give one";
+    else if (!(why = check_tally(o)) && npos == 0)
+        why = "no target given (try: xwing -n 10 rebel-base)";
+    if (why)
+        return refuse(err, "", "%s", why);
+    if (parse_targets(o, pos, npos, "", err))
+        return -1;
     if ((o->watch || o->duration_ms) && !o->n_set)
-        o->n = FIRE_UNLIMITED;
+        o->spec.n = FIRE_UNLIMITED;
     if (o->watch && o->rate == 0 && o->interval_ms == 0)
         o->rate = 10; /* a steady trickle, not a flood, while watching */
-    return NULL;
+    return 0;
 }
 
 /* A target is a label value in /metrics: the same URL twice would be one
  * series counted by two loops. */
-static const char *validate_probe(struct options *o, char **pos, size_t npos, char *err,
-                                  size_t cap)
+static int validate_probe(struct options *o, char **pos, size_t npos, struct opt_error *err)
 {
-    const char *why;
-    if ((why = check_tally(o)))
-        return why;
-    if (npos == 0)
-        return "no target given (try: xwing probe rebel-base)";
-    if ((why = parse_targets(o, pos, npos, err, cap)))
-        return why;
+    const char *why = check_tally(o);
+    if (!why && npos == 0)
+        why = "no target given (try: xwing probe rebel-base)";
+    if (why)
+        return refuse(err, "probe: ", "%s", why);
+    if (parse_targets(o, pos, npos, "probe: ", err))
+        return -1;
     for (size_t i = 1; i < npos; i++) {
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(o->targets[i].url, o->targets[j].url) == 0) {
-                snprintf(err, cap, "target '%s' repeats %s: each target is probed once",
-                         pos[i], o->targets[j].url);
-                return err;
-            }
+            if (strcmp(o->targets[i].url, o->targets[j].url) == 0)
+                return refuse(err, "probe: ", "target '%s' repeats %s: each target is probed once",
+                              pos[i], o->targets[j].url);
         }
     }
-    return NULL;
+    return 0;
 }
 
-static int parse_probe(struct options *o, int argc, char **argv, char *err, size_t errcap)
+/* How each mode reads its command line. */
+struct mode {
+    const struct opt_spec *specs;
+    const char *env;    /* the variables' prefix; NULL: argv only */
+    int first;          /* argv index of the first option */
+    const char *prefix; /* names the mode in errors */
+    size_t max_targets; /* positional arguments; 0: none */
+};
+
+static const struct mode client_mode = {
+    .specs = client_specs, .first = 1, .prefix = "", .max_targets = OPTIONS_MAX_TARGETS};
+static const struct mode serve_mode = {
+    .specs = serve_specs, .env = "XWING", .first = 2, .prefix = "serve: "};
+static const struct mode probe_mode = {
+    .specs = probe_specs, .first = 2, .prefix = "probe: ",
+    .max_targets = OPTIONS_MAX_PROBE_TARGETS};
+
+static int read_mode(const struct mode *m, struct options *o, int argc, char **argv, char **pos,
+                     size_t *npos, struct opt_error *err)
+{
+    struct parse p = {.o = o};
+    if (opt_parse(m->specs, m->env, argc, argv, m->first, apply, &p, pos, m->max_targets, npos,
+                  err) == 0)
+        return 0;
+    if (err->extra_args && m->max_targets)
+        return refuse(err, m->prefix, "too many targets: at most %zu", m->max_targets);
+    return refuse(err, m->prefix, "%s", err->msg);
+}
+
+static int parse_serve(struct options *o, int argc, char **argv, struct opt_error *err)
+{
+    size_t npos = 0;
+    if (read_mode(&serve_mode, o, argc, argv, NULL, &npos, err))
+        return -1;
+    o->serve_help = o->mode == OPTIONS_HELP;
+    if (o->mode == OPTIONS_RUN)
+        o->mode = OPTIONS_SERVE;
+    return 0;
+}
+
+static int parse_probe(struct options *o, int argc, char **argv, struct opt_error *err)
 {
     char *pos[OPTIONS_MAX_PROBE_TARGETS];
     size_t npos = 0;
-    struct opt_error oe;
-    const char *why;
-    char buf[320];
 
     opt_parse_hostport(":9090", &o->listen);
-    if (opt_parse(probe_specs, NULL, argc, argv, 2, apply, o, pos, OPTIONS_MAX_PROBE_TARGETS,
-                  &npos, &oe)) {
-        if (oe.extra_args)
-            snprintf(err, errcap, "probe: too many targets: at most %d",
-                     OPTIONS_MAX_PROBE_TARGETS);
-        else
-            snprintf(err, errcap, "probe: %s", oe.msg);
+    if (read_mode(&probe_mode, o, argc, argv, pos, &npos, err))
         return -1;
-    }
     o->probe_help = o->mode == OPTIONS_HELP;
     if (o->mode != OPTIONS_RUN)
         return 0;
     o->mode = OPTIONS_PROBE;
-    if ((why = validate_probe(o, pos, npos, buf, sizeof buf))) {
-        snprintf(err, errcap, "probe: %s", why);
-        return -1;
-    }
-    return 0;
+    return validate_probe(o, pos, npos, err);
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *err, size_t errcap)
+int options_parse(struct options *o, int argc, char **argv, struct opt_error *err)
 {
     char *pos[OPTIONS_MAX_TARGETS];
     size_t npos = 0;
-    struct opt_error oe;
-    const char *why;
-    char buf[256];
 
     defaults(o);
-    err[0] = '\0';
-    if (argc > 1 && strcmp(argv[1], "serve") == 0) {
-        if (opt_parse(serve_specs, "XWING", argc, argv, 2, apply, o, pos, 0, &npos, &oe)) {
-            snprintf(err, errcap, "serve: %s", oe.msg);
-            return -1;
-        }
-        o->serve_help = o->mode == OPTIONS_HELP;
-        if (o->mode == OPTIONS_RUN)
-            o->mode = OPTIONS_SERVE;
-        return 0;
-    }
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return parse_serve(o, argc, argv, err);
     if (argc > 1 && strcmp(argv[1], "probe") == 0)
-        return parse_probe(o, argc, argv, err, errcap);
-    if (opt_parse(client_specs, NULL, argc, argv, 1, apply, o, pos, OPTIONS_MAX_TARGETS, &npos,
-                  &oe)) {
-        if (oe.extra_args)
-            snprintf(err, errcap, "too many targets: at most %d", OPTIONS_MAX_TARGETS);
-        else
-            snprintf(err, errcap, "%s", oe.msg);
+        return parse_probe(o, argc, argv, err);
+    if (read_mode(&client_mode, o, argc, argv, pos, &npos, err))
         return -1;
-    }
     if (o->mode != OPTIONS_RUN)
         return 0;
-    if ((why = validate(o, pos, npos, buf, sizeof buf))) {
-        snprintf(err, errcap, "%s", why);
-        return -1;
-    }
-    return 0;
+    return validate(o, pos, npos, err);
 }
 
 uint64_t options_interval_ns(const struct options *o)

@@ -14,8 +14,10 @@
 #include <stdio.h>
 
 #include "expect.h"
+#include "log.h"
 #include "opt.h"
 #include "reply.h"
+#include "spec.h"
 #include "target.h"
 
 /* Targets are used in turn; each costs ~2.6 KiB here (untouched unless used)
@@ -36,23 +38,18 @@ struct options {
     int serve_help; /* --help after `serve` */
     int probe_help; /* --help after `probe` */
     size_t ntargets;
-    uint64_t n; /* FIRE_UNLIMITED for --watch/--duration without -n */
-    int n_set;
-    unsigned c;
-    uint64_t timeout_ms, connect_timeout_ms;
+    struct spec spec; /* n is FIRE_UNLIMITED for --watch/--duration without -n */
+    int n_set, key_set;
     double rate;          /* requests per second, 0 for none */
     uint64_t interval_ms; /* between request starts, 0 for none */
     int keepalive, dns_cache;
-    char key[256];
-    int key_set;
-    enum reply_by by;
     int verbose, json;
     struct expect expect;
     int watch;
     uint64_t duration_ms, watch_every_ms;
-    uint64_t max_body;
     /* serve */
     struct opt_hostport listen;
+    enum log_format log_format;
     uint64_t serve_max_n;
     uint64_t serve_max_busy;
     uint64_t serve_budget_ms; /* --tally-budget: no request starts after it */
@@ -63,9 +60,12 @@ struct options {
     struct target targets[OPTIONS_MAX_TARGETS];
 };
 
-/* Fills o with defaults, then parses argv. Returns 0, or -1 with err set to
- * one line naming the bad flag or target. */
-int options_parse(struct options *o, int argc, char **argv, char *err, size_t errcap);
+/* Fills o with the defaults of its mode (the tally's from spec_defaults;
+ * `probe` listens on :9090, `serve` on :8080), then reads argv, and for serve
+ * XWING_* first. Returns 0, or -1 with err->msg set to one line naming the
+ * bad flag or target, after the mode ("serve: ...", "probe: ..."). --help
+ * and --version set the mode; the caller prints. */
+int options_parse(struct options *o, int argc, char **argv, struct opt_error *err);
 
 /* The pause between request starts implied by --rate or --interval, in ns. */
 uint64_t options_interval_ns(const struct options *o);

@@ -7,6 +7,7 @@
 #include "httpd.h"
 #include "probe_http.h"
 #include "probe_loop.h"
+#include "stop.h"
 
 /* The loop runs libcurl and cJSON; libmicrohttpd's thread renders with stdio.
  * Room for both whatever the libc's default (musl's is 128 KiB). */
@@ -22,11 +23,12 @@ struct probe_run {
 
 static void describe(struct probe *p, const struct options *o)
 {
+    const struct spec *s = &o->spec;
     snprintf(p->header, sizeof p->header,
              "xwing probe: %zu target%s, %llu request%s each every %g s, by %s%s%s",
-             o->ntargets, o->ntargets == 1 ? "" : "s", (unsigned long long)o->n,
-             o->n == 1 ? "" : "s", (double)o->probe_every_ms / 1000.0, reply_by_name(o->by),
-             o->by == REPLY_BY_KEY ? " " : "", o->by == REPLY_BY_KEY ? o->key : "");
+             o->ntargets, o->ntargets == 1 ? "" : "s", (unsigned long long)s->n,
+             s->n == 1 ? "" : "s", (double)o->probe_every_ms / 1000.0, reply_by_name(s->by),
+             s->by == REPLY_BY_KEY ? " " : "", s->by == REPLY_BY_KEY ? s->key : "");
 }
 
 static int setup(struct probe_run *r, const struct options *o)
@@ -43,14 +45,13 @@ static int setup(struct probe_run *r, const struct options *o)
         return -1;
     for (size_t i = 0; i < o->ntargets; i++)
         r->urls[i] = o->targets[i].url;
-    if (probe_state_init(&p->state, r->urls, o->ntargets, &o->expect, o->by, o->key))
+    if (probe_state_init(&p->state, r->urls, o->ntargets, &o->expect, o->spec.by, o->spec.key))
         return -1;
-    p->fire = (struct fire_config){
-        .urls = r->urls, .nurls = o->ntargets, .n = o->n * o->ntargets, .c = o->c,
-        .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->connect_timeout_ms,
-        .max_body = (size_t)o->max_body, .stop = &p->stop};
+    p->fire = spec_run_config(&o->spec, r->urls, o->ntargets).fire;
+    p->fire.n = o->spec.n * o->ntargets; /* a round: N per target, the targets in turn */
+    p->fire.stop = &p->stop;
     p->every_ns = o->probe_every_ms * 1000000u;
-    p->max_body = o->max_body;
+    p->max_body = o->spec.max_body;
     p->log = (struct log){.prog = "xwing", .format = LOG_TEXT, .out = NULL};
     describe(p, o);
     return 0;
@@ -66,18 +67,6 @@ static int start_loop(struct probe_run *r)
     pthread_attr_destroy(&a);
     r->loop_started = rc == 0;
     return rc;
-}
-
-static int wait_signal(void)
-{
-    sigset_t set;
-    int sig = 0;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    while (sigwait(&set, &sig) != 0)
-        ;
-    return sig;
 }
 
 /* Stops what started, in order: the loop (it abandons its round within
@@ -105,7 +94,7 @@ int probe_run(const struct options *o, struct error *err)
     struct httpd_config hc = {.handler = probe_http_answer, .cls = r.p,
                               .flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
                               .connection_limit = 64, .connection_timeout_s = 30,
-                              .thread_stack = STACK};
+                              .thread_stack = STACK, .backlog = 64};
     struct log lg = {.prog = "xwing", .format = LOG_TEXT, .out = NULL};
     int sig;
 
@@ -122,7 +111,7 @@ int probe_run(const struct options *o, struct error *err)
         teardown(&r);
         return error_set(err, "start", "cannot start the round thread");
     }
-    sig = wait_signal();
+    sig = stop_wait();
     teardown(&r);
     log_event(&lg, LOG_INFO, "exit", "stopped on signal %d", sig);
     return 0;

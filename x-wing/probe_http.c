@@ -45,7 +45,6 @@ enum MHD_Result probe_http_answer(void *cls, struct MHD_Connection *conn, const 
     if (strcmp(url, "/") == 0)
         return render(conn, p, 0);
     if (strcmp(url, "/healthz") == 0)
-        return httpd_respond(conn, MHD_HTTP_OK, "application/json", NULL,
-                             strdup("{\"status\":\"ok\"}\n"));
+        return httpd_healthz(conn);
     return say(conn, MHD_HTTP_NOT_FOUND, NULL, "not found: try /metrics, /healthz or /\n");
 }

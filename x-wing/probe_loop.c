@@ -31,11 +31,11 @@ static void log_verdicts(struct probe *p)
  * them in under the lock, so only that step blocks /metrics. */
 static void one_round(struct probe *p)
 {
-    char err[256];
+    struct error err;
     uint64_t start = clock_mono_ns();
     probe_round_start(&p->state);
-    if (fire_run(&p->fire, on_done, NULL, p, err, sizeof err)) {
-        log_event(&p->log, LOG_ERROR, "round", "%s", err);
+    if (fire_run(&p->fire, on_done, NULL, p, &err)) {
+        log_event(&p->log, LOG_ERROR, "round", "%s", err.msg);
         return;
     }
     pthread_mutex_lock(&p->lock);
@@ -46,13 +46,17 @@ static void one_round(struct probe *p)
         log_verdicts(p); /* this thread is the only writer: no lock to read */
 }
 
+/* Sleeps until due_ns on CLOCK_MONOTONIC, the wake condition's clock, or
+ * until the stop. Waits are whole milliseconds, rounded up: a round may start
+ * up to 1 ms late, never early. */
 static void sleep_until(struct probe *p, uint64_t due_ns)
 {
-    struct timespec ts = {.tv_sec = (time_t)(due_ns / 1000000000u),
-                          .tv_nsec = (long)(due_ns % 1000000000u)};
+    uint64_t now;
     pthread_mutex_lock(&p->lock);
-    while (!p->stop && clock_mono_ns() < due_ns)
+    while (!p->stop && (now = clock_mono_ns()) < due_ns) {
+        struct timespec ts = clock_mono_deadline((due_ns - now + 999999u) / 1000000u);
         pthread_cond_timedwait(&p->wake, &p->lock, &ts);
+    }
     pthread_mutex_unlock(&p->lock);
 }
 

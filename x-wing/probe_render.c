@@ -9,16 +9,17 @@
 
 #define NS "xwing_probe_"
 
+/* The tally's row name in the usual snake case of label values ("http 503"
+ * is http_503, "not-json" not_json), and a word for a status out of range
+ * where the row says "http ???". */
 void probe_fail_kind(enum tally_fail kind, long status, char *buf, size_t cap)
 {
-    if (kind == TALLY_HTTP && status >= 100 && status < 600)
-        snprintf(buf, cap, "http_%ld", status);
-    else if (kind == TALLY_HTTP)
+    if (kind == TALLY_HTTP && (status < 100 || status >= 600))
         snprintf(buf, cap, "http_unknown");
     else
-        snprintf(buf, cap, "%s", tally_fail_name(kind));
-    for (char *c = buf; *c; c++) /* label values in the usual snake case */
-        if (*c == '-')
+        tally_fail_label(kind, status, buf, cap);
+    for (char *c = buf; *c; c++)
+        if (*c == '-' || *c == ' ')
             *c = '_';
 }
 

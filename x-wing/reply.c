@@ -27,12 +27,14 @@ const char *reply_by_name(enum reply_by by)
     return "key";
 }
 
+_Static_assert(REPLY_KEY_MAX == 256, "update 'at most 255 bytes'");
+
 const char *reply_key_check(const char *key)
 {
     size_t seg = 0;
     if (!*key)
         return "empty key";
-    if (strlen(key) >= 256)
+    if (strlen(key) >= REPLY_KEY_MAX)
         return "key path too long: at most 255 bytes";
     for (const char *p = key;; p++) {
         if (*p == '.' || !*p) {

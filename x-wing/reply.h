@@ -19,6 +19,8 @@ enum reply_kind {
 
 /* Longest label kept; longer values are cut at a UTF-8 boundary. */
 #define REPLY_LABEL_MAX 128
+/* Room for a key path and its NUL: reply_key_check refuses longer ones. */
+#define REPLY_KEY_MAX 256
 
 struct reply_in {
     long status;

@@ -147,7 +147,7 @@ static cJSON *json_latency(const struct histogram *h)
 static void json_outcome(cJSON *o, const struct report *r)
 {
     uint64_t total = tally_total(r->tally);
-    struct run_outcome done = {total, total, RUN_END_COUNT, 0, 0};
+    struct run_outcome done = {.requested = total, .completed = total, .end = RUN_END_COUNT};
     const struct run_outcome *out = r->outcome ? r->outcome : &done;
     char name[32];
 

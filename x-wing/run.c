@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "clock.h"
+#include "expect.h"
+#include "report.h"
 
 struct run_ctx {
     const struct run_config *cfg;
@@ -48,7 +50,8 @@ int run_count(const struct fire_outcome *o, enum reply_by by, const char *key,
         return 0;
     }
     histogram_add(h, o->latency_us);
-    struct reply_in in = {o->status, o->body, o->body_len, o->served_by, o->ip};
+    struct reply_in in = {.status = o->status, .body = o->body, .body_len = o->body_len,
+                          .served_by = o->served_by, .ip = o->ip};
     enum reply_kind rk = reply_classify(&in, by, key, label, cap);
     if (rk == REPLY_OK) {
         tally_reply(t, label);
@@ -87,9 +90,9 @@ static int on_tick(void *ctx)
 }
 
 int run_tally(const struct run_config *cfg, struct run_state *st, run_tick_fn tick, void *ctx,
-              char *err, size_t errcap)
+              struct error *err)
 {
-    struct run_ctx rc = {cfg, st, tick, ctx};
+    struct run_ctx rc = {.cfg = cfg, .st = st, .tick = tick, .tick_ctx = ctx};
     int r;
     tally_init(&st->tally);
     for (size_t i = 0; i < cfg->npins; i++)
@@ -97,9 +100,31 @@ int run_tally(const struct run_config *cfg, struct run_state *st, run_tick_fn ti
     histogram_init(&st->latency);
     st->start_ns = clock_mono_ns();
     st->elapsed_ns = 0;
-    r = fire_run(&cfg->fire, on_done, on_tick, &rc, err, errcap);
+    r = fire_run(&cfg->fire, on_done, on_tick, &rc, err);
     st->elapsed_ns = clock_mono_ns() - st->start_ns;
     return r;
+}
+
+struct report run_report(const struct run_config *cfg, const struct run_state *st,
+                         const struct expect *e, const struct run_outcome *out,
+                         struct expect_result *er)
+{
+    char how[160];
+    expect_evaluate(e, &st->tally, er);
+    run_outcome_describe(out, how, sizeof how);
+    expect_note_end(er, how, run_interrupted(out));
+    return (struct report){
+        .tally = &st->tally,
+        .latency = &st->latency,
+        .elapsed_s = (double)st->elapsed_ns / 1e9,
+        .expect = er,
+        .urls = cfg->fire.urls,
+        .nurls = cfg->fire.nurls,
+        .by = cfg->by,
+        .key = cfg->key,
+        .outcome = out,
+        .max_body = cfg->fire.max_body,
+    };
 }
 
 enum run_end run_end_of(uint64_t requested, uint64_t completed, int stopped,

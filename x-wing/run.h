@@ -1,12 +1,15 @@
-/* run: one tally run: fire the requests, classify each outcome, count it.
+/* run: one tally run: fire the requests, classify each outcome, count it,
+ * and once it is over, how it ended and what it reports.
  *
  * Glue between fire (transport), reply (what a reply counts as), tally and
- * histogram. Used by the one-shot client, --watch and `xwing serve`. */
+ * histogram, then expect and report. Used by the one-shot client, --watch and
+ * `xwing serve`. */
 #ifndef XW_RUN_H
 #define XW_RUN_H
 
 #include <stdio.h>
 
+#include "error.h"
 #include "fire.h"
 #include "histogram.h"
 #include "reply.h"
@@ -32,9 +35,10 @@ struct run_state {
 /* Called at least every 100 ms with the state so far; non-zero stops. */
 typedef int (*run_tick_fn)(void *ctx, const struct run_state *st);
 
-/* Runs cfg into st (initialised here). Returns 0, or -1 with err set. */
+/* Runs cfg into st (initialised here). Returns 0, or -1 with err set when
+ * libcurl could not be set up (fire_run). */
 int run_tally(const struct run_config *cfg, struct run_state *st, run_tick_fn tick, void *ctx,
-              char *err, size_t errcap);
+              struct error *err);
 
 /* How a run ended. A planned end (all N done, or --duration) is judged as
  * usual; an interruption (a signal, serve's budget or shutdown) never holds,
@@ -81,6 +85,18 @@ void run_outcome_describe(const struct run_outcome *o, char *buf, size_t cap);
 /* The process exit status: 128 + the signal for RUN_END_SIGNAL (130 for
  * SIGINT, 143 for SIGTERM, as shells report), else verdict_status. */
 int run_exit_status(const struct run_outcome *o, int verdict_status);
+
+struct expect;
+struct expect_result;
+struct report;
+
+/* A finished run, judged and ready to print: evaluates e on st's tally into
+ * er, adds how the run ended (out) to the verdict, and returns the report of
+ * cfg's targets, key and body cap, pointing at st, er and out. The one place
+ * the command line and /tally turn a run into what they show. */
+struct report run_report(const struct run_config *cfg, const struct run_state *st,
+                         const struct expect *e, const struct run_outcome *out,
+                         struct expect_result *er);
 
 /* Counts one outcome into the tally (and its latency into the histogram).
  * Writes the row it landed in into label. Returns 1 for a reply, 0 for a

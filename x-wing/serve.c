@@ -1,10 +1,9 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,106 +11,116 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "report.h"
 #include "run.h"
+#include "stop.h"
 
 /* Tally threads run libcurl, cJSON and the report: give them room whatever
  * the libc's default (musl's is 128 KiB). */
 #define STACK (512 * 1024)
 
-struct server {
+/* The limits the reasons below state in words. */
+_Static_assert(SERVE_MAX_TARGETS == 8, "update 'at most 8 targets'");
+_Static_assert(SERVE_MAX_C == 16, "update 'expected 1..16'");
+_Static_assert(SERVE_MAX_TIMEOUT_MS == 10000, "update 'up to 10s'");
+
+/* A running `xwing serve`: what its connection threads share. */
+struct serve {
     const struct options *opts;
     struct log log;
-    atomic_uint busy;
-    volatile sig_atomic_t stop;
+    atomic_uint busy;           /* tallies running */
+    volatile sig_atomic_t stop; /* set once, at shutdown: running tallies give up */
+    struct httpd http;
 };
+
+const char serve_unknown_parameter[] = "unknown parameter";
 
 void serve_query_init(struct serve_query *q)
 {
     memset(q, 0, sizeof *q);
-    q->n = 10;
-    q->c = 1;
-    q->timeout_ms = 2000;
-    snprintf(q->key, sizeof q->key, "Cluster");
-    q->by = REPLY_BY_KEY;
+    spec_defaults(&q->spec);
 }
 
-/* Strict decimal in [min, max]; reentrant, unlike opt_parse_uint's reason. */
-static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!s || !*s)
-        return -1;
-    for (; *s; s++) {
-        if (!isdigit((unsigned char)*s) || v > (UINT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    if (v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int query_error(struct serve_query *q, const char *name, const char *value,
-                       const char *why)
-{
-    snprintf(q->error, sizeof q->error, "bad %s '%.100s': %s", name, value ? value : "",
-             why);
-    return -1;
-}
-
-int serve_query_arg(struct serve_query *q, const char *name, const char *value, uint64_t max_n)
+static const char *query_target(struct serve_query *q, const char *v)
 {
     const char *why;
-    char range[64];
-    if (strcmp(name, "target") == 0) {
-        if (q->ntargets == SERVE_MAX_TARGETS)
-            return query_error(q, name, value, "at most 8 targets per tally");
-        if ((why = target_parse(value ? value : "", &q->targets[q->ntargets])))
-            return query_error(q, name, value, why);
+    if (q->ntargets == SERVE_MAX_TARGETS)
+        return "at most 8 targets per tally";
+    if (!(why = target_parse(v, &q->targets[q->ntargets])))
         q->ntargets++;
-    } else if (strcmp(name, "n") == 0) {
-        snprintf(range, sizeof range, "expected 1..%llu (--max-requests)",
-                 (unsigned long long)max_n);
-        if (parse_num(value, 1, max_n, &q->n))
-            return query_error(q, name, value, range);
-    } else if (strcmp(name, "c") == 0) {
-        if (parse_num(value, 1, SERVE_MAX_C, &q->c))
-            return query_error(q, name, value, "expected 1..16");
-    } else if (strcmp(name, "timeout") == 0) {
-        if (!value || opt_parse_duration(value, &q->timeout_ms) || q->timeout_ms == 0 ||
-            q->timeout_ms > SERVE_MAX_TIMEOUT_MS)
-            return query_error(q, name, value, "expected a duration up to 10s");
-    } else if (strcmp(name, "key") == 0) {
-        if ((why = reply_key_check(value ? value : "")))
-            return query_error(q, name, value, why);
-        snprintf(q->key, sizeof q->key, "%s", value);
-    } else if (strcmp(name, "by") == 0) {
-        if (!value || reply_by_parse(value, &q->by))
-            return query_error(q, name, value, "expected key, pod, ip or body");
-    } else {
-        snprintf(q->error, sizeof q->error, "unknown parameter '%.100s'", name);
-        return -1;
-    }
-    return 0;
+    return why;
 }
 
-int serve_query_done(struct serve_query *q)
+static const char *query_n(struct serve_query *q, const char *v, uint64_t max_n)
 {
-    if (q->error[0])
-        return -1;
-    if (q->ntargets == 0) {
-        snprintf(q->error, sizeof q->error, "missing target (try /tally?target=rebel-base&n=10)");
-        return -1;
-    }
-    return 0;
+    if (!opt_uint(v, 1, max_n, &q->spec.n))
+        return NULL;
+    snprintf(q->why, sizeof q->why, "expected 1..%llu (--max-requests)",
+             (unsigned long long)max_n);
+    return q->why;
 }
 
+static const char *query_c(struct serve_query *q, const char *v)
+{
+    uint64_t c;
+    if (opt_uint(v, 1, SERVE_MAX_C, &c))
+        return "expected 1..16";
+    q->spec.c = (unsigned)c;
+    return NULL;
+}
+
+static const char *query_key(struct serve_query *q, const char *v)
+{
+    const char *why = reply_key_check(v);
+    if (!why)
+        snprintf(q->spec.key, sizeof q->spec.key, "%s", v);
+    return why;
+}
+
+const char *serve_query_arg(struct serve_query *q, const char *name, const char *value,
+                            uint64_t max_n)
+{
+    const char *v = value ? value : "";
+    uint64_t *timeout = &q->spec.timeout_ms;
+
+    if (strcmp(name, "target") == 0)
+        return query_target(q, v);
+    if (strcmp(name, "n") == 0)
+        return query_n(q, v, max_n);
+    if (strcmp(name, "c") == 0)
+        return query_c(q, v);
+    if (strcmp(name, "timeout") == 0)
+        return opt_parse_duration(v, timeout) || *timeout == 0 || *timeout > SERVE_MAX_TIMEOUT_MS
+                   ? "expected a duration up to 10s" : NULL;
+    if (strcmp(name, "key") == 0)
+        return query_key(q, v);
+    if (strcmp(name, "by") == 0)
+        return reply_by_parse(v, &q->spec.by) ? "expected key, pod, ip or body" : NULL;
+    return serve_unknown_parameter;
+}
+
+const char *serve_query_done(const struct serve_query *q)
+{
+    return q->ntargets ? NULL : "missing target (try /tally?target=rebel-base&n=10)";
+}
+
+void serve_query_explain(char *buf, size_t cap, const char *name, const char *value,
+                         const char *why)
+{
+    if (why == serve_unknown_parameter)
+        snprintf(buf, cap, "unknown parameter '%.100s'", name);
+    else
+        snprintf(buf, cap, "bad %s '%.100s': %s", name, value ? value : "", why);
+}
+
+/* A query being read from a request: the first argument refused, if any. */
 struct query_walk {
     struct serve_query *q;
     uint64_t max_n;
+    const char *name, *value, *why;
 };
 
 static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -119,211 +128,169 @@ static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *
 {
     struct query_walk *w = cls;
     (void)kind;
-    return serve_query_arg(w->q, key, value, w->max_n) ? MHD_NO : MHD_YES;
+    if (!(w->why = serve_query_arg(w->q, key, value, w->max_n)))
+        return MHD_YES;
+    w->name = key;
+    w->value = value;
+    return MHD_NO;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, char *body)
+/* Reads the request's query into q. Returns 0, or -1 with the 400 reason. */
+static int read_query(struct MHD_Connection *conn, struct serve_query *q, uint64_t max_n,
+                      char *reason, size_t cap)
 {
-    struct MHD_Response *r;
-    enum MHD_Result ret;
-    if (!body)
-        return MHD_NO;
-    r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
+    struct query_walk w = {.q = q, .max_n = max_n};
+    const char *why;
+
+    serve_query_init(q);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, each_arg, &w);
+    if (w.why) {
+        serve_query_explain(reason, cap, w.name, w.value, w.why);
+        return -1;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    ret = MHD_queue_response(conn, code, r);
-    MHD_destroy_response(r);
-    return ret;
+    if ((why = serve_query_done(q))) {
+        snprintf(reason, cap, "%s", why);
+        return -1;
+    }
+    return 0;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned code, const char *why)
-{
-    char esc[512], *body = malloc(600);
-    if (!body)
-        return MHD_NO;
-    log_json_escape(esc, sizeof esc, why);
-    snprintf(body, 600, "{\"error\":\"%s\"}\n", esc);
-    return respond(conn, code, body);
-}
-
-/* The verdict and report of a finished tally, as JSON. */
-static char *render(const struct server *s, const struct serve_query *q, const char **urls,
+/* The report of a finished tally, as JSON. It checks no expectation: the
+ * caller reads the rows. */
+static char *render(const struct serve *s, const struct run_config *cfg,
                     const struct run_state *st)
 {
-    struct expect e;
+    struct expect none;
     struct expect_result er;
-    char how[160];
     uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {q->n, done,
-                              run_end_of(q->n, done, s->stop, RUN_END_SHUTDOWN, RUN_END_BUDGET),
-                              0, s->opts->serve_budget_ms};
+    struct run_outcome out = {
+        .requested = cfg->fire.n,
+        .completed = done,
+        .end = run_end_of(cfg->fire.n, done, s->stop, RUN_END_SHUTDOWN, RUN_END_BUDGET),
+        .limit_ms = s->opts->serve_budget_ms,
+    };
 
-    expect_init(&e);
-    expect_evaluate(&e, &st->tally, &er);
-    run_outcome_describe(&out, how, sizeof how);
-    expect_note_end(&er, how, run_interrupted(&out));
-    struct report rep = {&st->tally, &st->latency, (double)st->elapsed_ns / 1e9, &er,
-                         urls, q->ntargets, q->by, q->key, &out, s->opts->max_body};
+    expect_init(&none);
+    struct report rep = run_report(cfg, st, &none, &out, &er);
     return report_json(&rep);
 }
 
 /* Runs the tally the query asks for and renders it. NULL on failure. */
-static char *tally_json(struct server *s, const struct serve_query *q)
+static char *tally_json(struct serve *s, const struct serve_query *q)
 {
     const char *urls[SERVE_MAX_TARGETS];
     struct run_state *st = malloc(sizeof *st);
-    char err[256], *json = NULL;
+    struct error err;
+    char *json = NULL;
 
     if (!st)
         return NULL;
     for (size_t i = 0; i < q->ntargets; i++)
         urls[i] = q->targets[i].url;
-    struct run_config cfg = {
-        .fire = {.urls = urls, .nurls = q->ntargets, .n = q->n, .c = (unsigned)q->c,
-                 .timeout_ms = q->timeout_ms, .max_body = s->opts->max_body,
-                 .deadline_ns = clock_mono_ns() + s->opts->serve_budget_ms * 1000000ull,
-                 .stop = &s->stop},
-        .by = q->by,
-        .key = q->key,
-    };
-    if (run_tally(&cfg, st, NULL, NULL, err, sizeof err) == 0) {
-        json = render(s, q, urls, st);
-    } else {
-        log_event(&s->log, LOG_ERROR, "tally", "%s", err);
-    }
+    struct run_config cfg = spec_run_config(&q->spec, urls, q->ntargets);
+    cfg.fire.deadline_ns = clock_mono_ns() + s->opts->serve_budget_ms * 1000000ull;
+    cfg.fire.stop = &s->stop;
+    if (run_tally(&cfg, st, NULL, NULL, &err) == 0)
+        json = render(s, &cfg, st);
+    else
+        log_event(&s->log, LOG_ERROR, "tally", "%s", err.msg);
     free(st);
     return json;
 }
 
-static enum MHD_Result handle_tally(struct server *s, struct MHD_Connection *conn)
+static enum MHD_Result send_busy(const struct serve *s, struct MHD_Connection *conn)
+{
+    char why[96];
+    uint64_t max = s->opts->serve_max_busy;
+    snprintf(why, sizeof why, "busy: %llu tall%s already running (the --max-tallies limit)",
+             (unsigned long long)max, max == 1 ? "y" : "ies");
+    return httpd_json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, why);
+}
+
+static enum MHD_Result handle_tally(struct serve *s, struct MHD_Connection *conn)
 {
     struct serve_query *q = malloc(sizeof *q);
-    struct query_walk w = {q, s->opts->serve_max_n};
-    enum MHD_Result ret;
-    char *json;
+    char reason[256], *json;
 
     if (!q)
         return MHD_NO;
-    serve_query_init(q);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, each_arg, &w);
-    if (serve_query_done(q)) {
-        ret = send_error(conn, MHD_HTTP_BAD_REQUEST, q->error);
+    if (read_query(conn, q, s->opts->serve_max_n, reason, sizeof reason)) {
         free(q);
-        return ret;
+        return httpd_json_error(conn, MHD_HTTP_BAD_REQUEST, reason);
     }
     if (atomic_fetch_add(&s->busy, 1) >= s->opts->serve_max_busy) {
-        char why[96];
         atomic_fetch_sub(&s->busy, 1);
         free(q);
-        snprintf(why, sizeof why, "busy: %llu tall%s already running (the --max-tallies limit)",
-                 (unsigned long long)s->opts->serve_max_busy,
-                 s->opts->serve_max_busy == 1 ? "y" : "ies");
-        return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, why);
+        return send_busy(s, conn);
     }
     json = tally_json(s, q);
     atomic_fetch_sub(&s->busy, 1);
     free(q);
     if (!json)
-        return send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "tally failed");
-    return respond(conn, MHD_HTTP_OK, json);
+        return httpd_json_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "tally failed");
+    return httpd_respond(conn, MHD_HTTP_OK, HTTP_JSON, NULL, json);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
-    struct server *s = cls;
+    struct serve *s = cls;
     (void)version, (void)upload, (void)con_cls;
     if (*upload_size)
-        return send_error(conn, MHD_HTTP_BAD_REQUEST, "no request body expected");
+        return httpd_json_error(conn, MHD_HTTP_BAD_REQUEST, "no request body expected");
     if (strcmp(method, "GET") != 0)
-        return send_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET");
+        return httpd_json_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET");
     if (strcmp(url, "/healthz") == 0)
-        return respond(conn, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}\n"));
+        return httpd_healthz(conn);
     if (strcmp(url, "/tally") == 0)
         return handle_tally(s, conn);
-    return send_error(conn, MHD_HTTP_NOT_FOUND, "not found: try /healthz or /tally?target=rebel-base");
+    return httpd_json_error(conn, MHD_HTTP_NOT_FOUND,
+                            "not found: try /healthz or /tally?target=rebel-base");
 }
 
-static struct MHD_Daemon *start(struct server *s, unsigned extra_flags,
-                                const struct sockaddr *sa)
+/* xwing serve binds an address as given (or every address) and never
+ * resolves a name: one is refused up front, naming --listen. */
+static int ip_literal(const char *host)
 {
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_AUTO | MHD_USE_ERROR_LOG | extra_flags;
-    if (sa)
-        return MHD_start_daemon(flags, s->opts->listen.port, NULL, NULL, on_request, s,
-                                MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK, MHD_OPTION_END);
-    return MHD_start_daemon(flags, s->opts->listen.port, NULL, NULL, on_request, s,
-                            MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                            MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK, MHD_OPTION_END);
+    struct in6_addr a6;
+    struct in_addr a4;
+    return !*host || inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
 }
 
-static struct MHD_Daemon *listen_on(struct server *s, char *err, size_t errcap)
+int serve_run(const struct options *o, struct error *err)
 {
-    const struct opt_hostport *l = &s->opts->listen;
-    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons(l->port)};
-    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons(l->port)};
-    struct MHD_Daemon *d = NULL;
+    struct httpd_config hc = {
+        .handler = on_request,
+        .flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+        .connection_limit = 64, .connection_timeout_s = 30, .thread_stack = STACK,
+        .backlog = SOMAXCONN,
+    };
+    struct serve *s;
+    int sig;
 
-    if (!l->host[0]) {
-        d = start(s, MHD_USE_DUAL_STACK, NULL);
-        if (!d) /* IPv6 off in this pod or host: IPv4 alone */
-            d = start(s, 0, NULL);
-    } else if (inet_pton(AF_INET, l->host, &v4.sin_addr) == 1) {
-        d = start(s, 0, (const struct sockaddr *)&v4);
-    } else if (inet_pton(AF_INET6, l->host, &v6.sin6_addr) == 1) {
-        d = start(s, MHD_USE_IPv6, (const struct sockaddr *)&v6);
-    } else {
-        snprintf(err, errcap, "--listen: '%s' is not an IP address", l->host);
-        return NULL;
-    }
-    if (!d)
-        snprintf(err, errcap, "cannot listen on %s:%u: %s", l->host[0] ? l->host : "*",
-                 (unsigned)l->port, errno ? strerror(errno) : "libmicrohttpd refused");
-    return d;
-}
-
-/* The port the daemon really listens on: with --listen :0 the kernel picked it,
- * and callers (tests, scripts) read it from the listen line. */
-static unsigned bound_port(struct MHD_Daemon *d, uint16_t asked)
-{
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    return info && info->port ? (unsigned)info->port : (unsigned)asked;
-}
-
-int serve_run(const struct options *o, char *err, size_t errcap)
-{
-    struct server *s = calloc(1, sizeof *s);
-    struct MHD_Daemon *d;
-    sigset_t set;
-    int sig = 0;
-
-    if (!s) {
-        snprintf(err, errcap, "out of memory");
-        return -1;
-    }
+    if (!ip_literal(o->listen.host))
+        return error_set(err, "listen", "--listen: '%s' is not an IP address", o->listen.host);
+    if (!(s = calloc(1, sizeof *s)))
+        return error_set(err, "start", "out of memory");
     s->opts = o;
-    s->log = (struct log){.prog = "xwing", .format = LOG_TEXT, .out = NULL};
+    s->log = (struct log){.prog = "xwing", .format = o->log_format};
     atomic_init(&s->busy, 0);
-    errno = 0;
-    if (!(d = listen_on(s, err, errcap))) {
+    hc.cls = s;
+    if (httpd_start(&s->http, &o->listen, &hc, err)) {
         free(s);
         return -1;
     }
-    log_event(&s->log, LOG_INFO, "listen", "serving /healthz and /tally on %s:%u",
-              o->listen.host[0] ? o->listen.host : "*", bound_port(d, o->listen.port));
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    while (sigwait(&set, &sig) != 0)
-        ;
+    /* The limits follow the address, as on rebel-base's listen line: the
+     * address is never the last word, in text or in a JSON "msg". */
+    log_event(&s->log, LOG_INFO, "listen",
+              "serving /healthz and /tally on %s (max %u connections, %llu tallies at once, "
+              "n up to %llu, %llu ms budget per tally)",
+              s->http.desc, hc.connection_limit, (unsigned long long)o->serve_max_busy,
+              (unsigned long long)o->serve_max_n, (unsigned long long)o->serve_budget_ms);
+    sig = stop_wait();
     s->stop = 1; /* running tallies abandon their requests within 100 ms */
-    MHD_stop_daemon(d);
+    httpd_stop(&s->http);
     log_event(&s->log, LOG_INFO, "exit", "stopped on signal %d", sig);
     free(s);
     return 0;

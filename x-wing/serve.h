@@ -11,36 +11,50 @@
 #ifndef XW_SERVE_H
 #define XW_SERVE_H
 
-#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "error.h"
 #include "options.h"
+#include "spec.h"
+#include "target.h"
 
 #define SERVE_MAX_C 16
 #define SERVE_MAX_TIMEOUT_MS 10000
 #define SERVE_MAX_TARGETS 8
 
-/* Outcome of reading a /tally query: the tally to run, or a 400 reason. */
+/* A /tally query as read so far: the targets and the tally to run. */
 struct serve_query {
     struct target targets[SERVE_MAX_TARGETS];
     size_t ntargets;
-    uint64_t n, c, timeout_ms;
-    char key[256];
-    enum reply_by by;
-    char error[256];
+    struct spec spec;
+    char why[64]; /* room for a reason naming the --max-requests cap */
 };
 
+/* The reason serve_query_arg gives for a parameter it does not know. */
+extern const char serve_unknown_parameter[];
+
+/* Empties q: no targets, the tally's defaults (spec_defaults). */
 void serve_query_init(struct serve_query *q);
 
-/* Applies one query argument (name, value may be NULL). Returns 0, or -1
- * with q->error set ("unknown parameter 'x'", "bad n: ..."). */
-int serve_query_arg(struct serve_query *q, const char *name, const char *value, uint64_t max_n);
+/* Applies one query argument (value may be NULL). Returns NULL, or why it is
+ * refused: a constant (serve_unknown_parameter for an unknown name), or for n
+ * the range up to max_n in q->why. */
+const char *serve_query_arg(struct serve_query *q, const char *name, const char *value,
+                            uint64_t max_n);
 
-/* Checks the finished query (a target is required). 0 or -1 with q->error. */
-int serve_query_done(struct serve_query *q);
+/* Checks the finished query: NULL, or why not (a target is required). */
+const char *serve_query_done(const struct serve_query *q);
+
+/* The 400 reason for argument name=value refused with why, as the caller
+ * sends it: "bad n '0': expected 1..1000 (--max-requests)", "unknown
+ * parameter 'x'". */
+void serve_query_explain(char *buf, size_t cap, const char *name, const char *value,
+                         const char *why);
 
 /* Serves until SIGTERM or SIGINT (which must be blocked in the calling
- * thread). Returns 0 after a clean stop, -1 with err set when it could not
- * start (the address is taken, ...). */
-int serve_run(const struct options *o, char *err, size_t errcap);
+ * thread: stop_block). Returns 0 after a clean stop, -1 with err set when it
+ * could not start (the address is taken, ...). */
+int serve_run(const struct options *o, struct error *err);
 
 #endif

@@ -13,7 +13,7 @@
 #   CPU per request is the cleaner figure.
 #   idle RSS, RSS holding 1000 connections, start to the first 200.
 # Every server is measured in every round, in a rotating order, and each figure is
-# the median over the rounds; ratios are against nginx-return. The goals of issue 15
+# the median over the rounds; ratios are against nginx-return. The performance goals
 # are printed beside the ratios as met / NOT MET; the benchmark never fails on them.
 # BENCH_QUICK=1: short runs, 1 round. BENCH_ROUNDS=N (default 3).
 # RB_ARGS: extra flags for every rebel-base. RB_MODES: ';'-separated flag sets, each
@@ -169,9 +169,9 @@ for i in "${!S_NAME[@]}"; do
 done
 for w in "${WARN[@]}"; do echo "WARNING: $w"; done
 
-# --- the goals (issue 15), for each rebel-base against nginx-return
+# --- the goals, for each rebel-base against nginx-return
 echo
-printf '  %-44s %-9s' "goals against nginx-return (issue 15)" goal
+printf '  %-44s %-9s' "goals against nginx-return" goal
 for i in "${!S_NAME[@]}"; do ((i >= 3)) && printf ' %17s' "${S_NAME[$i]}"; done
 echo
 goals() { # goals LABEL OP LIMIT WHAT: a metric of R, or idle, hold or start

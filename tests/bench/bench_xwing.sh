@@ -10,7 +10,7 @@
 #   - --keepalive against wrk (reported, no goal)
 #   - peak RSS as N grows to 1,000,000 (GNU time's maximum resident set size)
 # for the dev build ($BIN/xwing) and the shipped one (from the x-wing image, when
-# it is there). The goals of issue 15 are printed beside the ratios as met /
+# it is there). The performance goals are printed beside the ratios as met /
 # NOT MET; the benchmark never fails on them. Every run is bounded by timeout.
 # BENCH_QUICK=1: small N, 1 round. BENCH_ROUNDS=N (default 3). BENCH_C (default 16).
 # XW_MODES / XW_EXTRA: more xwing columns (see clients.sh).
@@ -150,9 +150,9 @@ declare -A PEAK FLAT
     FLAT[$i]=$(ratio "${peaks[-1]}" "${peaks[0]}")
 done
 
-# --- goals (issue 15)
+# --- goals
 echo
-printf '  %-44s %-9s' "goals, new connection at -c $C (issue 15)" goal
+printf '  %-44s %-9s' "goals, new connection at -c $C" goal
 for i in "${xw[@]}"; do printf ' %17s' "${CL_NAME[$i]:0:17}"; done
 echo
 goal_xw() { # goal_xw LABEL OP LIMIT WHAT: one value per xwing client

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark (tests/bench/bench_*.sh) in one go, on this machine, now.
 # Each prints its own table of figures and ratios against its anchors (nginx,
-# curl, ab, hey, wrk) and its goals from issue 15 as met / NOT MET. Benchmarks
+# curl, ab, hey, wrk) and its performance goals as met / NOT MET. Benchmarks
 # never fail on a ratio: machines are noisy.
 #   BENCH_QUICK=1     shortens every run (a smoke test of the benchmarks, not figures)
 #   ONLY=substr       picks benchmarks by name: rebel_base, bench_xwing, scale, profile, ...

@@ -28,9 +28,9 @@ static const char *apply(void *ctx, int id, const char *value)
     case 2: return opt_parse_duration(value, &u);
     case 3: return opt_parse_bool(value, &b);
     case 4: return opt_parse_size(value, &u);
-    case 5: return opt_parse_double(value, 0, 1e6, &d);
+    case 5: return opt_double(value, 0, 1e6, &d);
     case 6: return NULL;
-    case 7: return opt_parse_uint(value, 1, 1000000, &u);
+    case 7: return opt_uint(value, 1, 1000000, &u);
     }
     return "unknown id";
 }
@@ -42,9 +42,9 @@ static void values(const char *s)
     int b;
     struct opt_hostport hp;
     if (!opt_parse_duration(s, &u) && u > 24ull * 3600 * 1000) abort();
-    if (!opt_parse_uint(s, 5, 500, &u) && (u < 5 || u > 500)) abort();
+    if (!opt_uint(s, 5, 500, &u) && (u < 5 || u > 500)) abort();
     (void)opt_parse_size(s, &u);
-    if (!opt_parse_double(s, -1, 1, &d) && !(d >= -1 && d <= 1)) abort();
+    if (!opt_double(s, -1, 1, &d) && !(d >= -1 && d <= 1)) abort();
     if (!opt_parse_bool(s, &b) && b != 0 && b != 1) abort();
     if (!opt_parse_hostport(s, &hp) && strnlen(hp.host, sizeof hp.host) == sizeof hp.host) abort();
     char env[64];

@@ -5,7 +5,7 @@
  * non-empty one-line reason; an accepted configuration is within its documented
  * bounds (xwing: 1..OPTIONS_MAX_TARGETS targets, c in 1..OPTIONS_MAX_C, a
  * terminated key; rebel-base: terminated document path and served-by).
- * SOURCES: rebel-base/config.c x-wing/options.c x-wing/serve.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c */
+ * SOURCES: rebel-base/config.c x-wing/options.c x-wing/spec.c x-wing/serve.c x-wing/httpd.c x-wing/stop.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,34 +55,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else if (which <= 2) {
         static struct options o;
-        char err[512];
-        memset(err, 0, sizeof err);
-        if (options_parse(&o, argc, argv, err, sizeof err) != 0) {
-            check_line(err, sizeof err);
+        struct opt_error err;
+        memset(err.msg, 0, sizeof err.msg);
+        if (options_parse(&o, argc, argv, &err) != 0) {
+            check_line(err.msg, sizeof err.msg);
         } else if (o.mode == OPTIONS_RUN) {
-            if (o.ntargets < 1 || o.ntargets > OPTIONS_MAX_TARGETS || o.c < 1 ||
-                o.c > OPTIONS_MAX_C || strnlen(o.key, sizeof o.key) == sizeof o.key)
+            if (o.ntargets < 1 || o.ntargets > OPTIONS_MAX_TARGETS || o.spec.c < 1 ||
+                o.spec.c > OPTIONS_MAX_C || strnlen(o.spec.key, sizeof o.spec.key) == sizeof o.spec.key)
                 abort();
             (void)options_interval_ns(&o);
         }
     } else {
         /* /tally?name=value&...: pairs from the argv pieces, split at '='. */
         static struct serve_query q;
+        char reason[256];
+        const char *why = NULL;
         serve_query_init(&q);
-        int bad = 0;
-        for (int i = 1; i < argc && !bad; i++) {
+        for (int i = 1; i < argc && !why; i++) {
             char *eq = strchr(argv[i], '=');
             if (eq)
                 *eq = '\0';
-            if (serve_query_arg(&q, argv[i], eq ? eq + 1 : NULL, 1000) != 0) {
-                check_line(q.error, sizeof q.error);
-                bad = 1;
+            if ((why = serve_query_arg(&q, argv[i], eq ? eq + 1 : NULL, 1000))) {
+                serve_query_explain(reason, sizeof reason, argv[i], eq ? eq + 1 : NULL, why);
+                check_line(reason, sizeof reason);
             }
         }
-        if (!bad && serve_query_done(&q) != 0)
-            check_line(q.error, sizeof q.error);
-        else if (!bad && (q.ntargets < 1 || q.ntargets > SERVE_MAX_TARGETS || q.n > 1000 ||
-                          q.c > SERVE_MAX_C || q.timeout_ms > SERVE_MAX_TIMEOUT_MS))
+        if (!why && (why = serve_query_done(&q)))
+            check_line(why, 256);
+        else if (!why && (q.ntargets < 1 || q.ntargets > SERVE_MAX_TARGETS || q.spec.n > 1000 ||
+                          q.spec.c > SERVE_MAX_C || q.spec.timeout_ms > SERVE_MAX_TIMEOUT_MS))
             abort();
     }
     free(copy);

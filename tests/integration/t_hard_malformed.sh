@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Malformed and abusive HTTP against rebel-base (issue 5): oversized request line
+# Malformed and abusive HTTP against rebel-base: oversized request line
 # and headers, bad methods, HTTP/0.9, garbage, smuggling attempts, bodies on GET,
 # pipelining, ... Each must get a clean 4xx (or the case's allowed answer) or a
 # close, never a hang, and /healthz must answer 200 after every case; the server

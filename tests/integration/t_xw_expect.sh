@@ -5,14 +5,10 @@
 # limit: 180
 source "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-printf '%s' "$TION" >"$TMP/t.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json" --served-by k
+serve_doc k "$KOORNACHT" --served-by k
 k=$REBEL_PORT
-start_rebel t --listen 127.0.0.1:0 --document "$TMP/t.json" --served-by t
+serve_doc t "$TION" --served-by t
 t=$REBEL_PORT
-wait_http "http://127.0.0.1:$k/healthz"
-wait_http "http://127.0.0.1:$t/healthz"
 K=127.0.0.1:$k T=127.0.0.1:$t D=127.0.0.1:$DEAD_PORT
 
 check() { # check WANT_RC STDERR_REGEX XWING ARGS...

@@ -10,10 +10,8 @@ command -v strace >/dev/null || skip "strace is not installed"
 name=$(hostname)
 getent hosts "$name" | grep -q '^127\.' || skip "$name does not resolve to loopback through /etc/hosts"
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k "$KOORNACHT"
 port=$REBEL_PORT
-wait_http "http://127.0.0.1:$port/healthz"
 
 count() { # count PATTERN XWING ARGS...: matching syscalls in one traced run of 6 requests
     local re=$1

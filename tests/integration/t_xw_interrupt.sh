@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib.sh"
 # Background xwing must be the process itself (signals reach it, wait gets its
 # status): a simple command with & is exec'd, hence prog_cmd, not run_prog.
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json" --allow-faults
+serve_doc k "$KOORNACHT" --allow-faults
 k=$REBEL_PORT
 K=127.0.0.1:$k D=127.0.0.1:$DEAD_PORT
 

@@ -3,14 +3,10 @@
 # summary of the same kind of run: same rows, counts and percents.
 source "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-printf '%s' "$TION" >"$TMP/t.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
-start_rebel t --listen 127.0.0.1:0 --document "$TMP/t.json"
+serve_doc t "$TION"
 t=$REBEL_PORT
-wait_http "http://127.0.0.1:$k/healthz"
-wait_http "http://127.0.0.1:$t/healthz"
 args=(-n 40 -c 3 "127.0.0.1:$k" "127.0.0.1:$k" "127.0.0.1:$t" "127.0.0.1:$DEAD_PORT")
 
 set +e

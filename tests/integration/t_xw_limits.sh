@@ -7,12 +7,10 @@
 source "$(dirname "$0")/lib.sh"
 
 big=$(printf 'x%.0s' $(seq 1 2000))
-printf '{"Cluster": "Koornacht", "pad": "%s"}' "$big" >"$TMP/big.json"
-printf '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth", "note": "long enough to pass forty columns, \xc3\xa9"}' \
-    >"$TMP/long.json"
-start_rebel big --listen 127.0.0.1:0 --document "$TMP/big.json"
+serve_doc big "$(printf '{"Cluster": "Koornacht", "pad": "%s"}' "$big")"
 B=127.0.0.1:$REBEL_PORT
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/long.json" --allow-faults
+serve_doc k "$(printf '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth", "note": "long enough to pass forty columns, \xc3\xa9"}')" \
+    --allow-faults
 k=$REBEL_PORT
 K=127.0.0.1:$k D=127.0.0.1:$DEAD_PORT
 

@@ -48,11 +48,9 @@ usage_error "no target given (try: xwing probe rebel-base)" probe
 usage_error "--every: bad value '0': expected a duration from 1ms to 1h" probe --every 0 h
 usage_error "unknown option '--keepalive'" probe --keepalive h
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-printf '%s' "$TION" >"$TMP/t.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
-start_rebel t --listen 127.0.0.1:0 --document "$TMP/t.json" --drain 0
+serve_doc t "$TION" --drain 0
 t=$REBEL_PORT tpid=$REBEL_PID
 K="http://127.0.0.1:$k/" T="http://127.0.0.1:$t/" N="http://127.0.0.1:$k/nope"
 
@@ -132,7 +130,7 @@ assert_match 'exit: stopped on signal 15' "$(cat "$TMP/probe.log")" "exit logged
 
 # SIGTERM while a round waits on a server that never answers (--timeout 10s): the round
 # is abandoned, the probe exits 0 within a second or so rather than after the timeout.
-start_helper h "$ROOT/tests/integration/hostile.py" --port 0 --mode hang
+start_helper h "$ROOT/tests/tools/hostile.py" --port 0 --mode hang
 hang=$HELPER_PORT
 wait_http "http://127.0.0.1:$hang/healthz"
 start_probe hung --listen 127.0.0.1:0 --timeout 10s "127.0.0.1:$hang"

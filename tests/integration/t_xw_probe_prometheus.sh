@@ -21,11 +21,11 @@ start_probe() { # start_probe NAME ARGS...: as start_serve; sets PROBE_PID, PROB
     PROBE_PORT=$(wait_port "$PROBE_PID" "$TMP/$name.log")
 }
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-printf '%s' "$TION" >"$TMP/t.json"
 targets=() kpids=()
 for name in k1 k2 t1 t2; do
-    start_rebel "$name" --listen 127.0.0.1:0 --document "$TMP/${name:0:1}.json" --drain 0
+    doc=$KOORNACHT
+    [ "${name:0:1}" = t ] && doc=$TION
+    serve_doc "$name" "$doc" --drain 0
     targets+=("127.0.0.1:$REBEL_PORT")
     [ "${name:0:1}" = k ] && kpids+=("$REBEL_PID")
 done

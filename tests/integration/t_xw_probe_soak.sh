@@ -22,8 +22,7 @@ rounds_at_least() { local r; r=$(rounds "$1"); [ -n "$r" ] && [ "$r" -ge "$2" ];
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
 
 valgrind=${VALGRIND:-0}

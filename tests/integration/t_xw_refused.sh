@@ -2,13 +2,10 @@
 # A rebel-base that was stopped shows as `refused`, beside the one still up.
 source "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel up --listen 127.0.0.1:0 --document "$TMP/k.json" --served-by up
+serve_doc up "$KOORNACHT" --served-by up
 up=$REBEL_PORT
-wait_http "http://127.0.0.1:$up/healthz"
-start_rebel down --listen 127.0.0.1:0 --document "$TMP/k.json" --served-by down
+serve_doc down "$KOORNACHT" --served-by down
 pid=$REBEL_PID down=$REBEL_PORT
-wait_http "http://127.0.0.1:$down/healthz"
 kill -TERM "$pid"
 wait_exit "$pid" 20
 

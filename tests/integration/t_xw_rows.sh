@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 declare -A port
 for mode in not-json huge huge-chunked status no-key close json; do
-    start_helper "h-$mode" "$ROOT/tests/integration/hostile.py" --port 0 --mode "$mode"
+    start_helper "h-$mode" "$ROOT/tests/tools/hostile.py" --port 0 --mode "$mode"
     port[$mode]=$HELPER_PORT
 done
 for mode in "${!port[@]}"; do wait_http "http://127.0.0.1:${port[$mode]}/healthz"; done

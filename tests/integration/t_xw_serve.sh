@@ -7,19 +7,15 @@ source "$(dirname "$0")/lib.sh"
 # Background xwing must be the process itself (signals reach it, wait gets its
 # status): lib.sh's start_serve runs it as a simple command with &, which is exec'd.
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-printf '%s' "$TION" >"$TMP/t.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
-start_rebel t --listen 127.0.0.1:0 --document "$TMP/t.json"
+serve_doc t "$TION"
 t=$REBEL_PORT
 start_serve serve --listen 127.0.0.1:0 --max-requests 200 --max-tallies 1
 pid=$SERVE_PID port=$SERVE_PORT
 # Threads of a serve with no connection open (main and listener): what it goes
 # back to once the requests below are done.
 idle_threads=$(ls "/proc/$pid/task" | wc -l)
-wait_http "http://127.0.0.1:$k/healthz"
-wait_http "http://127.0.0.1:$t/healthz"
 wait_http "http://127.0.0.1:$port/healthz"
 base=http://127.0.0.1:$port
 
@@ -63,7 +59,7 @@ note "idle CPU ticks in $((($(date +%s%N) - w0) / 1000000)) ms of wall time (1 s
 [ "${VALGRIND:-0}" = 1 ] || ((t1 - t0 <= 2)) || fail "busy while idle: $((t1 - t0)) ticks in 1 s"
 
 # SIGTERM during a running tally (a server that never answers) still exits 0 at once.
-start_helper h "$ROOT/tests/integration/hostile.py" --port 0 --mode hang
+start_helper h "$ROOT/tests/tools/hostile.py" --port 0 --mode hang
 hang=$HELPER_PORT
 wait_http "http://127.0.0.1:$hang/healthz"
 curl -s --max-time 30 "$base/tally?target=127.0.0.1:$hang&n=100&timeout=10s" >/dev/null 2>&1 &

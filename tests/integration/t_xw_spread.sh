@@ -4,14 +4,11 @@
 # servers, -v prints each reply body on its own line, and every row adds up to N.
 source "$(dirname "$0")/lib.sh"
 
-printf '%s' "$KOORNACHT" >"$TMP/koornacht.json"
-printf '%s' "$TION" >"$TMP/tion.json"
 targets=()
 for name in k1 k2 t1 t2; do
-    doc=$TMP/koornacht.json
-    [[ $name == t* ]] && doc=$TMP/tion.json
-    start_rebel "$name" --listen 127.0.0.1:0 --document "$doc" --served-by "$name"
-    wait_http "http://127.0.0.1:$REBEL_PORT/healthz"
+    doc=$KOORNACHT
+    [[ $name == t* ]] && doc=$TION
+    serve_doc "$name" "$doc" --served-by "$name"
     targets+=("127.0.0.1:$REBEL_PORT")
 done
 

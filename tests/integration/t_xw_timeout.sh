@@ -3,7 +3,7 @@
 # and the run takes about that long, not longer.
 source "$(dirname "$0")/lib.sh"
 
-start_helper h "$ROOT/tests/integration/hostile.py" --port 0 --mode hang
+start_helper h "$ROOT/tests/tools/hostile.py" --port 0 --mode hang
 port=$HELPER_PORT
 wait_http "http://127.0.0.1:$port/healthz"
 

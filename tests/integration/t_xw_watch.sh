@@ -6,10 +6,8 @@ source "$(dirname "$0")/lib.sh"
 # status): a simple command with & is exec'd, a function call is not, hence
 # lib.sh's prog_cmd rather than run_prog.
 
-printf '%s' "$KOORNACHT" >"$TMP/k.json"
-start_rebel k --listen 127.0.0.1:0 --document "$TMP/k.json" --drain 0
+serve_doc k "$KOORNACHT" --drain 0
 kpid=$REBEL_PID k=$REBEL_PORT
-wait_http "http://127.0.0.1:$k/healthz"
 
 # Five intervals for the three lines asked: on a loaded machine xwing can be off
 # the CPU for a few hundred ms, and an interval in which no reply came in prints
@@ -35,9 +33,8 @@ grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" || fail "no Koor
 grep -qE '^ +[0-9.]+s +[0-9]+ req  refused [0-9]+$' "$TMP/w2" || fail "no refused-only line: $(cat "$TMP/w2")"
 
 # SIGINT ends an open-ended watch with the summary.
-start_rebel k2 --listen 127.0.0.1:0 --document "$TMP/k.json"
+serve_doc k2 "$KOORNACHT"
 k=$REBEL_PORT
-wait_http "http://127.0.0.1:$k/healthz"
 prog_cmd xwing
 "${PROG_CMD[@]}" --watch --watch-interval 200ms "127.0.0.1:$k" >"$TMP/w3" 2>&1 &
 pid=$!

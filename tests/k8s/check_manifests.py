@@ -33,7 +33,7 @@ import json
 import posixpath
 import sys
 
-# What each program serves (CONTRACT.md, `xwing probe --help`), keyed by image name and, for
+# What each program serves (the READMEs, `rebel-base --help`, `xwing serve --help`, `xwing probe --help`), keyed by image name and, for
 # x-wing, by what its args run (the first one: serve or probe). env: the variable that sets
 # --listen too (probe takes flags from the command line only); metrics: its Prometheus path.
 PROGRAMS = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bounded stress runs (issue 5), each a script that prints its figures and one
+# The bounded stress runs, each a script that prints its figures and one
 # markdown table row: | scenario | load | figures | result |. Exits 1 if any
 # failed. Bounded in count and time; about 2.5 minutes on 2 cores.
 #   BIN=build/bin bash tests/stress/run.sh        STRESS_ONLY=regex to pick scenarios

@@ -10,7 +10,8 @@
  * tell "refused before accept" apart from "accepted, then lost", and those are
  * the two figures the churn and shutdown scenarios are about.
  *
- * Built by tests/stress/run.sh with plain cc; no project code. */
+ * Built by `make tools` with the programs' warnings (tests/stress/common.sh
+ * builds it itself when missing); no project code. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -248,60 +249,62 @@ static void on_error(struct conn *c, int eof_clean)
     else finish(c, got ? C_PARTIAL : C_RESET0, 0);
 }
 
-static void handle(struct conn *c, uint32_t evs)
+/* The server closed (or wrote to) an idle keep-alive connection: not a
+ * request of ours, so nothing to count; the next request reconnects. */
+static void idle_event(struct conn *c)
 {
-    if (c->st == S_IDLE) {
-        /* The server closed (or wrote to) an idle keep-alive connection: not a
-         * request of ours, so nothing to count; the next request reconnects. */
-        char b[512];
-        ssize_t r = recv(c->fd, b, sizeof b, 0);
-        if (r == 0 || (r < 0 && errno != EAGAIN) || r > 0) conn_close(c);
-        return;
+    char b[512];
+    ssize_t r = recv(c->fd, b, sizeof b, 0);
+    if (r == 0 || (r < 0 && errno != EAGAIN) || r > 0) conn_close(c);
+}
+
+/* Sends what is left of the request; returns -1 when the connection failed. */
+static int write_some(struct conn *c)
+{
+    ssize_t w = send(c->fd, G.req + c->woff, G.reqlen - c->woff, MSG_NOSIGNAL);
+    if (w < 0 && errno != EAGAIN) {
+        on_error(c, errno);
+        return -1;
     }
-    if (c->st == S_CONNECTING) {
-        int err = 0;
-        socklen_t l = sizeof err;
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
-        if (err) {
-            on_error(c, err);
-            return;
-        }
-        c->st = S_WRITING;
+    if (w > 0) c->woff += (size_t)w;
+    if (c->woff == G.reqlen) {
+        c->st = S_READING;
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+        epoll_ctl(G.ep, EPOLL_CTL_MOD, c->fd, &ev);
     }
-    if (c->st == S_WRITING && (evs & EPOLLOUT)) {
-        ssize_t w = send(c->fd, G.req + c->woff, G.reqlen - c->woff, MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN) {
-            on_error(c, errno);
-            return;
-        }
-        if (w > 0) c->woff += (size_t)w;
-        if (c->woff == G.reqlen) {
-            c->st = S_READING;
-            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-            epoll_ctl(G.ep, EPOLL_CTL_MOD, c->fd, &ev);
-        }
+    return 0;
+}
+
+/* Room for the next read; -1 (the reply counted as an error) past RESP_CAP. */
+static int grow(struct conn *c)
+{
+    if (c->cap - c->len >= 16384) return 0;
+    if (c->cap >= RESP_CAP) {
+        on_error(c, 0);
+        return -1;
     }
-    if (!(evs & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+    c->cap = c->cap ? c->cap * 2 : 32768;
+    c->buf = realloc(c->buf, c->cap);
+    return 0;
+}
+
+/* Reads until the reply is whole (counted), the socket would block, or the
+ * connection fails. */
+static void read_reply(struct conn *c)
+{
     for (;;) {
-        if (c->cap - c->len < 16384) {
-            if (c->cap >= RESP_CAP) {
-                on_error(c, 0);
-                return;
-            }
-            c->cap = c->cap ? c->cap * 2 : 32768;
-            c->buf = realloc(c->buf, c->cap);
-        }
+        if (grow(c)) return;
         ssize_t r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
         int eof = r == 0;
         if (r < 0) {
-            if (errno == EAGAIN) return;
-            on_error(c, errno);
+            if (errno != EAGAIN) on_error(c, errno);
             return;
         }
         c->len += (size_t)r;
-        if (c->st != S_READING) {
-            /* Bytes before our request was fully written: the server refused it early. */
-            if (eof) { on_error(c, 0); return; }
+        /* Bytes before our request was fully written: the server refused it early. */
+        if (c->st != S_READING && eof) {
+            on_error(c, 0);
+            return;
         }
         int code = 0, close_after = 0;
         const char *body = NULL;
@@ -316,6 +319,26 @@ static void handle(struct conn *c, uint32_t evs)
             return;
         }
     }
+}
+
+static void handle(struct conn *c, uint32_t evs)
+{
+    if (c->st == S_IDLE) {
+        idle_event(c);
+        return;
+    }
+    if (c->st == S_CONNECTING) {
+        int err = 0;
+        socklen_t l = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+        if (err) {
+            on_error(c, err);
+            return;
+        }
+        c->st = S_WRITING;
+    }
+    if (c->st == S_WRITING && (evs & EPOLLOUT) && write_some(c)) return;
+    if (evs & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_reply(c);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -339,14 +362,15 @@ static void usage(void)
     exit(2);
 }
 
-int main(int argc, char **argv)
+/* Reads the command line into G; exits with usage() on anything wrong. */
+static void parse_args(int argc, char **argv)
 {
+    int o;
     G.conns = 1;
     G.total = 1000;
     G.dur_ms = 60000;
     G.timeout_ms = 2000;
     G.path = "/";
-    int o;
     while ((o = getopt(argc, argv, "c:n:d:t:r:kIb:V:v")) != -1) {
         switch (o) {
         case 'c': G.conns = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -370,6 +394,11 @@ int main(int argc, char **argv)
         default: usage();
         }
     }
+}
+
+/* The target (HOST PORT [PATH]) and the request every connection sends. */
+static void build_request(int argc, char **argv)
+{
     if (argc - optind < 2 || !G.conns || !G.total) usage();
     G.host = argv[optind];
     G.dst.sin_family = AF_INET;
@@ -381,39 +410,49 @@ int main(int argc, char **argv)
                      G.keepalive ? "" : "Connection: close\r\n");
     if (n < 0 || (size_t)n >= sizeof G.req) usage();
     G.reqlen = (size_t)n;
-    signal(SIGPIPE, SIG_IGN);
-    G.lat_us = calloc(G.total, sizeof *G.lat_us);
-    struct conn *cs = calloc(G.conns, sizeof *cs);
-    if (!G.lat_us || !cs) die("calloc");
-    G.ep = epoll_create1(EPOLL_CLOEXEC);
-    for (unsigned i = 0; i < G.conns; i++) cs[i].fd = -1;
+}
 
+/* Starts requests on free connections (paced by -r), times out overdue ones;
+ * returns 1 while any request is in flight. */
+static int tend(struct conn *cs, uint64_t now, uint64_t t_start, uint64_t deadline)
+{
+    int may_start = now < deadline && G.started < G.total, busy = 0;
+    for (unsigned i = 0; i < G.conns; i++) {
+        struct conn *c = &cs[i];
+        if (c->st == S_FREE || c->st == S_IDLE) {
+            if (may_start && !(G.rate && G.started * 1000000000ull / G.rate > now - t_start)) {
+                begin(c, 0);
+                may_start = now < deadline && G.started < G.total;
+            }
+        } else if ((now - c->t0) / 1000000 > G.timeout_ms) {
+            conn_close(c);
+            finish(c, C_TIMEOUT, 0);
+        }
+        if (c->st != S_FREE && c->st != S_IDLE) busy = 1;
+    }
+    return busy;
+}
+
+/* Runs until every request is done or -d passed with none in flight (bounded
+ * by a hard end past the last timeout); returns the seconds it took. */
+static double drive(struct conn *cs)
+{
     uint64_t t_start = now_ns(), deadline = t_start + G.dur_ms * 1000000ull;
     uint64_t hard_end = deadline + G.timeout_ms * 1000000ull + 1000000000ull;
     struct epoll_event evs[256];
     for (;;) {
         uint64_t now = now_ns();
-        int may_start = now < deadline && G.started < G.total;
-        int busy = 0;
-        for (unsigned i = 0; i < G.conns; i++) {
-            struct conn *c = &cs[i];
-            if (c->st == S_FREE || c->st == S_IDLE) {
-                if (may_start && !(G.rate && G.started * 1000000000ull / G.rate > now - t_start)) {
-                    begin(c, 0);
-                    may_start = now < deadline && G.started < G.total;
-                }
-            } else if ((now - c->t0) / 1000000 > G.timeout_ms) {
-                conn_close(c);
-                finish(c, C_TIMEOUT, 0);
-            }
-            if (c->st != S_FREE && c->st != S_IDLE) busy = 1;
-        }
+        int busy = tend(cs, now, t_start, deadline);
         if (!busy && (G.started >= G.total || now >= deadline)) break;
         if (now > hard_end) break;
         int k = epoll_wait(G.ep, evs, 256, 5);
         for (int i = 0; i < k; i++) handle(evs[i].data.ptr, evs[i].events);
     }
-    double secs = (double)(now_ns() - t_start) / 1e9;
+    return (double)(now_ns() - t_start) / 1e9;
+}
+
+static void print_summary(double secs)
+{
     qsort(G.lat_us, G.nlat, sizeof *G.lat_us, cmp_u32);
     printf("hammer: started=%llu done=%llu", (unsigned long long)G.started,
            (unsigned long long)G.done);
@@ -424,5 +463,18 @@ int main(int argc, char **argv)
            G.nlat ? G.lat_us[G.nlat - 1] / 1000.0 : 0.0, secs, (double)G.done / secs);
     for (unsigned i = 0; i < G.nvalid; i++) printf(" v%u=%llu", i, (unsigned long long)G.valid[i].seen);
     printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    parse_args(argc, argv);
+    build_request(argc, argv);
+    signal(SIGPIPE, SIG_IGN);
+    G.lat_us = calloc(G.total, sizeof *G.lat_us);
+    struct conn *cs = calloc(G.conns, sizeof *cs);
+    if (!G.lat_us || !cs) die("calloc");
+    G.ep = epoll_create1(EPOLL_CLOEXEC);
+    for (unsigned i = 0; i < G.conns; i++) cs[i].fd = -1;
+    print_summary(drive(cs));
     return 0;
 }

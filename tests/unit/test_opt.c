@@ -54,17 +54,17 @@ static void test_uint_and_double(void **state)
     (void)state;
     uint64_t v;
     double d;
-    assert_null(opt_parse_uint("10", 1, 100, &v));
+    assert_null(opt_uint("10", 1, 100, &v));
     assert_int_equal(v, 10);
-    assert_non_null(opt_parse_uint("0", 1, 100, &v));
-    assert_non_null(opt_parse_uint("101", 1, 100, &v));
-    assert_non_null(opt_parse_uint("1e3", 1, 10000, &v));
-    assert_non_null(opt_parse_uint("-5", 0, 10, &v));
-    assert_non_null(opt_parse_uint("", 0, 10, &v));
-    assert_null(opt_parse_double("0.5", 0, 1, &d));
+    assert_non_null(opt_uint("0", 1, 100, &v));
+    assert_non_null(opt_uint("101", 1, 100, &v));
+    assert_non_null(opt_uint("1e3", 1, 10000, &v));
+    assert_non_null(opt_uint("-5", 0, 10, &v));
+    assert_non_null(opt_uint("", 0, 10, &v));
+    assert_null(opt_double("0.5", 0, 1, &d));
     assert_true(d == 0.5);
-    assert_non_null(opt_parse_double("1.5", 0, 1, &d));
-    assert_non_null(opt_parse_double("x", 0, 1, &d));
+    assert_non_null(opt_double("1.5", 0, 1, &d));
+    assert_non_null(opt_double("x", 0, 1, &d));
 }
 
 /* The validators return constant reasons: the range is named by the caller,
@@ -86,9 +86,23 @@ static void test_constant_reasons(void **state)
     assert_int_equal(v, 100);
     assert_string_equal(opt_uint_range(a, sizeof a, 1, 64), "out of range 1..64");
     assert_string_equal(opt_double_range(b, sizeof b, 0.001, 1e6), "out of range 0.001..1e+06");
-    /* The transitional opt_parse_uint/opt_parse_double still name the range. */
-    assert_string_equal(opt_parse_uint("65", 1, 64, &v), "out of range 1..64");
-    assert_string_equal(opt_parse_double("2", 0, 1, &d), "out of range 0..1");
+    /* The _in forms name the range in the caller's buffer, and only then. */
+    char why[OPT_WHY_MAX] = "";
+    assert_ptr_equal(opt_uint_in("65", 1, 64, &v, why), why);
+    assert_string_equal(why, "out of range 1..64");
+    assert_string_equal(opt_uint_in("x", 1, 64, &v, why), "expected a whole number");
+    assert_null(opt_uint_in("64", 1, 64, &v, why));
+    assert_int_equal(v, 64);
+    assert_ptr_equal(opt_double_in("1e7", 0.001, 1e6, &d, why), why);
+    assert_string_equal(why, "out of range 0.001..1e+06");
+    assert_string_equal(opt_double_in("", 0, 1, &d, why), "expected a number");
+    assert_null(opt_double_in("0.25", 0, 1, &d, why));
+    assert_true(d == 0.25);
+    /* Out of range, the caller names the range in its own buffer. */
+    assert_ptr_equal(opt_uint("65", 1, 64, &v), opt_out_of_range);
+    assert_string_equal(opt_uint_range(a, sizeof a, 1, 64), "out of range 1..64");
+    assert_ptr_equal(opt_double("2", 0, 1, &d), opt_out_of_range);
+    assert_string_equal(opt_double_range(b, sizeof b, 0, 1), "out of range 0..1");
 }
 
 static void test_hostport(void **state)

@@ -14,13 +14,22 @@
 
 #define MAXARG 12
 
+/* options_parse, with its one-line error copied into err. */
+static int parse_argv(struct options *o, int argc, char **argv, char *err, size_t cap)
+{
+    struct opt_error oe;
+    int rc = options_parse(o, argc, argv, &oe);
+    snprintf(err, cap, "%s", oe.msg);
+    return rc;
+}
+
 static int parse(const char *const *args, struct options *o, char *err, size_t cap)
 {
     char *argv[MAXARG + 1] = {"xwing"};
     int argc = 1;
     for (; args[argc - 1] && argc < MAXARG; argc++)
         argv[argc] = (char *)args[argc - 1];
-    return options_parse(o, argc, argv, err, cap);
+    return parse_argv(o, argc, argv, err, cap);
 }
 
 static void test_defaults(void **state)
@@ -31,14 +40,14 @@ static void test_defaults(void **state)
     const char *args[] = {"rebel-base", NULL};
     assert_int_equal(parse(args, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_RUN);
-    assert_int_equal(o.n, 10);
-    assert_int_equal(o.c, 1);
-    assert_int_equal(o.timeout_ms, 2000);
+    assert_int_equal(o.spec.n, 10);
+    assert_int_equal(o.spec.c, 1);
+    assert_int_equal(o.spec.timeout_ms, 2000);
     assert_int_equal(o.keepalive, 0);
     assert_int_equal(o.dns_cache, 0);
-    assert_string_equal(o.key, "Cluster");
-    assert_int_equal(o.by, REPLY_BY_KEY);
-    assert_int_equal(o.max_body, 65536);
+    assert_string_equal(o.spec.key, "Cluster");
+    assert_int_equal(o.spec.by, REPLY_BY_KEY);
+    assert_int_equal(o.spec.max_body, 65536);
     assert_int_equal(o.json, 0);
     assert_int_equal(o.ntargets, 1);
     assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
@@ -54,9 +63,9 @@ static void test_good(void **state)
     const char *a1[] = {"-n", "100", "-c", "8", "--timeout", "500ms", "--keepalive", "--dns-cache",
                         "a:1", "b:2/x", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_int_equal(o.n, 100);
-    assert_int_equal(o.c, 8);
-    assert_int_equal(o.timeout_ms, 500);
+    assert_int_equal(o.spec.n, 100);
+    assert_int_equal(o.spec.c, 8);
+    assert_int_equal(o.spec.timeout_ms, 500);
     assert_true(o.keepalive && o.dns_cache);
     assert_int_equal(o.ntargets, 2);
     assert_string_equal(o.targets[1].url, "http://b:2/x");
@@ -64,7 +73,7 @@ static void test_good(void **state)
     const char *a2[] = {"--by", "pod", "-o", "json", "-v", "--expect-all", "Koornacht,Tion",
                         "--min-success", "0.9", "h", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.by, REPLY_BY_POD);
+    assert_int_equal(o.spec.by, REPLY_BY_POD);
     assert_true(o.json && o.verbose);
     assert_int_equal(o.expect.mode, EXPECT_ALL);
     assert_int_equal(o.expect.nvalues, 2);
@@ -73,17 +82,17 @@ static void test_good(void **state)
     const char *a3[] = {"--rate", "50", "-k", "meta.cluster", "--max-body", "1KiB", "h", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
     assert_int_equal(options_interval_ns(&o), 20000000);
-    assert_string_equal(o.key, "meta.cluster");
-    assert_int_equal(o.max_body, 1024);
+    assert_string_equal(o.spec.key, "meta.cluster");
+    assert_int_equal(o.spec.max_body, 1024);
 
     const char *a4[] = {"--watch", "h", NULL};
     assert_int_equal(parse(a4, &o, err, sizeof err), 0);
-    assert_int_equal(o.n, FIRE_UNLIMITED);
+    assert_int_equal(o.spec.n, FIRE_UNLIMITED);
     assert_int_equal(options_interval_ns(&o), 100000000); /* 10/s while watching */
 
     const char *a5[] = {"--watch", "--interval", "1s", "-n", "5", "--duration", "3s", "h", NULL};
     assert_int_equal(parse(a5, &o, err, sizeof err), 0);
-    assert_int_equal(o.n, 5);
+    assert_int_equal(o.spec.n, 5);
     assert_int_equal(o.duration_ms, 3000);
     assert_int_equal(options_interval_ns(&o), 1000000000);
 
@@ -112,10 +121,18 @@ static void test_serve(void **state)
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
     assert_int_equal(o.listen.port, 9999);
     assert_int_equal(o.serve_max_n, 50);
+    assert_int_equal(o.log_format, LOG_TEXT);
     const char *a3[] = {"serve", "--help", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_HELP);
     assert_true(o.serve_help);
+    const char *a4[] = {"serve", "--log-format", "json", NULL};
+    assert_int_equal(parse(a4, &o, err, sizeof err), 0);
+    assert_int_equal(o.log_format, LOG_JSON);
+    setenv("XWING_LOG_FORMAT", "json", 1); /* as rebel-base's REBEL_BASE_LOG_FORMAT */
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_int_equal(o.log_format, LOG_JSON);
+    unsetenv("XWING_LOG_FORMAT");
 }
 
 static void test_bad(void **state)
@@ -151,6 +168,8 @@ static void test_bad(void **state)
         {{"serve", "extra"}, "serve: unexpected argument 'extra'"},
         {{"serve", "--tally-budget", "10ms"}, "serve: --tally-budget: bad value '10ms': expected a duration from 100ms to 1h"},
         {{"serve", "--max-tallies", "65"}, "serve: --max-tallies: bad value '65': out of range 1..64"},
+        {{"serve", "--log-format", "xml"}, "serve: --log-format: bad value 'xml': expected text or json"},
+        {{"--log-format", "json", "h"}, "unknown option '--log-format'"},
         {{"127.0.0.1:21091:99"}, "bad target '127.0.0.1:21091:99': more than one ':PORT': give one port, as in host:8080"},
         {{"::1:8080"}, "bad target '::1:8080': IPv6 addresses need brackets: [::1]:8080"},
         {{"serve", "-n", "5"}, "serve: unknown option '-n'"},
@@ -178,11 +197,11 @@ static void test_limits(void **state)
     argv[argc++] = "xwing";
     for (int i = 0; i < OPTIONS_MAX_TARGETS; i++)
         argv[argc++] = "127.0.0.1:1";
-    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), 0);
+    assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), 0);
     assert_int_equal(o.ntargets, OPTIONS_MAX_TARGETS);
     assert_int_equal(OPTIONS_MAX_TARGETS, 1024); /* stated in --help */
     argv[argc++] = "127.0.0.1:2";
-    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), -1);
+    assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), -1);
     assert_string_equal(err, "too many targets: at most 1024");
 
     memset(key, 'k', 256);

@@ -13,13 +13,22 @@
 
 #define MAXARG 20
 
+/* options_parse, with its one-line error copied into err. */
+static int parse_argv(struct options *o, int argc, char **argv, char *err, size_t cap)
+{
+    struct opt_error oe;
+    int rc = options_parse(o, argc, argv, &oe);
+    snprintf(err, cap, "%s", oe.msg);
+    return rc;
+}
+
 static int parse(const char *const *args, struct options *o, char *err, size_t cap)
 {
     char *argv[MAXARG + 2] = {"xwing", "probe"};
     int argc = 2;
     for (; args[argc - 2] && argc < MAXARG; argc++)
         argv[argc] = (char *)args[argc - 2];
-    return options_parse(o, argc, argv, err, cap);
+    return parse_argv(o, argc, argv, err, cap);
 }
 
 static void test_defaults(void **state)
@@ -33,12 +42,12 @@ static void test_defaults(void **state)
     assert_int_equal(o.probe_every_ms, 1000);
     assert_string_equal(o.listen.host, "");
     assert_int_equal(o.listen.port, 9090);
-    assert_int_equal(o.n, 10);
-    assert_int_equal(o.c, 1);
-    assert_int_equal(o.timeout_ms, 2000);
+    assert_int_equal(o.spec.n, 10);
+    assert_int_equal(o.spec.c, 1);
+    assert_int_equal(o.spec.timeout_ms, 2000);
     assert_int_equal(o.keepalive, 0); /* fresh connection and lookup: not even settable */
     assert_int_equal(o.dns_cache, 0);
-    assert_string_equal(o.key, "Cluster");
+    assert_string_equal(o.spec.key, "Cluster");
     assert_int_equal(o.ntargets, 1);
     assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
     assert_int_equal(o.expect.mode, EXPECT_NONE);
@@ -54,8 +63,8 @@ static void test_good(void **state)
                         "--timeout", "1s", "k:8080", "t:8080/x", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
     assert_int_equal(o.probe_every_ms, 250);
-    assert_int_equal(o.n, 20);
-    assert_int_equal(o.c, 2);
+    assert_int_equal(o.spec.n, 20);
+    assert_int_equal(o.spec.c, 2);
     assert_string_equal(o.listen.host, "127.0.0.1");
     assert_int_equal(o.listen.port, 0);
     assert_int_equal(o.expect.mode, EXPECT_ALL);
@@ -64,7 +73,7 @@ static void test_good(void **state)
     assert_string_equal(o.targets[1].url, "http://t:8080/x");
     const char *a2[] = {"--by", "pod", "--every", "1h", "--listen", "[::1]:9091", "h", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.by, REPLY_BY_POD);
+    assert_int_equal(o.spec.by, REPLY_BY_POD);
     assert_int_equal(o.probe_every_ms, 3600000);
     assert_string_equal(o.listen.host, "::1");
     const char *a3[] = {"--every", "1ms", "--expect-fail", "h", NULL};
@@ -127,11 +136,11 @@ static void test_limits(void **state)
         snprintf(names[i], sizeof names[i], "h%d", i);
         argv[argc++] = names[i];
     }
-    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), 0);
+    assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), 0);
     assert_int_equal(o.ntargets, 16);
     snprintf(names[16], sizeof names[16], "h16");
     argv[argc++] = names[16];
-    assert_int_equal(options_parse(&o, argc, argv, err, sizeof err), -1);
+    assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), -1);
     assert_string_equal(err, "probe: too many targets: at most 16");
 
     setenv("XWING_LISTEN", "127.0.0.1:1234", 1);

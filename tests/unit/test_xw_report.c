@@ -47,7 +47,8 @@ static void test_json_shape(void **state)
         {"http 503", 1, 10.0, "error"}, {"refused", 1, 10.0, "error"},
     };
     struct fixture *f = make();
-    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 2, REPLY_BY_KEY, "Cluster", NULL, 0};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 2.0, .expect = &f->er,
+                       .urls = urls, .nurls = 2, .by = REPLY_BY_KEY, .key = "Cluster"};
     char *s = report_json(&r);
     cJSON *o = cJSON_Parse(s);
     assert_non_null(o);
@@ -98,8 +99,10 @@ static void test_json_empty_and_by_pod(void **state)
     struct fixture *f = calloc(1, sizeof *f);
     tally_init(&f->t);
     histogram_init(&f->h);
-    struct run_outcome out = {7, 0, RUN_END_SHUTDOWN, 0, 0};
-    struct report r = {&f->t, &f->h, 0.0, NULL, urls, 1, REPLY_BY_POD, "Cluster", &out, 0};
+    struct run_outcome out = {.requested = 7, .end = RUN_END_SHUTDOWN};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 0.0, .urls = urls,
+                       .nurls = 1, .by = REPLY_BY_POD, .key = "Cluster",
+                       .outcome = &out};
     char *s = report_json(&r);
     cJSON *o = cJSON_Parse(s);
     assert_non_null(o);
@@ -131,7 +134,8 @@ static void test_text_matches(void **state)
         "expect FAILED: 2 of 10",
     };
     struct fixture *f = make();
-    struct report r = {&f->t, &f->h, 2.0, &f->er, urls, 1, REPLY_BY_KEY, "Cluster", NULL, 0};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 2.0, .expect = &f->er,
+                       .urls = urls, .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster"};
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -176,8 +180,9 @@ static void test_json_outcomes(void **state)
     };
     struct fixture *f = make();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster",
-                           &cases[i].out, 0};
+        struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .urls = urls,
+                           .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster",
+                           .outcome = &cases[i].out};
         char *s = report_json(&r);
         cJSON *o = cJSON_Parse(s);
         cJSON *req = cJSON_GetObjectItem(o, "requested");
@@ -218,19 +223,23 @@ static void test_text_header_and_verdict(void **state)
     };
     struct fixture *f = make();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster",
-                           &cases[i].out, 0};
+        struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .urls = urls,
+                           .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster",
+                           .outcome = &cases[i].out};
         char *buf = text_of(&r);
         if (strncmp(buf, cases[i].header, strlen(cases[i].header)) != 0)
             fail_msg("case %zu: header\n%swant\n%s", i, buf, cases[i].header);
         free(buf);
     }
     /* An interrupted verdict prints its reason as the line: never "expect ok". */
-    struct run_outcome out = {100, 10, RUN_END_SIGNAL, 2, 0};
+    struct run_outcome out = {.requested = 100, .completed = 10, .end = RUN_END_SIGNAL,
+                              .signal = 2};
     f->er.ok = 0;
     f->er.interrupted = 1;
     snprintf(f->er.reason, sizeof f->er.reason, "interrupted after 10 of 100 requests (SIGINT)");
-    struct report r = {&f->t, &f->h, 1.0, &f->er, urls, 1, REPLY_BY_KEY, "Cluster", &out, 0};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .expect = &f->er,
+                       .urls = urls, .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster",
+                       .outcome = &out};
     char *buf = text_of(&r);
     assert_non_null(strstr(buf, "\nexpect interrupted after 10 of 100 requests (SIGINT)\n"));
     assert_null(strstr(buf, "expect ok"));
@@ -246,7 +255,8 @@ static void test_text_singular(void **state)
     tally_init(&f->t);
     histogram_init(&f->h);
     tally_reply(&f->t, "Koornacht");
-    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_POD, "Cluster", NULL, 0};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .urls = urls,
+                       .nurls = 1, .by = REPLY_BY_POD, .key = "Cluster"};
     char *buf = text_of(&r);
     assert_non_null(strstr(buf, "xwing: 1 request to 1 target, by pod\n"));
     free(buf);
@@ -287,7 +297,8 @@ static void test_text_rows_align(void **state)
         for (size_t k = 0; k <= i; k++)
             tally_reply(&f->t, values[i]);
     tally_fail(&f->t, TALLY_REFUSED, 0);
-    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_BODY, "Cluster", NULL, 0};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .urls = urls,
+                       .nurls = 1, .by = REPLY_BY_BODY, .key = "Cluster"};
     char *buf = text_of(&r), *save = NULL;
     int col = -1, rows = 0;
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -317,7 +328,9 @@ static void test_text_notes(void **state)
         tally_reply(&f->t, v);
     }
     tally_fail(&f->t, TALLY_TOO_LARGE, 0);
-    struct report r = {&f->t, &f->h, 1.0, NULL, urls, 1, REPLY_BY_KEY, "Cluster", NULL, 1024};
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .urls = urls,
+                       .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster",
+                       .max_body = 1024};
     char *buf = text_of(&r);
     assert_non_null(strstr(buf, "  (other values)        3 "));
     assert_non_null(strstr(buf, "\n  (other values): replies beyond the first 64 distinct values "

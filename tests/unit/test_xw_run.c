@@ -1,5 +1,6 @@
-/* Unit tests for x-wing/fire's error classes and run_count's mapping of an
- * outcome to its row: {outcome, expected row}. */
+/* Unit tests for x-wing/fire's error classes, run_count's mapping of an
+ * outcome to its row ({outcome, expected row}), how a run ended, and
+ * run_report's verdict and report. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,11 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "expect.h"
 #include "fire.h"
+#include "report.h"
 #include "run.h"
+#include "spec.h"
 
 static void test_classify(void **state)
 {
@@ -145,8 +149,62 @@ static void test_outcome_words(void **state)
         assert_int_equal(run_exit_status(&cases[i].o, 1), cases[i].exit_status);
     }
     /* a planned end keeps the verdict's status, 0 included */
-    struct run_outcome d = {100, 30, RUN_END_DURATION, 0, 5000};
+    struct run_outcome d = {.requested = 100, .completed = 30, .end = RUN_END_DURATION,
+                            .limit_ms = 5000};
     assert_int_equal(run_exit_status(&d, 0), 0);
+}
+
+/* A finished run as the command line and /tally see it: the verdict with how
+ * the run ended, and a report of the spec's targets, key and body cap. */
+static void test_report(void **state)
+{
+    (void)state;
+    static const char *const urls[] = {"http://k:80/", "http://t:80/"};
+    struct run_state *st = malloc(sizeof *st);
+    struct spec sp;
+    struct expect e;
+    struct expect_result er;
+
+    spec_defaults(&sp);
+    sp.n = 4;
+    sp.max_body = 512;
+    struct run_config cfg = spec_run_config(&sp, urls, 2);
+    assert_int_equal(cfg.fire.n, 4);
+    assert_int_equal(cfg.fire.c, 1);
+    assert_int_equal(cfg.fire.timeout_ms, 2000);
+    assert_int_equal(cfg.fire.max_body, 512);
+    assert_string_equal(cfg.key, "Cluster");
+    tally_init(&st->tally);
+    histogram_init(&st->latency);
+    st->elapsed_ns = 2000000000u;
+    tally_reply(&st->tally, "Koornacht");
+    tally_reply(&st->tally, "Tion");
+    expect_init(&e);
+    assert_null(expect_set_all(&e, "Koornacht,Tion"));
+
+    struct run_outcome done = {.requested = 2, .completed = 2, .end = RUN_END_COUNT};
+    struct report r = run_report(&cfg, st, &e, &done, &er);
+    assert_true(er.ok);
+    assert_string_equal(er.reason, "each of 2 expected values answered");
+    assert_ptr_equal(r.expect, &er);
+    assert_ptr_equal(r.outcome, &done);
+    assert_ptr_equal(r.tally, &st->tally);
+    assert_true(r.elapsed_s == 2.0);
+    assert_int_equal(r.nurls, 2);
+    assert_string_equal(r.urls[1], "http://t:80/");
+    assert_int_equal(r.by, REPLY_BY_KEY);
+    assert_string_equal(r.key, "Cluster");
+    assert_int_equal(r.max_body, 512);
+
+    /* Cut short, the same tally cannot hold. */
+    struct run_outcome cut = {.requested = 4, .completed = 2, .end = RUN_END_SIGNAL,
+                              .signal = SIGINT};
+    r = run_report(&cfg, st, &e, &cut, &er);
+    assert_false(er.ok);
+    assert_true(er.interrupted);
+    assert_string_equal(er.reason, "interrupted after 2 of 4 requests (SIGINT); so far held: "
+                                   "each of 2 expected values answered");
+    free(st);
 }
 
 int main(void)
@@ -156,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_end_of),
         cmocka_unit_test(test_outcome_words),
+        cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,27 @@
 struct arg {
     const char *name, *value;
 };
+
+/* Reads the arguments as the server does: the first refusal, explained, or
+ * the check of the whole query. Returns 0, or -1 with the 400 reason. */
+static int read_args(struct serve_query *q, const struct arg *args, size_t n, char *error,
+                     size_t cap)
+{
+    const char *why;
+    serve_query_init(q);
+    error[0] = '\0';
+    for (size_t j = 0; j < n && args[j].name; j++) {
+        if ((why = serve_query_arg(q, args[j].name, args[j].value, 1000))) {
+            serve_query_explain(error, cap, args[j].name, args[j].value, why);
+            return -1;
+        }
+    }
+    if ((why = serve_query_done(q))) {
+        snprintf(error, cap, "%s", why);
+        return -1;
+    }
+    return 0;
+}
 
 static void test_query(void **state)
 {
@@ -43,34 +65,54 @@ static void test_query(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct serve_query *q = malloc(sizeof *q);
-        int rc = 0;
-        serve_query_init(q);
-        for (size_t j = 0; j < 4 && cases[i].args[j].name && rc == 0; j++)
-            rc = serve_query_arg(q, cases[i].args[j].name, cases[i].args[j].value, 1000);
-        if (rc == 0)
-            rc = serve_query_done(q);
+        char error[256];
+        int rc = read_args(q, cases[i].args, 4, error, sizeof error);
         if ((rc == 0) != cases[i].ok)
-            fail_msg("case %zu: rc %d (%s)", i, rc, q->error);
+            fail_msg("case %zu: rc %d (%s)", i, rc, error);
         if (cases[i].ok) {
             assert_string_equal(q->targets[0].url, cases[i].want);
-            assert_int_equal(q->n, cases[i].n);
-            assert_int_equal(q->c, cases[i].c);
-        } else if (!strstr(q->error, cases[i].want)) {
-            fail_msg("case %zu: '%s' lacks '%s'", i, q->error, cases[i].want);
+            assert_int_equal(q->spec.n, cases[i].n);
+            assert_int_equal(q->spec.c, cases[i].c);
+        } else if (!strstr(error, cases[i].want)) {
+            fail_msg("case %zu: '%s' lacks '%s'", i, error, cases[i].want);
         }
         free(q);
     }
+}
+
+/* A /tally query and xwing's command line start from the same tally. */
+static void test_same_defaults(void **state)
+{
+    (void)state;
+    static struct options o;
+    struct serve_query *q = malloc(sizeof *q);
+    struct opt_error err;
+    char *argv[] = {"xwing", "h", NULL};
+    assert_int_equal(options_parse(&o, 2, argv, &err), 0);
+    serve_query_init(q);
+    assert_int_equal(q->spec.n, o.spec.n);
+    assert_int_equal(q->spec.c, o.spec.c);
+    assert_int_equal(q->spec.timeout_ms, o.spec.timeout_ms);
+    assert_int_equal(q->spec.connect_timeout_ms, o.spec.connect_timeout_ms);
+    assert_int_equal(q->spec.by, o.spec.by);
+    assert_string_equal(q->spec.key, "Cluster");
+    assert_string_equal(o.spec.key, "Cluster");
+    assert_int_equal(q->spec.max_body, o.spec.max_body);
+    free(q);
 }
 
 static void test_too_many_targets(void **state)
 {
     (void)state;
     struct serve_query *q = malloc(sizeof *q);
+    char error[256];
+    const char *why;
     serve_query_init(q);
     for (int i = 0; i < SERVE_MAX_TARGETS; i++)
-        assert_int_equal(serve_query_arg(q, "target", "h", 1000), 0);
-    assert_int_equal(serve_query_arg(q, "target", "h", 1000), -1);
-    assert_string_equal(q->error, "bad target 'h': at most 8 targets per tally");
+        assert_null(serve_query_arg(q, "target", "h", 1000));
+    assert_non_null(why = serve_query_arg(q, "target", "h", 1000));
+    serve_query_explain(error, sizeof error, "target", "h", why);
+    assert_string_equal(error, "bad target 'h': at most 8 targets per tally");
     free(q);
 }
 
@@ -98,6 +140,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query),
+        cmocka_unit_test(test_same_defaults),
         cmocka_unit_test(test_too_many_targets),
         cmocka_unit_test(test_watch_line),
     };
