@@ -156,6 +156,32 @@ start_serve() { # start_serve NAME ARGS...
     SERVE_PORT=$(wait_port "$SERVE_PID" "$TMP/$name.log")
 }
 
+# Starts `xwing probe` the same way; sets PROBE_PID and PROBE_PORT.
+start_probe() { # start_probe NAME ARGS...
+    local name=$1
+    shift
+    prog_cmd xwing
+    "${PROG_CMD[@]}" probe "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+    PROBE_PID=$!
+    PIDS+=("$PROBE_PID")
+    PROBE_PORT=$(wait_port "$PROBE_PID" "$TMP/$name.log")
+}
+
+# Whether rebel-base has read the request that client PID sent it (its metrics
+# count connections, not requests in flight): the server's end of that client's
+# established connection has received bytes and left none unread. Before that, a
+# signal could close the listener on a request that never arrived.
+request_read() { # request_read PID PORT
+    local cport
+    cport=$(ss -tnpH state established "( dport = :$2 )" |
+        awk -v p="pid=$1," 'index($0, p) { sub(/.*:/, "", $3); print $3; exit }')
+    [ -n "$cport" ] || return 1
+    ss -tniH state established "( sport = :$2 and dport = :$cport )" | awk '
+        NR == 1 { q = $1 }
+        match($0, /bytes_received:[0-9]+/) { n = substr($0, RSTART + 15, RLENGTH - 15) + 0 }
+        END { exit !(q == 0 && n > 0) }'
+}
+
 # Waits until URL answers with CODE (default 200), at most SECS (default 10).
 wait_http() { # wait_http URL [CODE] [SECS]
     local url=$1 code=${2:-200} secs=${3:-10}

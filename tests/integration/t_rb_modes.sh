@@ -4,20 +4,6 @@
 # and a clean drain with the delayed request in flight.
 . "$(dirname "$0")/lib.sh"
 
-# Whether rebel-base has read the request that client PID sent it (its metrics
-# count connections, not requests in flight): the server's end of that client's
-# established connection has received bytes and left none unread.
-request_read() { # request_read PID PORT
-    local cport
-    cport=$(ss -tnpH state established "( dport = :$2 )" |
-        awk -v p="pid=$1," 'index($0, p) { sub(/.*:/, "", $3); print $3; exit }')
-    [ -n "$cport" ] || return 1
-    ss -tniH state established "( sport = :$2 and dport = :$cport )" | awk '
-        NR == 1 { q = $1 }
-        match($0, /bytes_received:[0-9]+/) { n = substr($0, RSTART + 15, RLENGTH - 15) + 0 }
-        END { exit !(q == 0 && n > 0) }'
-}
-
 # Whether PID is still running (a zombie has finished; kill -0 would say yes).
 running() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; esac; }
 

@@ -16,15 +16,6 @@ command -v promtool >/dev/null || {
 }
 
 # Starts `xwing probe` as start_serve starts `xwing serve`; sets PROBE_PID, PROBE_PORT.
-start_probe() { # start_probe NAME ARGS...
-    local name=$1
-    shift
-    prog_cmd xwing
-    "${PROG_CMD[@]}" probe "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
-    PROBE_PID=$!
-    PIDS+=("$PROBE_PID")
-    PROBE_PORT=$(wait_port "$PROBE_PID" "$TMP/$name.log")
-}
 # The value of one series, named exactly as /metrics writes it; empty when absent.
 sample() { # sample 'name{labels}'
     curl -s --max-time 5 "http://127.0.0.1:$port/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { print $2 }'

@@ -11,15 +11,6 @@ command -v prometheus >/dev/null || {
     skip "prometheus missing: run tests/deps.sh (Debian package prometheus)"
 }
 
-start_probe() { # start_probe NAME ARGS...: as start_serve; sets PROBE_PID, PROBE_PORT
-    local name=$1
-    shift
-    prog_cmd xwing
-    "${PROG_CMD[@]}" probe "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
-    PROBE_PID=$!
-    PIDS+=("$PROBE_PID")
-    PROBE_PORT=$(wait_port "$PROBE_PID" "$TMP/$name.log")
-}
 
 targets=() kpids=()
 for name in k1 k2 t1 t2; do

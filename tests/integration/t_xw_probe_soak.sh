@@ -6,15 +6,6 @@
 # AddressSanitizer's memory.)
 source "$(dirname "$0")/lib.sh"
 
-start_probe() { # start_probe NAME ARGS...: as start_serve; sets PROBE_PID, PROBE_PORT
-    local name=$1
-    shift
-    prog_cmd xwing
-    "${PROG_CMD[@]}" probe "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
-    PROBE_PID=$!
-    PIDS+=("$PROBE_PID")
-    PROBE_PORT=$(wait_port "$PROBE_PID" "$TMP/$name.log")
-}
 rounds() { # rounds PORT
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | awk '/^xwing_probe_rounds_total\{/ { print $2 }'
 }
