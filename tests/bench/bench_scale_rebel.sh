@@ -68,25 +68,11 @@ for ((r = 0; r < rounds; r++)); do
     done
 done
 
-med() { echo "${R[$1:$2:$3]:-}" | median; }
 echo "rebel-base $("$BIN/rebel-base" --version | cut -d' ' -f2) vs $(nginx -v 2>&1 | cut -d' ' -f3): wrk -t1 -c C -d${dur}s," \
     "keep-alive; median of $rounds round(s); ratios against nginx-return"
 [ "$quick" = 1 ] && echo "BENCH_QUICK=1: short runs, one round: a smoke test, not figures to quote"
 ship_missing "${SHIP_RB:-}" rebel-base
-for m in "cpu:server CPU us/req" "rps:req/s" "p99:p99 latency ms" "rss:peak RSS KiB"; do
-    printf '%-22s' "${m#*:}"
-    for n in "${S_NAME[@]}"; do printf ' %19s' "$n"; done
-    echo
-    for c in "${CS[@]}"; do
-        printf '  -c %-17s' "$c"
-        a=$(med "${m%%:*}" 0 "$c")
-        for i in "${!S_NAME[@]}"; do
-            v=$(med "${m%%:*}" "$i" "$c")
-            printf ' %19s' "$(fmt "$v") $(ratio "$v" "$a")"
-        done
-        echo
-    done
-done
+scale_tables S_NAME "cpu:server CPU us/req" "rps:req/s" "p99:p99 latency ms" "rss:peak RSS KiB"
 for w in "${WARN[@]}"; do echo "WARNING: $w"; done
 
 # The plot data: one row per C; per metric, the columns nginx-return, rb-dev,
@@ -101,7 +87,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
             for m in cpu rps p99 rss; do
                 for i in 0 1 2; do
                     v=-
-                    ((i < ns)) && v=$(med "$m" "$i" "$c")
+                    ((i < ns)) && v=$(scale_med "$m" "$i" "$c")
                     [ "$v" = - ] && v='?'
                     printf ' %s' "$v"
                 done

@@ -29,13 +29,7 @@ N=10000 rounds=${BENCH_ROUNDS:-3}
 read -r -a CS <<<"${BENCH_SCALE_XC:-1 2 4 8 16 32 64 128 256}"
 ship_bins "$TMP"
 
-start_rb server "$BIN/rebel-base"
-RB_SERVER=$RB_PID
-HP=127.0.0.1:$RB_PORT
-URL=http://$HP/
-wait_http "$URL" 200 10
-client_list
-nc=${#CL_NAME[@]}
+client_setup
 
 declare -A R # R[metric:client:c] = "round1 round2 ..."
 for i in "${!CL_NAME[@]}"; do client_run "$i" 200 4 >/dev/null; done # warm-up
@@ -50,25 +44,11 @@ for ((r = 0; r < rounds; r++)); do
     done
 done
 
-med() { echo "${R[$1:$2:$3]:-}" | median; }
 echo "xwing $("$BIN/xwing" --version | cut -d' ' -f2): -n $N at -c C, a new connection per request, against" \
     "rebel-base (dev) on $HP; median of $rounds round(s); ratios against ab"
 [ "$quick" = 1 ] && echo "BENCH_QUICK=1: short runs, one round: a smoke test, not figures to quote"
 ship_missing "${SHIP_XW:-}" xwing
-for m in "cpu:client CPU us/req" "rps:req/s" "p99:p99 latency ms"; do
-    printf '%-22s' "${m#*:}"
-    for n in "${CL_NAME[@]}"; do printf ' %19s' "${n:0:19}"; done
-    echo
-    for c in "${CS[@]}"; do
-        printf '  -c %-17s' "$c"
-        a=$(med "${m%%:*}" 0 "$c")
-        for i in "${!CL_NAME[@]}"; do
-            v=$(med "${m%%:*}" "$i" "$c")
-            printf ' %19s' "$(fmt "$v") $(ratio "$v" "$a")"
-        done
-        echo
-    done
-done
+scale_tables CL_NAME "cpu:client CPU us/req" "rps:req/s" "p99:p99 latency ms"
 kill -0 "$RB_SERVER" 2>/dev/null || echo "WARNING: the rebel-base server died during the run"
 
 # The plot data: one row per -c; per metric, the columns ab, hey, xwing-dev,
@@ -84,7 +64,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
                 for i in 0 1 2 3; do
                     # The fourth column is the shipped xwing only, never an XW_MODES one.
                     v=-
-                    ((i < 3)) || [ "${CL_NAME[3]:-}" = xwing-shipped ] && v=$(med "$m" "$i" "$c")
+                    ((i < 3)) || [ "${CL_NAME[3]:-}" = xwing-shipped ] && v=$(scale_med "$m" "$i" "$c")
                     [ "$v" = - ] && v='?'
                     printf ' %s' "$v"
                 done

@@ -39,13 +39,7 @@ else
 fi
 ship_bins "$TMP"
 
-start_rb server "$BIN/rebel-base"
-RB_SERVER=$RB_PID
-HP=127.0.0.1:$RB_PORT
-URL=http://$HP/
-wait_http "$URL" 200 10
-client_list
-nc=${#CL_NAME[@]}
+client_setup
 xw=() # the xwing clients' indexes
 for i in "${!CL_NAME[@]}"; do [ "${CL_KIND[$i]}" = xwing ] && xw+=("$i"); done
 

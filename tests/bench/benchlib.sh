@@ -73,6 +73,30 @@ median() {
         awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
              else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+# The median of the scaling runs' R[METRIC:INDEX:C] rounds (R is the caller's array).
+scale_med() { echo "${R[$1:$2:$3]:-}" | median; }
+
+# The scaling tables: for each "METRIC:label", a row per concurrency in CS and a
+# column per name in the array NAMES, each the median and its ratio to column 0.
+scale_tables() { # scale_tables NAMES "METRIC:label"...
+    local -n names=$1
+    local m c i a v n
+    shift
+    for m in "$@"; do
+        printf '%-22s' "${m#*:}"
+        for n in "${names[@]}"; do printf ' %19s' "${n:0:19}"; done
+        echo
+        for c in "${CS[@]}"; do
+            printf '  -c %-17s' "$c"
+            a=$(scale_med "${m%%:*}" 0 "$c")
+            for i in "${!names[@]}"; do
+                v=$(scale_med "${m%%:*}" "$i" "$c")
+                printf ' %19s' "$(fmt "$v") $(ratio "$v" "$a")"
+            done
+            echo
+        done
+    done
+}
 # A figure for a table: whole numbers from 100 up, 1 decimal from 10, else 2.
 fmt() { # fmt VALUE
     awk -v v="$1" 'BEGIN { if (v !~ /^[0-9.]+$/) print v; else if (v >= 100) printf "%.0f", v;

@@ -58,3 +58,15 @@ client_run() { # client_run I N C
     esac | awk '{ printf "%s %s %s %s\n", $1 ~ /^[0-9.]+$/ ? sprintf("%.0f", $1) : $1,
                    $2 ~ /^[0-9.]+$/ ? sprintf("%.1f", $2) : $2, $3, $4 }'
 }
+
+# The server every client hits: the dev rebel-base on port 0. Sets RB_SERVER, HP, URL,
+# the client list and nc, its length.
+client_setup() {
+    start_rb server "$BIN/rebel-base"
+    RB_SERVER=$RB_PID
+    HP=127.0.0.1:$RB_PORT
+    URL=http://$HP/
+    wait_http "$URL" 200 10
+    client_list
+    nc=${#CL_NAME[@]}
+}
