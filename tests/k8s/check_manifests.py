@@ -29,9 +29,10 @@ when there is any, 0 otherwise. What it holds the manifests to:
     that MCS-API can export (not ExternalName).
 """
 import argparse
-import json
 import posixpath
 import sys
+
+from k8s_objects import expr_holds, load_stream
 
 # What each program serves (the READMEs, `rebel-base --help`, `xwing serve --help`, `xwing probe --help`), keyed by image name and, for
 # x-wing, by what its args run (the first one: serve or probe). env: the variable that sets
@@ -60,21 +61,6 @@ SELECTOR_OPS = {"In", "NotIn", "Exists", "DoesNotExist"}
 PROMETHEUS_ANNOTATIONS = {"prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path", "prometheus.io/scheme"}
 ALLOWED_VOLUMES = {"configMap", "emptyDir", "projected", "secret", "downwardAPI",
                    "persistentVolumeClaim", "ephemeral", "csi"}
-
-
-def load_stream(text):
-    dec = json.JSONDecoder()
-    i, out = 0, []
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        if obj.get("kind") == "List":
-            out.extend(obj.get("items", []))
-        else:
-            out.append(obj)
 
 
 class Checker:
@@ -432,13 +418,10 @@ class Checker:
 
 def expr_matches(expr, labels):
     key, op, values = expr
-    if op == "In":
-        return labels.get(key) in values
-    if op == "NotIn":
-        return labels.get(key) not in values
-    if op == "Exists":
-        return key in labels
-    return key not in labels
+    holds = expr_holds(key, op, values, labels)
+    # An unknown operator is already reported by the selector check; here it is
+    # taken as DoesNotExist, so one bad field does not cascade into more problems.
+    return key not in labels if holds is None else holds
 
 
 def flag_value(args, flag):

@@ -44,10 +44,12 @@ rather than guessing.
                                           with more components in both clusters at every
                                           step, asked from POD (default deploy/x-wing)
 """
-import json
 import os
 import re
 import sys
+
+import k8s_objects
+from k8s_objects import load_stream
 
 CLUSTER = "io.cilium.k8s.policy.cluster"
 NAMESPACE = "io.kubernetes.pod.namespace"
@@ -66,17 +68,6 @@ def version_tuple(v):
     if not m:
         raise ModelError(f"not a Cilium version: {v!r}")
     return tuple(int(x or 0) for x in m.groups())
-
-
-def load_stream(text):
-    dec, i, out = json.JSONDecoder(), 0, []
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        out.extend(obj.get("items", []) if obj.get("kind") == "List" else [obj])
 
 
 class Cluster:
@@ -146,16 +137,10 @@ class Cluster:
 
 
 def expr_holds(expr, labels):
-    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-    if op == "In":
-        return labels.get(key) in values
-    if op == "NotIn":
-        return labels.get(key) not in values
-    if op == "Exists":
-        return key in labels
-    if op == "DoesNotExist":
-        return key not in labels
-    raise ModelError(f"selector operator {op!r}")
+    holds = k8s_objects.expr_holds(expr.get("key"), expr.get("operator"), expr.get("values") or [], labels)
+    if holds is None:
+        raise ModelError(f"selector operator {expr.get('operator')!r}")
+    return holds
 
 
 def selector_keys(sel):

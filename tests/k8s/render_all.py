@@ -20,18 +20,9 @@ import re
 import subprocess
 import sys
 
+from k8s_objects import load_stream
+
 OVERLAYS = ("koornacht", "tion")
-
-
-def load_stream(text):
-    dec, i, out = json.JSONDecoder(), 0, []
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        out.extend(obj.get("items", []) if obj.get("kind") == "List" else [obj])
 
 
 def combinations(k8s, lab_dry_run, only_lab):

@@ -51,6 +51,7 @@ import sys
 # Imported where used (subprocess, tempfile, hashlib, base64, signal): every stand-in call
 # starts a Python, and lab.sh makes a few hundred of them.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import k8s_objects  # noqa: E402
 import mesh_model  # noqa: E402
 
 STATE_DIR = os.environ.get("FAKE_STATE", "")
@@ -570,7 +571,7 @@ def render(args):
                       input=yaml.stdout if yaml else None)
     if js.returncode:
         raise Fail(js.stderr.strip())
-    return src, mesh_model.load_stream(js.stdout)
+    return src, k8s_objects.load_stream(js.stdout)
 
 
 def invalid(objs):
