@@ -116,6 +116,15 @@ run_prog() { # run_prog NAME ARGS...
     "${PROG_CMD[@]}" "$@"
 }
 
+xw() { # xw NAME ARGS...: runs xwing, stdout to $TMP/NAME, stderr to $TMP/NAME.err; sets RC
+    local name=$1
+    shift
+    set +e
+    run_prog xwing "$@" >"$TMP/$name" 2>"$TMP/$name.err"
+    RC=$?
+    set -e
+}
+
 # Starts rebel-base in the background and waits for its listen line; sets REBEL_PID
 # and REBEL_PORT (pass --listen 127.0.0.1:0 and the kernel picks the port). Logs go
 # to $TMP/NAME.log. A simple command with & is exec'd by the forked shell, so

@@ -7,17 +7,8 @@
 # limit: 180
 source "$(dirname "$0")/lib.sh"
 
-start_helper values "$ROOT/tests/integration/xw_values.py" --port 0
+start_helper values "$ROOT/tests/tools/xw_values.py" --port 0
 V=127.0.0.1:$HELPER_PORT
-
-xw() { # xw NAME ARGS...: runs xwing, stdout to $TMP/NAME, stderr to $TMP/NAME.err; sets RC
-    local name=$1
-    shift
-    set +e
-    run_prog xwing "$@" >"$TMP/$name" 2>"$TMP/$name.err"
-    RC=$?
-    set -e
-}
 
 # Each run has a path of its own, so each sees c1..c1000 exactly once.
 xw all -n 1000 -c 4 --expect-all c801,c900 "$V/all"

@@ -14,14 +14,6 @@ serve_doc k "$(printf '{"Cluster": "Koornacht", "Planet": "N'"'"'Zoth", "note": 
 k=$REBEL_PORT
 K=127.0.0.1:$k D=127.0.0.1:$DEAD_PORT
 
-xw() { # xw NAME ARGS...: runs xwing, stdout to $TMP/NAME, stderr to $TMP/NAME.err; sets RC
-    local name=$1
-    shift
-    set +e
-    run_prog xwing "$@" >"$TMP/$name" 2>"$TMP/$name.err"
-    RC=$?
-    set -e
-}
 usage_error() { # usage_error STDERR ARGS...: exit 2 and exactly this one line on stderr
     local want=$1
     shift
