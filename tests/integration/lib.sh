@@ -217,6 +217,35 @@ wait_exit() { # wait_exit PID SECS
     fail "pid $pid still running after ${secs}s"
 }
 
+# Keeps PORT, just freed by a server of ours that exited, bound without listening, so
+# connecting to it stays refused. Without this the kernel can hand the same port to a
+# port-0 server of a scenario running beside this one, which then answers in the
+# stopped server's place (seen once in CI: a stopped target counted as answering).
+# The port is held within about 0.1 s of the exit, not for the rest of the scenario.
+hold_port() { # hold_port PORT
+    "$PY" -c 'import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("held", flush=True)
+time.sleep(3600)' "$1" >"$TMP/hold-$1.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    held() {
+        kill -0 "$pid" 2>/dev/null || fail "port $1 was taken before it could be held: $(cat "$TMP/hold-$1.log")"
+        grep -q '^held$' "$TMP/hold-$1.log"
+    }
+    wait_until "port $1 to be held" 10 held "$1"
+}
+
+# Stops a server of ours (SIGTERM), waits for its exit status (EXIT_STATUS), then holds
+# its port so that it stays refused (hold_port).
+stop_server() { # stop_server PID PORT [SECS]
+    kill -TERM "$1"
+    wait_exit "$1" "${3:-10}"
+    hold_port "$2"
+}
+
 # Writes a ConfigMap-style volume into DIR the way the kubelet does: the data in a
 # timestamped directory, ..data a symlink to it, the key a symlink through ..data.
 # Later calls swap ..data atomically (rename of a new symlink over the old).

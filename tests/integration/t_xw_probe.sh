@@ -102,8 +102,7 @@ assert_match 'Allow: GET, HEAD' "$(curl -s -D - -o /dev/null -X DELETE --max-tim
 assert_eq 200 "$(http_code -I "http://127.0.0.1:$port/metrics")" "HEAD /metrics"
 
 # Tion stops: its target counts refused connections; Koornacht's is untouched.
-kill -TERM "$tpid"
-wait_exit "$tpid" 10
+stop_server "$tpid" "$t"
 wait_until "refused failures on Tion's target" 10 at_least "xwing_probe_failures_total{target=\"$T\",kind=\"refused\"}" 3
 assert_eq 0 "$(sample "xwing_probe_last_round_share{target=\"$T\",value=\"Tion\"}")" "Tion's share once stopped"
 assert_eq 0 "$(sample "xwing_probe_failures_total{target=\"$K\",kind=\"refused\"}")" "Koornacht's target unaffected"

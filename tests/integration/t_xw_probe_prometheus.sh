@@ -64,9 +64,8 @@ wait_until "both values to rise" 20 both_above "$k0" "$t0"
 note "replies in Prometheus: Koornacht $k0 -> $(value_of "$REPLIES" value Koornacht), Tion $t0 -> $(value_of "$REPLIES" value Tion)"
 assert_eq "" "$(value_of "$REFUSED" kind refused | grep -v '^0$' || true)" "refused before the stop"
 
-for pid in "${kpids[@]}"; do kill -TERM "$pid"; done
-for pid in "${kpids[@]}"; do
-    wait_exit "$pid" 10
+for i in 0 1; do
+    stop_server "${kpids[i]}" "${targets[i]#*:}"
     assert_eq 0 "$EXIT_STATUS" "Koornacht server's exit status"
 done
 

@@ -6,8 +6,7 @@ serve_doc up "$KOORNACHT" --served-by up
 up=$REBEL_PORT
 serve_doc down "$KOORNACHT" --served-by down
 pid=$REBEL_PID down=$REBEL_PORT
-kill -TERM "$pid"
-wait_exit "$pid" 20
+stop_server "$pid" "$down" 20
 
 set +e
 json=$(run_prog xwing -n 10 -o json "127.0.0.1:$up" "127.0.0.1:$down")

@@ -26,7 +26,7 @@ wpid=$!
 PIDS+=("$wpid")
 koornacht_line() { grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2"; }
 wait_until "a Koornacht-only interval line before the failover" 20 koornacht_line
-kill -TERM "$kpid"
+stop_server "$kpid" "$k"
 wait_exit "$wpid" 30
 assert_eq 1 "$EXIT_STATUS" "exit status of a watch that saw failures"
 grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2" || fail "no Koornacht-only line: $(cat "$TMP/w2")"
