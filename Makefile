@@ -164,6 +164,11 @@ ci: all
 bench: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) BENCH_OUT=$(abspath $(BUILD)/bench) bash tests/bench/run.sh
 
+## static-variants: the images' static binaries and variants of their recipe (-O2, libmicrohttpd 1.0) for make bench
+.PHONY: static-variants
+static-variants:
+	bash tests/bench/static-variants.sh $(abspath $(BUILD)/static-variants)
+
 ## bench-plot: the scaling figures of the last make bench as PNGs in $(BUILD)/bench (gnuplot)
 .PHONY: bench-plot
 bench-plot:

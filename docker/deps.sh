@@ -38,7 +38,12 @@ else
 fi
 echo "deps: target $target on $build_arch (cross=$cross)"
 
-echo "deb-src $MIRROR $SUITE main" >/etc/apt/sources.list.d/deps-src.list
+# MHD_SUITE: libmicrohttpd's source from another Debian release (e.g. trixie's 1.0).
+MHD_SUITE=${MHD_SUITE:-$SUITE}
+{
+    echo "deb-src $MIRROR $SUITE main"
+    [ "$MHD_SUITE" = "$SUITE" ] || echo "deb-src $MIRROR $MHD_SUITE main"
+} >/etc/apt/sources.list.d/deps-src.list
 apt-get update -qq
 # shellcheck disable=SC2086 # pkgs is a list of packages
 apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
@@ -59,10 +64,11 @@ chmod 0755 "$PREFIX/bin/target-cc" "$PREFIX/bin/target-strip"
 src=/usr/local/src/deps
 mkdir -p "$src" "$PREFIX/lib/pkgconfig" "$PREFIX/include"
 cd "$src"
-apt-get source -qq libmicrohttpd curl cjson mimalloc >/dev/null 2>&1 ||
-    apt-get source libmicrohttpd curl cjson mimalloc
+srcs="libmicrohttpd/$MHD_SUITE curl/$SUITE cjson/$SUITE mimalloc/$SUITE"
+# shellcheck disable=SC2086 # srcs is a list of packages
+apt-get source -qq $srcs >/dev/null 2>&1 || apt-get source $srcs
 echo "deps: Debian sources:" ./*/
-export CC CFLAGS="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
+export CC CFLAGS="${DEPS_OPT:--Os} -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
 
 # libmicrohttpd: HTTP/1.1 server core only.
 cd "$src"/libmicrohttpd-*/

@@ -77,26 +77,31 @@ for i in "${!S_NAME[@]}"; do S_IDLE+=("$(rss_kb "${S_PIDS[$i]}")"); done
 declare -A R # R[metric:i] = "round1 round2 ..."
 WARN=()
 wrk_run() { # wrk_run I: keep-alive
-    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ t0 t1 out=$TMP/wrk.out n
-    t0=$(cpu_ticks "${S_PIDS[$i]}")
+    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 out=$TMP/wrk.out n
+    read -r u0 s0 < <(cpu_split "${S_PIDS[$i]}")
     timeout $((dur + 30)) wrk -t1 -c"$KA_C" -d"${dur}s" --latency "$url" >"$out" 2>&1 || true
-    t1=$(cpu_ticks "${S_PIDS[$i]}")
+    read -r u1 s1 < <(cpu_split "${S_PIDS[$i]}")
     n=$(awk '/ requests in / { print $1 }' "$out")
     R[ka_rps:$i]+=" $(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
-    R[ka_cpu:$i]+=" $(us_per_req $((t1 - t0)) "${n:-0}")"
+    cpu_record ka "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}"
     R[ka_p99:$i]+=" $(wrk_p99 "$out")"
     grep -qE 'Non-2xx|Socket errors' "$out" && WARN+=("${S_NAME[$i]} wrk: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' \n' ' ')")
     [ -n "$n" ] || WARN+=("${S_NAME[$i]}: no figures from wrk: $(head -c 300 "$out" | tr -s ' \n' ' ')")
     return 0
 }
+cpu_record() { # cpu_record KIND I UTICKS STICKS REQUESTS: CPU, user and kernel per request
+    R[$1_cpu:$2]+=" $(us_per_req $(($3 + $4)) "$5")"
+    R[$1_usr:$2]+=" $(us_per_req "$3" "$5")"
+    R[$1_sys:$2]+=" $(us_per_req "$4" "$5")"
+}
 ab_run() { # ab_run I: a new connection per request
-    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ t0 t1 out=$TMP/ab.out n bad
-    t0=$(cpu_ticks "${S_PIDS[$i]}")
+    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 out=$TMP/ab.out n bad
+    read -r u0 s0 < <(cpu_split "${S_PIDS[$i]}")
     timeout 300 ab -r -q -n "$abn" -c "$NC_C" -e "$TMP/ab.csv" "$url" >"$out" 2>&1 || true
-    t1=$(cpu_ticks "${S_PIDS[$i]}")
+    read -r u1 s1 < <(cpu_split "${S_PIDS[$i]}")
     n=$(awk '/^Complete requests/ { print $3 }' "$out")
     R[nc_rps:$i]+=" $(awk '/^Requests per second/ { printf "%.0f", $4 }' "$out")"
-    R[nc_cpu:$i]+=" $(us_per_req $((t1 - t0)) "${n:-0}")"
+    cpu_record nc "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}"
     R[nc_p99:$i]+=" $(awk -F, '$1 == 99 { print $2 }' "$TMP/ab.csv" 2>/dev/null)"
     bad=$(awk '/^(Failed requests|Non-2xx responses)/ && $NF > 0' "$out" | tr -s ' \n' ' ')
     [ -n "$bad" ] && WARN+=("${S_NAME[$i]} ab: $bad")
@@ -151,9 +156,13 @@ list_row() { # list_row LABEL VALUES...
 }
 table_row "keep-alive req/s" ka_rps
 table_row "keep-alive CPU us/req" ka_cpu
+table_row "  of which user" ka_usr
+table_row "  of which kernel" ka_sys
 table_row "keep-alive p99 ms" ka_p99
 table_row "new-conn req/s" nc_rps
 table_row "new-conn CPU us/req" nc_cpu
+table_row "  of which user" nc_usr
+table_row "  of which kernel" nc_sys
 table_row "new-conn p99 ms" nc_p99
 list_row "idle RSS KiB" "${S_IDLE[@]}"
 list_row "RSS KiB, $hold conns held" "${S_HOLD[@]%%(*}"
@@ -195,4 +204,23 @@ goals "p99 latency, keep-alive -c$KA_C" '<=' 1.0x ka_p99
 goals "idle RSS" '<=' 0.5x idle
 goals "RSS holding $hold connections" '<=' 1.0x hold
 goals "start to ready, ms (absolute)" '<' 10 start
+# What the CPU goals leave to user code: each server's kernel time per request
+# against nginx-return's whole CPU per request. Where that alone is above the goal,
+# no user-space work can meet it with the same syscalls.
+echo
+printf '  %-44s %-9s' "kernel time alone, against nginx-return's CPU" goal
+for i in "${!S_NAME[@]}"; do ((i >= 3)) && printf ' %17s' "${S_NAME[$i]}"; done
+echo
+floor() { # floor LABEL GOAL KIND
+    local i
+    printf '  %-44s %-9s' "$1" "$2"
+    for i in "${!S_NAME[@]}"; do
+        ((i >= 3)) && printf ' %17s' "$(ratio "$(med "$3_sys" "$i")" "$(med "$3_cpu" 0)")"
+    done
+    echo
+}
+floor "keep-alive" '<= 0.75x' ka
+floor "new connection" '<= 0.8x' nc
+printf '  %-44s %-9s' "nginx-return's own kernel share" ""
+echo " keep-alive $(ratio "$(med ka_sys 0)" "$(med ka_cpu 0)"), new connection $(ratio "$(med nc_sys 0)" "$(med nc_cpu 0)")"
 echo "reproduce: make bench ONLY=rebel_base   (BENCH_QUICK=1: short; RB_MODES='--threads 2;...': more columns)"

@@ -37,7 +37,7 @@ for ((r = 0; r < rounds; r++)); do
     for c in "${CS[@]}"; do
         for ((k = 0; k < nc; k++)); do
             i=$(((k + r) % nc))
-            read -r rps cpu p99 bad < <(client_run "$i" "$N" "$c")
+            read -r rps cpu p99 bad _ < <(client_run "$i" "$N" "$c")
             R[rps:$i:$c]+=" $rps" R[cpu:$i:$c]+=" $cpu" R[p99:$i:$c]+=" $p99"
             [ "${bad:-0}" = 0 ] || echo "WARNING: ${CL_NAME[$i]} -c $c round $((r + 1)): $bad of $N requests failed"
         done

@@ -57,19 +57,23 @@ for i in "${!CL_NAME[@]}"; do client_run "$i" 200 "$C" >/dev/null; done # warm-u
 for ((r = 0; r < rounds; r++)); do
     for ((k = 0; k < nc; k++)); do
         i=$(((k + r) % nc))
-        read -r rps cpu p99 bad < <(client_run "$i" "$N" "$C")
+        read -r rps cpu p99 bad usr sys < <(client_run "$i" "$N" "$C")
         R[rps:$i]+=" $rps" R[cpu:$i]+=" $cpu" R[p99:$i]+=" $p99" R[bad:$i]+=" $bad"
+        R[usr:$i]+=" $usr" R[sys:$i]+=" $sys"
     done
 done
 med() { echo "${R[$1:$2]:-}" | median; }
 echo
 echo "new connection per request: -n $N -c $C (ab -n $N -c $C; hey -n $N -c $C -disable-keepalive)"
-printf '%-26s %18s %22s %10s %18s %8s\n' client "req/s (vs ab)" "client CPU us/req" "vs hey" "p99 ms (vs ab)" failed
+printf '%-26s %18s %22s %10s %16s %16s %18s %8s\n' client "req/s (vs ab)" "client CPU us/req" "vs hey" \
+    "user (vs ab)" "kernel (vs ab)" "p99 ms (vs ab)" failed
 for i in "${!CL_NAME[@]}"; do
-    printf '%-26s %18s %22s %10s %18s %8s\n' "${CL_NAME[$i]}" \
+    printf '%-26s %18s %22s %10s %16s %16s %18s %8s\n' "${CL_NAME[$i]}" \
         "$(fmt "$(med rps "$i")") $(ratio "$(med rps "$i")" "$(med rps 0)")" \
         "$(fmt "$(med cpu "$i")") $(ratio "$(med cpu "$i")" "$(med cpu 0)")" \
         "$(ratio "$(med cpu "$i")" "$(med cpu 1)")" \
+        "$(fmt "$(med usr "$i")") $(ratio "$(med usr "$i")" "$(med usr 0)")" \
+        "$(fmt "$(med sys "$i")") $(ratio "$(med sys "$i")" "$(med sys 0)")" \
         "$(fmt "$(med p99 "$i")") $(ratio "$(med p99 "$i")" "$(med p99 0)")" \
         "$(echo "${R[bad:$i]}" | tr ' ' '\n' | awk '{ s += $1 } END { print s + 0 }')"
 done
@@ -169,5 +173,17 @@ goal_xw "req/s vs ab" '>=' 1.0x rps-ab
 goal_xw "-n 10 faster than the 10-curl loop" '>=' 10x ten
 goal_xw "peak RSS, MB, up to -n ${RSS_NS##* }" '<=' 8 peak
 goal_xw "flat: peak at the largest N / smallest" '<=' 1.1x flat
+# What the CPU goals leave to user code: each xwing's kernel time per request
+# against ab's (and hey's) whole CPU per request.
+printf '  %-44s %-9s' "kernel time alone, against the anchor's CPU" ""
+for i in "${xw[@]}"; do printf ' %17s' "${CL_NAME[$i]:0:17}"; done
+echo
+printf '  %-44s %-9s' "vs ab's CPU per request" '<= 1.0x'
+for i in "${xw[@]}"; do printf ' %17s' "$(ratio "$(med sys "$i")" "$(med cpu 0)")"; done
+echo
+printf '  %-44s %-9s' "vs hey's CPU per request" '<= 0.5x'
+for i in "${xw[@]}"; do printf ' %17s' "$(ratio "$(med sys "$i")" "$(med cpu 1)")"; done
+echo
+echo "  kernel share of the anchors' own CPU: ab $(ratio "$(med sys 0)" "$(med cpu 0)"), hey $(ratio "$(med sys 1)" "$(med cpu 1)")"
 echo "reproduce: make bench ONLY=bench_xwing   (BENCH_QUICK=1: short; BENCH_C=N: another -c; XW_MODES='--dns-cache': more columns)"
 kill -0 "$RB_SERVER" 2>/dev/null || echo "WARNING: the rebel-base server died during the run"

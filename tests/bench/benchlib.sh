@@ -15,14 +15,22 @@ VERSION=$(cat "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/VERSION")
 # served is the CPU per request. On 2 cores the load generator shares the CPU, so
 # req/s saturates near the load generator's own limit while this figure does not.
 cpu_ticks() { # cpu_ticks PID...
-    local p t=0 v
+    local u s
+    read -r u s < <(cpu_split "$@")
+    echo $((u + s))
+}
+# The same, split: "UTIME STIME" in clock ticks. Kernel time is most of a small
+# request's cost (the loopback TCP work of the peer included); what is left to a
+# server's own code is user time.
+cpu_split() { # cpu_split PID...
+    local p u=0 s=0 a b
     # shellcheck disable=SC2048 # PIDs may come as one word
     for p in $*; do
         # The fields after "(comm) " are counted from 3; utime and stime are 14 and 15.
-        v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
-        t=$((t + ${v:-0}))
+        read -r a b < <(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12, $13 }')
+        u=$((u + ${a:-0})) s=$((s + ${b:-0}))
     done
-    echo "$t"
+    echo "$u $s"
 }
 us_per_req() { # us_per_req TICKS REQUESTS
     awk -v t="$1" -v n="$2" -v hz="$CLK_TCK" \
@@ -57,14 +65,15 @@ hwm_kb() { # hwm_kb PID...: VmHWM summed, KiB
 }
 
 # Runs a client CMD bounded by SECS, stdout to OUT and stderr to OUT.err, and
-# prints "CPU_US WALL_S": user+system CPU of CMD and everything it waited for
-# (bash's time keyword: wait4's rusage, millisecond precision). timeout's own
-# share is a few hundred microseconds.
+# prints "CPU_US WALL_S USER_US SYS_US": user+system CPU of CMD and everything it
+# waited for (bash's time keyword: wait4's rusage, millisecond precision), then
+# the two apart. timeout's own share is a few hundred microseconds.
 run_cpu() { # run_cpu OUT SECS CMD...
     local out=$1 secs=$2 t TIMEFORMAT='%3R %3U %3S'
     shift 2
     t=$({ time timeout "$secs" "$@" >"$out" 2>"$out.err"; } 2>&1)
-    awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.0f %s\n", (a[2] + a[3]) * 1e6, a[1] }'
+    awk -v t="$t" 'BEGIN { split(t, a, " ");
+        printf "%.0f %s %.0f %.0f\n", (a[2] + a[3]) * 1e6, a[1], a[2] * 1e6, a[3] * 1e6 }'
 }
 
 # Numbers on stdin (blank, "-" and other words dropped) -> their median, or "-".

@@ -28,21 +28,36 @@ client_list() {
 }
 
 # One bounded run of client I: N requests at concurrency C. Prints
-# "REQ_PER_S CPU_US_PER_REQ P99_MS FAILED", the CPU being the client's own
-# (user+system, every thread, from wait4's rusage); "-" for what it did not report.
+# "REQ_PER_S CPU_US_PER_REQ P99_MS FAILED USER_US_PER_REQ KERNEL_US_PER_REQ", the
+# CPU being the client's own (user+system, every thread, from wait4's rusage);
+# "-" for what it did not report.
 client_run() { # client_run I N C
-    local i=$1 n=$2 c=$3 out=$TMP/client.out cpu flags
+    local line usr sys
+    line=$(client_run_kind "$@")
+    read -r usr sys <"$TMP/client.split"
+    echo "$line" | awk -v usr="$usr" -v sys="$sys" '{
+        split_ok = $2 ~ /^[0-9.]+$/ && usr + sys > 0
+        printf "%s %s %s %s %s %s\n", $1 ~ /^[0-9.]+$/ ? sprintf("%.0f", $1) : $1,
+            $2 ~ /^[0-9.]+$/ ? sprintf("%.1f", $2) : $2, $3, $4,
+            split_ok ? sprintf("%.1f", $2 * usr / (usr + sys)) : "-",
+            split_ok ? sprintf("%.1f", $2 * sys / (usr + sys)) : "-" }'
+}
+# The run itself, per kind of client: "REQ_PER_S CPU_US_PER_REQ P99_MS FAILED",
+# and "USER_US SYS_US" of the whole run in $TMP/client.split.
+client_run_kind() { # client_run_kind I N C
+    local i=$1 n=$2 c=$3 out=$TMP/client.out cpu usr sys flags
     read -r -a flags <<<"${CL_FLAGS[$i]}"
+    echo "0 0" >"$TMP/client.split"
     case ${CL_KIND[$i]} in
     ab)
-        read -r cpu _ < <(run_cpu "$out" 300 ab -r -q -n "$n" -c "$c" -e "$out.csv" "$URL")
+        read -r cpu _ usr sys < <(run_cpu "$out" 300 ab -r -q -n "$n" -c "$c" -e "$out.csv" "$URL")
         awk -v cpu="$cpu" -F'[ \t]+' '
             /^Complete requests/ { n = $3 } /^Requests per second/ { rps = $4 }
             /^Failed requests/ { bad += $3 } /^Non-2xx responses/ { bad += $3 }
             END { p99 = "-"; while ((getline l < (FILENAME ".csv")) > 0) { split(l, f, ","); if (f[1] == "99") p99 = f[2] }
                   printf "%s %s %s %d\n", rps ? rps : "-", n ? sprintf("%.1f", cpu / n) : "-", p99, bad }' "$out" ;;
     hey)
-        read -r cpu _ < <(run_cpu "$out" 300 hey -n "$n" -c "$c" -t 10 -disable-keepalive "$URL")
+        read -r cpu _ usr sys < <(run_cpu "$out" 300 hey -n "$n" -c "$c" -t 10 -disable-keepalive "$URL")
         # hey makes C * floor(N / C) requests; errors are counted in their own section.
         awk -v cpu="$cpu" '
             /Requests\/sec:/ { rps = $2 } $1 == "99%" && $2 == "in" { p99 = sprintf("%.3f", $3 * 1000) }
@@ -52,11 +67,11 @@ client_run() { # client_run I N C
             sec == "error" && /^  \[[0-9]+\]/ { n = substr($1, 2) + 0; all += n; bad += n }
             END { printf "%s %s %s %d\n", rps ? rps : "-", all ? sprintf("%.1f", cpu / all) : "-", p99 ? p99 : "-", bad }' "$out" ;;
     xwing)
-        read -r cpu _ < <(run_cpu "$out" 300 "${CL_BIN[$i]}" -n "$n" -c "$c" -o json "${flags[@]}" "$HP")
+        read -r cpu _ usr sys < <(run_cpu "$out" 300 "${CL_BIN[$i]}" -n "$n" -c "$c" -o json "${flags[@]}" "$HP")
         jq -r --argjson cpu "$cpu" '"\(.rps) \(if .completed > 0 then ($cpu / .completed * 10 | round / 10) else "-" end)" +
             " \(.latency_ms.p99 // "-") \(.failed + (.requested - .completed))"' "$out" 2>/dev/null || echo "- - - $n" ;;
-    esac | awk '{ printf "%s %s %s %s\n", $1 ~ /^[0-9.]+$/ ? sprintf("%.0f", $1) : $1,
-                   $2 ~ /^[0-9.]+$/ ? sprintf("%.1f", $2) : $2, $3, $4 }'
+    esac
+    echo "$usr $sys" >"$TMP/client.split"
 }
 
 # The server every client hits: the dev rebel-base on port 0. Sets RB_SERVER, HP, URL,

@@ -139,10 +139,23 @@ start_rebel() { # start_rebel NAME ARGS...
     REBEL_PORT=$(wait_port "$REBEL_PID" "$TMP/$name.log")
 }
 
+# The loopback address the helpers below listen on: 127.0.0.1, or this scenario's
+# own after own_loopback.
+LO=127.0.0.1
+# Gives this scenario a loopback address of its own, 127.A.B.C from its PID (Linux
+# routes all of 127/8 to lo), in LO. A scenario that stops a server and then expects
+# its port to refuse needs it: a port-0 server of a scenario running beside it may be
+# given the freed port, but only on its own address, so it cannot answer here. (A
+# server bound to the wildcard address still could; no such scenario stops servers.)
+own_loopback() {
+    local p=$$
+    LO=127.$(((p >> 16) + 1)).$(((p >> 8) & 255)).$((p & 255))
+}
+
 # Serves TEXT with a rebel-base named NAME: writes it to $TMP/NAME.json, starts
-# rebel-base on 127.0.0.1, port 0, with ARGS added, and waits until /readyz
+# rebel-base on $LO, port 0, with ARGS added, and waits until /readyz
 # answers 200 (the document is loaded). Sets REBEL_PID and REBEL_PORT as
-# start_rebel does, REBEL_DOC (the file) and REBEL_URL (http://127.0.0.1:PORT).
+# start_rebel does, REBEL_DOC (the file) and REBEL_URL (http://$LO:PORT).
 # The two-cluster setup is two calls:
 #   serve_doc k "$KOORNACHT"; k=$REBEL_PORT; serve_doc t "$TION"; t=$REBEL_PORT
 serve_doc() { # serve_doc NAME TEXT [REBEL-BASE ARGS...]
@@ -150,8 +163,8 @@ serve_doc() { # serve_doc NAME TEXT [REBEL-BASE ARGS...]
     shift 2
     REBEL_DOC=$TMP/$name.json
     printf '%s' "$text" >"$REBEL_DOC"
-    start_rebel "$name" --listen 127.0.0.1:0 --document "$REBEL_DOC" "$@"
-    REBEL_URL=http://127.0.0.1:$REBEL_PORT
+    start_rebel "$name" --listen "$LO:0" --document "$REBEL_DOC" "$@"
+    REBEL_URL=http://$LO:$REBEL_PORT
     wait_http "$REBEL_URL/readyz"
 }
 
@@ -217,7 +230,7 @@ wait_exit() { # wait_exit PID SECS
     fail "pid $pid still running after ${secs}s"
 }
 
-# Keeps PORT, just freed by a server of ours that exited, bound without listening, so
+# Keeps PORT on $LO, just freed by a server of ours that exited, bound without listening, so
 # connecting to it stays refused. Without this the kernel can hand the same port to a
 # port-0 server of a scenario running beside this one, which then answers in the
 # stopped server's place (seen once in CI: a stopped target counted as answering).
@@ -226,9 +239,9 @@ hold_port() { # hold_port PORT
     "$PY" -c 'import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
+s.bind((sys.argv[2], int(sys.argv[1])))
 print("held", flush=True)
-time.sleep(3600)' "$1" >"$TMP/hold-$1.log" 2>&1 &
+time.sleep(3600)' "$1" "$LO" >"$TMP/hold-$1.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     held() {

@@ -3,6 +3,7 @@
 # --drain, then new connections are refused, the in-flight (delayed) request
 # completes, and the process exits 0.
 . "$(dirname "$0")/lib.sh"
+own_loopback # it expects new connections to refuse while the process lives on
 
 # Whether a new connection to URL is refused (curl exit 7): the listener is closed.
 # A timeout or a reset would not do: the point is an immediate refusal.
@@ -56,7 +57,7 @@ assert_eq 0 "$EXIT_STATUS" "exit status with --drain 0 and SIGINT"
 # --grace shorter than a delayed request: the delay is cut short, the request is
 # still answered, the exit is bounded and its status 3 says requests were cut short.
 serve_doc rbg "$KOORNACHT" --drain 0 --grace 500ms --allow-faults
-curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://127.0.0.1:$REBEL_PORT/?delay=20s" \
+curl -sS --max-time 15 -o "$TMP/cut" -w '%{http_code}' "http://$LO:$REBEL_PORT/?delay=20s" \
     >"$TMP/cut.code" &
 cut=$!
 wait_until "rebel-base to read the 20 s request" 10 request_read "$cut" "$REBEL_PORT"

@@ -9,6 +9,7 @@
 # the middle of a round that waits on a hung server exits 0 at once.
 # limit: 90 (4-13 s as a rule; ~35 s under valgrind on a loaded 2-core machine)
 source "$(dirname "$0")/lib.sh"
+own_loopback # it stops servers and expects their ports to refuse
 
 command -v promtool >/dev/null || {
     [ "${CI:-}" = true ] && fail "promtool missing (tests/deps.sh installs prometheus)"
@@ -18,7 +19,7 @@ command -v promtool >/dev/null || {
 # Starts `xwing probe` as start_serve starts `xwing serve`; sets PROBE_PID, PROBE_PORT.
 # The value of one series, named exactly as /metrics writes it; empty when absent.
 sample() { # sample 'name{labels}'
-    curl -s --max-time 5 "http://127.0.0.1:$port/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { print $2 }'
+    curl -s --max-time 5 "http://$LO:$port/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { print $2 }'
 }
 at_least() { # at_least 'series' N
     local v
@@ -43,16 +44,16 @@ serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
 serve_doc t "$TION" --drain 0
 t=$REBEL_PORT tpid=$REBEL_PID
-K="http://127.0.0.1:$k/" T="http://127.0.0.1:$t/" N="http://127.0.0.1:$k/nope"
+K="http://$LO:$k/" T="http://$LO:$t/" N="http://$LO:$k/nope"
 
-start_probe probe --listen 127.0.0.1:0 --every 100ms -n 3 --expect-only Koornacht \
-    "127.0.0.1:$k" "127.0.0.1:$t" "127.0.0.1:$k/nope"
+start_probe probe --listen "$LO:0" --every 100ms -n 3 --expect-only Koornacht \
+    "$LO:$k" "$LO:$t" "$LO:$k/nope"
 pid=$PROBE_PID port=$PROBE_PORT
-assert_match "listen: listening on 127\.0\.0\.1:$port, xwing probe: 3 targets, 3 requests each every 0\.1 s, by key Cluster" \
+assert_match "listen: listening on ${LO//./\\.}:$port, xwing probe: 3 targets, 3 requests each every 0\.1 s, by key Cluster" \
     "$(cat "$TMP/probe.log")" "listen line"
 
 wait_until "two rounds" 10 at_least "xwing_probe_rounds_total{target=\"$T\"}" 2
-curl -s --max-time 5 -D "$TMP/headers" -o "$TMP/metrics" "http://127.0.0.1:$port/metrics"
+curl -s --max-time 5 -D "$TMP/headers" -o "$TMP/metrics" "http://$LO:$port/metrics"
 assert_match 'Content-Type: text/plain; version=0\.0\.4; charset=utf-8' "$(tr -d '\r' <"$TMP/headers")" "content type"
 promtool check metrics <"$TMP/metrics" >"$TMP/promtool.out" 2>&1 || fail "promtool check metrics: $(cat "$TMP/promtool.out")"
 for family in replies_total failures_total request_duration_seconds rounds_total last_round_share expectation_ok; do
@@ -89,17 +90,17 @@ assert_eq 0 "$(sample "xwing_probe_expectation_ok{target=\"$T\"}")" "expectation
 assert_eq 1 "$(grep -c "warn xwing expect: $T: FAILED: expected only Koornacht, but 3 of 3 replies came from elsewhere" "$TMP/probe.log")" "Tion's verdict, logged once"
 assert_eq 1 "$(grep -c "info xwing expect: $K: ok: all 3 replies from Koornacht" "$TMP/probe.log")" "Koornacht's verdict, logged once"
 
-page=$(curl -s --max-time 5 "http://127.0.0.1:$port/")
+page=$(curl -s --max-time 5 "http://$LO:$port/")
 assert_match '^xwing probe: 3 targets, 3 requests each every 0\.1 s, by key Cluster' "$page" "/ header"
 assert_match "== $K: [0-9]+ rounds" "$page" "/ names Koornacht's target"
 assert_match 'expect ok: all 3 replies from Koornacht' "$page" "/ shows the verdict"
 assert_match 'http 404 +3 100\.0%' "$page" "/ shows the 404 row"
-assert_eq '{"status":"ok"}' "$(curl -s --max-time 5 "http://127.0.0.1:$port/healthz")" "/healthz"
-assert_eq 404 "$(http_code "http://127.0.0.1:$port/nope")" "unknown path"
-assert_match 'try /metrics, /healthz or /' "$(curl -s --max-time 5 "http://127.0.0.1:$port/nope")" "404 text"
-assert_eq 405 "$(http_code -X POST "http://127.0.0.1:$port/metrics")" "POST"
-assert_match 'Allow: GET, HEAD' "$(curl -s -D - -o /dev/null -X DELETE --max-time 5 "http://127.0.0.1:$port/" | tr -d '\r')" "Allow"
-assert_eq 200 "$(http_code -I "http://127.0.0.1:$port/metrics")" "HEAD /metrics"
+assert_eq '{"status":"ok"}' "$(curl -s --max-time 5 "http://$LO:$port/healthz")" "/healthz"
+assert_eq 404 "$(http_code "http://$LO:$port/nope")" "unknown path"
+assert_match 'try /metrics, /healthz or /' "$(curl -s --max-time 5 "http://$LO:$port/nope")" "404 text"
+assert_eq 405 "$(http_code -X POST "http://$LO:$port/metrics")" "POST"
+assert_match 'Allow: GET, HEAD' "$(curl -s -D - -o /dev/null -X DELETE --max-time 5 "http://$LO:$port/" | tr -d '\r')" "Allow"
+assert_eq 200 "$(http_code -I "http://$LO:$port/metrics")" "HEAD /metrics"
 
 # Tion stops: its target counts refused connections; Koornacht's is untouched.
 stop_server "$tpid" "$t"
@@ -109,9 +110,9 @@ assert_eq 0 "$(sample "xwing_probe_failures_total{target=\"$K\",kind=\"refused\"
 
 # The port is taken: exit 1, naming it.
 status=0
-out=$(run_prog xwing probe --listen "127.0.0.1:$port" "127.0.0.1:$k" 2>&1) || status=$?
+out=$(run_prog xwing probe --listen "$LO:$port" "$LO:$k" 2>&1) || status=$?
 assert_eq 1 "$status" "exit status on a taken port"
-assert_match "xwing: probe: cannot listen on 127\.0\.0\.1:$port: " "$out" "taken port message"
+assert_match "xwing: probe: cannot listen on ${LO//./\\.}:$port: " "$out" "taken port message"
 
 kill -TERM "$pid"
 wait_exit "$pid" 5
@@ -123,7 +124,7 @@ assert_match 'exit: stopped on signal 15' "$(cat "$TMP/probe.log")" "exit logged
 start_helper h "$ROOT/tests/tools/hostile.py" --port 0 --mode hang
 hang=$HELPER_PORT
 wait_http "http://127.0.0.1:$hang/healthz"
-start_probe hung --listen 127.0.0.1:0 --timeout 10s "127.0.0.1:$hang"
+start_probe hung --listen "$LO:0" --timeout 10s "127.0.0.1:$hang"
 reached() { [ -n "$(ss -Htn state established "( dport = :$hang )")" ]; }
 wait_until "the probe's request to reach the hung server" 10 reached
 t0=$(date +%s%N)

@@ -5,6 +5,7 @@
 # Every query of the Grafana dashboard (k8s/grafana) runs against it and returns data.
 # limit: 90 (4-13 s as a rule; ~35 s under valgrind on a loaded 2-core machine)
 source "$(dirname "$0")/lib.sh"
+own_loopback # it stops servers and expects their ports to refuse
 
 command -v prometheus >/dev/null || {
     [ "${CI:-}" = true ] && fail "prometheus missing (tests/deps.sh installs it)"
@@ -17,10 +18,10 @@ for name in k1 k2 t1 t2; do
     doc=$KOORNACHT
     [ "${name:0:1}" = t ] && doc=$TION
     serve_doc "$name" "$doc" --drain 0
-    targets+=("127.0.0.1:$REBEL_PORT")
+    targets+=("$LO:$REBEL_PORT")
     [ "${name:0:1}" = k ] && kpids+=("$REBEL_PID")
 done
-start_probe probe --listen 127.0.0.1:0 --every 200ms -n 2 --timeout 1s --min-success 0.5 "${targets[@]}"
+start_probe probe --listen "$LO:0" --every 200ms -n 2 --timeout 1s --min-success 0.5 "${targets[@]}"
 
 cat >"$TMP/prometheus.yml" <<EOF
 global:
@@ -30,18 +31,18 @@ global:
 scrape_configs:
   - job_name: x-wing-probe
     static_configs:
-      - targets: ["127.0.0.1:$PROBE_PORT"]
+      - targets: ["$LO:$PROBE_PORT"]
 EOF
 # Port 0: the kernel picks. Prometheus logs the address it was given, not the port it
 # got, so the port is read back from the kernel's socket table, by its pid.
 prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-    --web.listen-address=127.0.0.1:0 --log.level=warn >"$TMP/prometheus.log" 2>&1 &
+    --web.listen-address=$LO:0 --log.level=warn >"$TMP/prometheus.log" 2>&1 &
 ppid=$!
 PIDS+=("$ppid")
 prom_port() { ss -Hltnp | awk -v p="pid=$ppid," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }'; }
 listening() { kill -0 "$ppid" 2>/dev/null || fail "prometheus exited: $(tail -5 "$TMP/prometheus.log")"; [ -n "$(prom_port)" ]; }
 wait_until "prometheus to listen" 20 listening
-api="http://127.0.0.1:$(prom_port)/api/v1"
+api="http://$LO:$(prom_port)/api/v1"
 wait_http "${api%/api/v1}/-/ready" 200 20
 
 query() { curl -s --max-time 5 --data-urlencode "query=$1" "$api/query"; }

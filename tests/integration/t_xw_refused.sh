@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A rebel-base that was stopped shows as `refused`, beside the one still up.
 source "$(dirname "$0")/lib.sh"
+own_loopback # it stops servers and expects their ports to refuse
 
 serve_doc up "$KOORNACHT" --served-by up
 up=$REBEL_PORT
@@ -9,7 +10,7 @@ pid=$REBEL_PID down=$REBEL_PORT
 stop_server "$pid" "$down" 20
 
 set +e
-json=$(run_prog xwing -n 10 -o json "127.0.0.1:$up" "127.0.0.1:$down")
+json=$(run_prog xwing -n 10 -o json "$LO:$up" "$LO:$down")
 rc=$?
 set -e
 assert_eq 1 "$rc" "exit status with refused requests"

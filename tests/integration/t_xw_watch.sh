@@ -2,6 +2,7 @@
 # --watch prints one line per interval with that interval's tally, stops at
 # --duration (or on SIGINT) and then prints the summary of the whole run.
 source "$(dirname "$0")/lib.sh"
+own_loopback # it stops servers and expects their ports to refuse
 # Background xwing must be the process itself (signals reach it, wait gets its
 # status): a simple command with & is exec'd, a function call is not, hence
 # lib.sh's prog_cmd rather than run_prog.
@@ -12,7 +13,7 @@ kpid=$REBEL_PID k=$REBEL_PORT
 # Five intervals for the three lines asked: on a loaded machine xwing can be off
 # the CPU for a few hundred ms, and an interval in which no reply came in prints
 # "0 req" (seen under load: 1.6 s gave exactly three lines).
-run_prog xwing --watch --duration 2600ms --watch-interval 500ms --rate 20 "127.0.0.1:$k" >"$TMP/w1" 2>&1 ||
+run_prog xwing --watch --duration 2600ms --watch-interval 500ms --rate 20 "$LO:$k" >"$TMP/w1" 2>&1 ||
     fail "watch over a healthy server: $(cat "$TMP/w1")"
 lines=$(grep -cE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w1" || true)
 ((lines >= 3)) || fail "expected >= 3 interval lines: $(cat "$TMP/w1")"
@@ -21,7 +22,7 @@ assert_match "^ok $total  failed 0 " "$(grep '^ok ' "$TMP/w1")" "interval lines 
 
 # Failover as it happens: the server stops mid-watch, later lines show refused.
 prog_cmd xwing
-"${PROG_CMD[@]}" --watch --duration 4s --watch-interval 500ms --rate 20 --timeout 300ms "127.0.0.1:$k" >"$TMP/w2" 2>&1 &
+"${PROG_CMD[@]}" --watch --duration 4s --watch-interval 500ms --rate 20 --timeout 300ms "$LO:$k" >"$TMP/w2" 2>&1 &
 wpid=$!
 PIDS+=("$wpid")
 koornacht_line() { grep -qE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w2"; }
@@ -36,7 +37,7 @@ grep -qE '^ +[0-9.]+s +[0-9]+ req  refused [0-9]+$' "$TMP/w2" || fail "no refuse
 serve_doc k2 "$KOORNACHT"
 k=$REBEL_PORT
 prog_cmd xwing
-"${PROG_CMD[@]}" --watch --watch-interval 200ms "127.0.0.1:$k" >"$TMP/w3" 2>&1 &
+"${PROG_CMD[@]}" --watch --watch-interval 200ms "$LO:$k" >"$TMP/w3" 2>&1 &
 pid=$!
 PIDS+=("$pid")
 # Its first interval line says it runs, and so handles SIGINT.
