@@ -77,31 +77,41 @@ for i in "${!S_NAME[@]}"; do S_IDLE+=("$(rss_kb "${S_PIDS[$i]}")"); done
 declare -A R # R[metric:i] = "round1 round2 ..."
 WARN=()
 wrk_run() { # wrk_run I: keep-alive
-    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 out=$TMP/wrk.out n
+    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 ccpu out=$TMP/wrk.out n
     read -r u0 s0 < <(cpu_split "${S_PIDS[$i]}")
-    timeout $((dur + 30)) wrk -t1 -c"$KA_C" -d"${dur}s" --latency "$url" >"$out" 2>&1 || true
+    read -r ccpu _ < <(run_cpu "$out" $((dur + 30)) wrk -t1 -c"$KA_C" -d"${dur}s" --latency "$url")
     read -r u1 s1 < <(cpu_split "${S_PIDS[$i]}")
     n=$(awk '/ requests in / { print $1 }' "$out")
     R[ka_rps:$i]+=" $(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
-    cpu_record ka "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}"
+    cpu_record ka "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}" "$ccpu"
     R[ka_p99:$i]+=" $(wrk_p99 "$out")"
     grep -qE 'Non-2xx|Socket errors' "$out" && WARN+=("${S_NAME[$i]} wrk: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' \n' ' ')")
     [ -n "$n" ] || WARN+=("${S_NAME[$i]}: no figures from wrk: $(head -c 300 "$out" | tr -s ' \n' ' ')")
     return 0
 }
-cpu_record() { # cpu_record KIND I UTICKS STICKS REQUESTS: CPU, user and kernel per request
-    R[$1_cpu:$2]+=" $(us_per_req $(($3 + $4)) "$5")"
+# The server's CPU, user and kernel per request, the load generator's (CLIENT_US in
+# all, from wait4) and the two together. On loopback each side's kernel time holds
+# some of the other side's TCP work (a packet is processed in the sender's context,
+# or in the receiver's when its socket is busy), so a server can look dearer only
+# because its client got cheaper: the sum says which.
+cpu_record() { # cpu_record KIND I UTICKS STICKS REQUESTS CLIENT_US
+    local srv cli
+    srv=$(us_per_req $(($3 + $4)) "$5")
+    cli=$(awk -v c="$6" -v n="$5" 'BEGIN { if (n > 0 && c != "") printf "%.1f", c / n; else print "-" }')
+    R[$1_cpu:$2]+=" $srv"
     R[$1_usr:$2]+=" $(us_per_req "$3" "$5")"
     R[$1_sys:$2]+=" $(us_per_req "$4" "$5")"
+    R[$1_cli:$2]+=" $cli"
+    R[$1_sum:$2]+=" $(awk -v a="$srv" -v b="$cli" 'BEGIN { if (a != "-" && b != "-") printf "%.1f", a + b; else print "-" }')"
 }
 ab_run() { # ab_run I: a new connection per request
-    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 out=$TMP/ab.out n bad
+    local i=$1 url=http://127.0.0.1:${S_PORT[$1]}/ u0 s0 u1 s1 ccpu out=$TMP/ab.out n bad
     read -r u0 s0 < <(cpu_split "${S_PIDS[$i]}")
-    timeout 300 ab -r -q -n "$abn" -c "$NC_C" -e "$TMP/ab.csv" "$url" >"$out" 2>&1 || true
+    read -r ccpu _ < <(run_cpu "$out" 300 ab -r -q -n "$abn" -c "$NC_C" -e "$TMP/ab.csv" "$url")
     read -r u1 s1 < <(cpu_split "${S_PIDS[$i]}")
     n=$(awk '/^Complete requests/ { print $3 }' "$out")
     R[nc_rps:$i]+=" $(awk '/^Requests per second/ { printf "%.0f", $4 }' "$out")"
-    cpu_record nc "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}"
+    cpu_record nc "$i" $((u1 - u0)) $((s1 - s0)) "${n:-0}" "$ccpu"
     R[nc_p99:$i]+=" $(awk -F, '$1 == 99 { print $2 }' "$TMP/ab.csv" 2>/dev/null)"
     bad=$(awk '/^(Failed requests|Non-2xx responses)/ && $NF > 0' "$out" | tr -s ' \n' ' ')
     [ -n "$bad" ] && WARN+=("${S_NAME[$i]} ab: $bad")
@@ -158,11 +168,15 @@ table_row "keep-alive req/s" ka_rps
 table_row "keep-alive CPU us/req" ka_cpu
 table_row "  of which user" ka_usr
 table_row "  of which kernel" ka_sys
+table_row "  load generator's CPU" ka_cli
+table_row "  server + load generator" ka_sum
 table_row "keep-alive p99 ms" ka_p99
 table_row "new-conn req/s" nc_rps
 table_row "new-conn CPU us/req" nc_cpu
 table_row "  of which user" nc_usr
 table_row "  of which kernel" nc_sys
+table_row "  load generator's CPU" nc_cli
+table_row "  server + load generator" nc_sum
 table_row "new-conn p99 ms" nc_p99
 list_row "idle RSS KiB" "${S_IDLE[@]}"
 list_row "RSS KiB, $hold conns held" "${S_HOLD[@]%%(*}"
