@@ -106,6 +106,27 @@ for i in "${xw[@]}"; do
         "$(awk -v u="$a" 'BEGIN { printf "%.1f", u / 1000 }')" "$(awk -v u="$b" 'BEGIN { printf "%.1f", u / 1000 }')" "${TEN[$i]}"
 done
 
+# What the dev build cannot go below, whatever xwing does: an empty program linked
+# with the same Debian shared libraries (libcurl's OpenSSL, LDAP, SASL and Kerberos
+# among them), its start (least of 5) and peak RSS, beside an empty static one.
+floor_line() { # floor_line LABEL BINARY
+    local k s
+    rm -f "$TMP/fl"
+    for k in 1 2 3 4 5; do s=$(now_us); "$2"; echo $(($(now_us) - s)) >>"$TMP/fl"; done
+    /usr/bin/time -f %M -o "$TMP/fl.rss" "$2" 2>/dev/null
+    printf '  %-44s start %6s ms, peak RSS %6s KiB\n' "$1" \
+        "$(awk -v u="$(least <"$TMP/fl")" 'BEGIN { printf "%.1f", u / 1000 }')" "$(tail -1 "$TMP/fl.rss" 2>/dev/null)"
+}
+printf 'int main(void) { return 0; }\n' >"$TMP/empty.c"
+# shellcheck disable=SC2046 # pkg-config prints a list of flags
+if [ -x /usr/bin/time ] && cc -o "$TMP/empty-dyn" "$TMP/empty.c" -Wl,--no-as-needed \
+    $(pkg-config --libs libmicrohttpd libcjson libcurl 2>/dev/null) 2>/dev/null &&
+    cc -static -o "$TMP/empty-static" "$TMP/empty.c" 2>/dev/null; then
+    echo "the dev build's floor: an empty program (no xwing code at all)"
+    floor_line "linked with the dev build's shared libraries" "$TMP/empty-dyn"
+    floor_line "static, no libraries" "$TMP/empty-static"
+fi
+
 # --- 3. keep-alive, time-bound like wrk (reported)
 echo
 echo "keep-alive, ${SECS}s at -c $C (reported, no goal): req/s and client CPU us/req"
