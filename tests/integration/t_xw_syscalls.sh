@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# What xwing asks of the kernel per request, counted with strace on the dev binary:
+# the cost found with make bench stays fixed. A new connection per request leaves
+# TCP_NODELAY alone (one setsockopt less a connection, 7% of the client's CPU);
+# --keepalive keeps libcurl's TCP_NODELAY. Besides poll, each request makes 13
+# syscalls (libcurl 7.88: socket, fcntl x2, connect, getsockopt, getsockname x3,
+# getpeername x2, sendto, recvfrom, close); an engine that added epoll_ctl calls per
+# request (tried: 17.7 in all, and slower), or a setsockopt, goes over.
+source "$(dirname "$0")/lib.sh"
+command -v strace >/dev/null || skip "strace not installed (apt-get install strace)"
+[ "${VALGRIND:-0}" = 1 ] && skip "strace and valgrind do not stack"
+
+serve_doc k "$KOORNACHT"
+n=200
+
+traced() { # traced NAME XWING-ARGS...: strace -c -f summary in $TMP/NAME.strace
+    local name=$1
+    shift
+    strace -f -qq -c -o "$TMP/$name.strace" "$BIN/xwing" "$@" >"$TMP/$name.out" 2>&1 ||
+        fail "xwing $*: $(tail -3 "$TMP/$name.out")"
+}
+calls() { # calls NAME SYSCALL: how many times it was made
+    awk -v s="$2" '$NF == s { n = $4 } END { print n + 0 }' "$TMP/$1.strace"
+}
+total() { calls "$1" total; }
+
+# The baseline: start-up and shut-down with no request at all.
+traced base -n 1 -c 1 "$LO:$REBEL_PORT"
+traced fresh -n $((n + 1)) -c 8 "$LO:$REBEL_PORT"
+assert_eq 0 "$(calls fresh setsockopt)" "setsockopt calls with a new connection per request"
+# poll depends on how replies interleave (about 2 a request), everything else not.
+per() { # per SYSCALL|total: per request, the baseline run taken off
+    awk -v a="$(calls fresh "$1")" -v b="$(calls base "$1")" -v n=$n 'BEGIN { printf "%.2f", (a - b) / n }'
+}
+rest=$(awk -v t="$(per total)" -v p="$(per poll)" 'BEGIN { printf "%.2f", t - p }')
+echo "syscalls per request, new connection: $(per total) ($(per poll) poll, $rest others)"
+summary=$(sort -k4 -n -r "$TMP/fresh.strace" | head -12 | tr -s ' \n' ' ')
+awk -v r="$rest" 'BEGIN { exit !(r >= 10 && r <= 13.1) }' ||
+    fail "syscalls other than poll per request: $rest, expected 10..13 ($summary)"
+awk -v p="$(per poll)" 'BEGIN { exit !(p <= 4) }' || fail "poll per request: $(per poll) ($summary)"
+
+traced keep --keepalive -n $n -c 8 "$LO:$REBEL_PORT"
+assert_eq 8 "$(calls keep setsockopt)" "TCP_NODELAY set once per kept-alive connection"
+assert_match 'expect ok' "$(cat "$TMP/fresh.out" "$TMP/keep.out")" "the runs themselves"
