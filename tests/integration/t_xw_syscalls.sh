@@ -6,7 +6,7 @@
 #     getsockopt, getsockname x3, getpeername x2, sendto, recvfrom, close); an engine
 #     that added epoll_ctl calls per request (tried: 17.3 in all, and slower) goes over;
 #   - "Connection: close" is sent, so the server closes first and the TIME_WAIT
-#     sockets are on its side, not on ours (they hold our ports; connect() searches
+#     sockets are (nearly all) on its side, not on ours (they hold our ports; connect() searches
 #     past them).
 # --keepalive keeps libcurl's TCP_NODELAY, once per connection.
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +20,8 @@ n=200
 traced() { # traced NAME XWING-ARGS...: strace -c -f summary in $TMP/NAME.strace
     local name=$1
     shift
-    strace -f -qq -c -o "$TMP/$name.strace" "$BIN/xwing" "$@" >"$TMP/$name.out" 2>&1 ||
+    # LeakSanitizer cannot run under ptrace: an ASan build (make asan) leaves it out here.
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -c -o "$TMP/$name.strace" "$BIN/xwing" "$@" >"$TMP/$name.out" 2>&1 ||
         fail "xwing $*: $(tail -3 "$TMP/$name.out")"
 }
 calls() { # calls NAME SYSCALL: how many times it was made
@@ -34,11 +35,15 @@ tw() { ss -Htan state time-wait "( $1 = $LO:$REBEL_PORT )" | wc -l; }
 ours=$(tw dst) theirs=$(tw src) # curl's readiness checks closed first
 traced fresh -n $((n + 1)) -c 8 "$LO:$REBEL_PORT"
 assert_eq 0 "$(calls fresh setsockopt)" "setsockopt calls with a new connection per request"
-# poll depends on how replies interleave (about 2 a request), everything else not.
+# poll depends on how replies interleave (about 2 a request), the network calls not.
 per() { # per SYSCALL|total: per request, the baseline run taken off
     awk -v a="$(calls fresh "$1")" -v b="$(calls base "$1")" -v n=$n 'BEGIN { printf "%.2f", (a - b) / n }'
 }
-rest=$(awk -v t="$(per total)" -v p="$(per poll)" 'BEGIN { printf "%.2f", t - p }')
+# The allocator's calls (mmap and friends: an ASan build makes them per request) are not
+# the network path's, and are left out too.
+mem=0
+for s in mmap munmap madvise mprotect brk; do mem=$(awk -v a="$mem" -v b="$(per $s)" 'BEGIN { print a + b }'); done
+rest=$(awk -v t="$(per total)" -v p="$(per poll)" -v m="$mem" 'BEGIN { printf "%.2f", t - p - m }')
 echo "syscalls per request, new connection: $(per total) ($(per poll) poll, $rest others)"
 summary=$(sort -k4 -n -r "$TMP/fresh.strace" | head -12 | tr -s ' \n' ' ')
 awk -v r="$rest" 'BEGIN { exit !(r >= 10 && r <= 13.1) }' ||
@@ -48,8 +53,11 @@ awk -v p="$(per poll)" 'BEGIN { exit !(p <= 4) }' || fail "poll per request: $(p
 # "Connection: close" with each request: the server closes first, so the TIME_WAIT
 # sockets stay on its side, as with ab's HTTP/1.0, not on ours (where they hold our
 # ephemeral ports, and connect() has to search past them).
-assert_eq 0 "$(($(tw dst) - ours))" "new TIME_WAIT sockets on xwing's side"
-[ "$(($(tw src) - theirs))" -ge "$n" ] || fail "new TIME_WAIT sockets on the server's side: $(($(tw src) - theirs)), expected $n or more"
+# Nearly all: xwing may still close first when it has read the whole reply before the
+# server's FIN arrives (seen once in CI: 1 of 201).
+ours=$(($(tw dst) - ours)) theirs=$(($(tw src) - theirs))
+[ "$ours" -le $((n / 10)) ] || fail "new TIME_WAIT sockets on xwing's side: $ours of $((n + 1)) requests, expected at most $((n / 10))"
+[ "$theirs" -ge $((n - n / 10)) ] || fail "new TIME_WAIT sockets on the server's side: $theirs of $((n + 1)) requests, expected $((n - n / 10)) or more"
 
 traced keep --keepalive -n $n -c 8 "$LO:$REBEL_PORT"
 assert_eq 8 "$(calls keep setsockopt)" "TCP_NODELAY set once per kept-alive connection"
