@@ -26,15 +26,25 @@ if [ "$(id -u)" != 0 ]; then
         "or run as root and this script starts dockerd itself" >&2
     exit 1
 fi
-if pgrep -x dockerd >/dev/null; then
-    echo "docker-up: dockerd runs but does not answer yet; waiting"
-else
+start_engine() {
     echo "docker-up: no service manager runs Docker here: starting dockerd (log: $log)"
     # setsid: the engine must not die with the make or terminal that started it.
     setsid nohup dockerd >"$log" 2>&1 </dev/null &
+    started=1
+}
+started=0
+if pgrep -x dockerd >/dev/null; then
+    echo "docker-up: dockerd runs but does not answer yet; waiting"
+else
+    start_engine
 fi
 start=$(date +%s)
 until answers; do
+    # The dockerd waited for was on its way out (just stopped): start one of our own.
+    if [ "$started" = 0 ] && ! pgrep -x dockerd >/dev/null; then
+        start_engine
+        start=$(date +%s)
+    fi
     if (($(date +%s) - start > 60)); then
         echo "docker-up: dockerd did not answer within 60 s; the tail of $log:" >&2
         tail -20 "$log" >&2
