@@ -30,6 +30,12 @@ int document_validate(const char *buf, size_t len, struct error *err)
         ;
     if (i == len)
         return error_set(err, "document", "empty document (%zu bytes of whitespace)", len);
+    /* cJSON skips a leading BOM only when more than 4 bytes follow it, and the body
+     * would go out with it: RFC 8259 (8.1) forbids one in JSON sent over a network. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        return error_set(err, "document",
+                         "starts with a UTF-8 byte order mark, which JSON sent over a network "
+                         "must not have (RFC 8259, 8.1): save the file without it");
     if (nul) {
         line_col(buf, (size_t)(nul - buf), &line, &col);
         return error_set(err, "document", "NUL byte at line %zu column %zu (offset %zu)", line,

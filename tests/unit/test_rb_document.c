@@ -32,6 +32,9 @@ static void test_validate_table(void **state)
         {"{\n  \"a\": 1,\n  \"b\": tru\n}", 0, "line 3"},
         {"{\"Cluster\": \"Koornacht\"", 0, "invalid JSON"},  /* truncated */
         {"<html>nginx</html>", 0, "line 1 column 1"},
+        {"\xEF\xBB\xBF{\"Cluster\": \"Tion\"}", 0, "byte order mark"}, /* served as is */
+        {"\xEF\xBB\xBF" "7", 0, "byte order mark"}, /* found by fuzz_document: cJSON kept the BOM */
+        {" \xEF\xBB\xBF{}", 0, "line 1 column 2"},       /* not at the start: not JSON */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct error err = {0};
