@@ -120,8 +120,10 @@ const char *target_parse(const char *in, struct target *out)
         return why;
     if (strchr(slash, '#'))
         return "fragments (#) are not allowed";
-    plen = strlen(slash);
-    if (plen + 2 > sizeof out->path)
+    /* The path as stored: a '/' goes in front of a bare "?query", and the limit
+     * counts it, so that the URL built here parses again to the same target. */
+    plen = strlen(slash) + (*slash == '/' ? 0 : 1);
+    if (plen + 1 > sizeof out->path)
         return "path too long";
     n = snprintf(out->path, sizeof out->path, "%s%s", *slash == '/' ? "" : "/", slash);
     if (n < 0 || (size_t)n >= sizeof out->path)

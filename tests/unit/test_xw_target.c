@@ -113,6 +113,39 @@ static void test_too_long(void **state)
     assert_non_null(target_parse(in, &t));
 }
 
+/* At the path limit: "h/ppp" and "h?qqq" (a '/' is put in front of the query),
+ * each at the longest accepted length and one longer. What is accepted gives a
+ * URL that parses again to the same path (fuzz_target found a bare query one byte
+ * too long that did not). */
+static void test_path_limit(void **state)
+{
+    (void)state;
+    static const char seps[] = {'/', '?'};
+    for (size_t k = 0; k < sizeof seps; k++) {
+        /* the stored path: the '/' (given or added) and n - 1 more bytes */
+        for (size_t n = TARGET_PATH_MAX - 1; n <= TARGET_PATH_MAX; n++) {
+            char in[TARGET_PATH_MAX + 8];
+            struct target t, again;
+            size_t len = 1 + (seps[k] == '/' ? n : n - 1);
+            in[0] = 'h';
+            memset(in + 1, 'p', len - 1);
+            in[1] = seps[k];
+            in[len] = '\0';
+            const char *why = target_parse(in, &t);
+            if (n == TARGET_PATH_MAX) {
+                assert_non_null(why);
+                assert_string_equal(why, "path too long");
+                continue;
+            }
+            if (why)
+                fail_msg("'%c' path of %zu bytes refused: %s", seps[k], n, why);
+            assert_int_equal(strlen(t.path), n);
+            assert_null(target_parse(t.url, &again));
+            assert_string_equal(again.path, t.path);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_colons),
         cmocka_unit_test(test_too_long),
+        cmocka_unit_test(test_path_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
