@@ -32,22 +32,20 @@ client_list() {
 # CPU being the client's own (user+system, every thread, from wait4's rusage);
 # "-" for what it did not report.
 client_run() { # client_run I N C
-    local line usr sys
-    line=$(client_run_kind "$@")
-    read -r usr sys <"$TMP/client.split"
-    echo "$line" | awk -v usr="$usr" -v sys="$sys" '{
-        split_ok = $2 ~ /^[0-9.]+$/ && usr + sys > 0
-        printf "%s %s %s %s %s %s\n", $1 ~ /^[0-9.]+$/ ? sprintf("%.0f", $1) : $1,
-            $2 ~ /^[0-9.]+$/ ? sprintf("%.1f", $2) : $2, $3, $4,
-            split_ok ? sprintf("%.1f", $2 * usr / (usr + sys)) : "-",
-            split_ok ? sprintf("%.1f", $2 * sys / (usr + sys)) : "-" }'
+    local rps cpu p99 bad usr sys
+    { read -r rps cpu p99 bad; read -r usr sys; } < <(client_run_kind "$@")
+    awk -v rps="$rps" -v cpu="$cpu" -v usr="$usr" -v sys="$sys" -v rest="$p99 $bad" 'BEGIN {
+        split_ok = cpu ~ /^[0-9.]+$/ && usr + sys > 0
+        printf "%s %s %s %s %s\n", rps ~ /^[0-9.]+$/ ? sprintf("%.0f", rps) : rps,
+            cpu ~ /^[0-9.]+$/ ? sprintf("%.1f", cpu) : cpu, rest,
+            split_ok ? sprintf("%.1f", cpu * usr / (usr + sys)) : "-",
+            split_ok ? sprintf("%.1f", cpu * sys / (usr + sys)) : "-" }'
 }
-# The run itself, per kind of client: "REQ_PER_S CPU_US_PER_REQ P99_MS FAILED",
-# and "USER_US SYS_US" of the whole run in $TMP/client.split.
+# The run itself, per kind of client: a line "REQ_PER_S CPU_US_PER_REQ P99_MS FAILED",
+# then a line "USER_US SYS_US" of the whole run.
 client_run_kind() { # client_run_kind I N C
     local i=$1 n=$2 c=$3 out=$TMP/client.out cpu usr sys flags
     read -r -a flags <<<"${CL_FLAGS[$i]}"
-    echo "0 0" >"$TMP/client.split"
     case ${CL_KIND[$i]} in
     ab)
         read -r cpu _ usr sys < <(run_cpu "$out" 300 ab -r -q -n "$n" -c "$c" -e "$out.csv" "$URL")
@@ -71,7 +69,7 @@ client_run_kind() { # client_run_kind I N C
         jq -r --argjson cpu "$cpu" '"\(.rps) \(if .completed > 0 then ($cpu / .completed * 10 | round / 10) else "-" end)" +
             " \(.latency_ms.p99 // "-") \(.failed + (.requested - .completed))"' "$out" 2>/dev/null || echo "- - - $n" ;;
     esac
-    echo "$usr $sys" >"$TMP/client.split"
+    echo "$usr $sys"
 }
 
 # The server every client hits: the dev rebel-base on port 0. Sets RB_SERVER, HP, URL,

@@ -6,8 +6,8 @@
 #     getsockopt, getsockname x3, getpeername x2, sendto, recvfrom, close); an engine
 #     that added epoll_ctl calls per request (tried: 17.3 in all, and slower) goes over;
 #   - "Connection: close" is sent, so the server closes first and the TIME_WAIT
-#     sockets are (nearly all) on its side, not on ours (they hold our ports; connect() searches
-#     past them).
+#     sockets are (nearly all) on its side, not on ours (they hold our ports;
+#     connect() searches past them).
 # --keepalive keeps libcurl's TCP_NODELAY, once per connection.
 source "$(dirname "$0")/lib.sh"
 own_loopback # its TIME_WAIT count is of this server's address only
@@ -27,7 +27,6 @@ traced() { # traced NAME XWING-ARGS...: strace -c -f summary in $TMP/NAME.strace
 calls() { # calls NAME SYSCALL: how many times it was made
     awk -v s="$2" '$NF == s { n = $4 } END { print n + 0 }' "$TMP/$1.strace"
 }
-total() { calls "$1" total; }
 
 # The baseline: start-up and shut-down with no request at all.
 traced base -n 1 -c 1 "$LO:$REBEL_PORT"
@@ -35,15 +34,18 @@ tw() { ss -Htan state time-wait "( $1 = $LO:$REBEL_PORT )" | wc -l; }
 ours=$(tw dst) theirs=$(tw src) # curl's readiness checks closed first
 traced fresh -n $((n + 1)) -c 8 "$LO:$REBEL_PORT"
 assert_eq 0 "$(calls fresh setsockopt)" "setsockopt calls with a new connection per request"
-# poll depends on how replies interleave (about 2 a request), the network calls not.
-per() { # per SYSCALL|total: per request, the baseline run taken off
-    awk -v a="$(calls fresh "$1")" -v b="$(calls base "$1")" -v n=$n 'BEGIN { printf "%.2f", (a - b) / n }'
+# Per request, the base run taken off: SYSCALL, "total", or "net": all but poll, which
+# depends on how replies interleave (about 2 a request), and the allocator's calls (an
+# ASan build makes those per request), which are not the network path's.
+per() { # per SYSCALL|total|net
+    awk -v want="$1" -v n=$n '
+        FNR == 1 { sign = FILENAME == ARGV[1] ? 1 : -1 }
+        want == "net" && $NF == "total" { sum += sign * $4 }
+        want == "net" && $NF ~ /^(poll|mmap|munmap|madvise|mprotect|brk)$/ { sum -= sign * $4 }
+        $NF == want { sum += sign * $4 }
+        END { printf "%.2f", sum / n }' "$TMP/fresh.strace" "$TMP/base.strace"
 }
-# The allocator's calls (mmap and friends: an ASan build makes them per request) are not
-# the network path's, and are left out too.
-mem=0
-for s in mmap munmap madvise mprotect brk; do mem=$(awk -v a="$mem" -v b="$(per $s)" 'BEGIN { print a + b }'); done
-rest=$(awk -v t="$(per total)" -v p="$(per poll)" -v m="$mem" 'BEGIN { printf "%.2f", t - p - m }')
+rest=$(per net)
 echo "syscalls per request, new connection: $(per total) ($(per poll) poll, $rest others)"
 summary=$(sort -k4 -n -r "$TMP/fresh.strace" | head -12 | tr -s ' \n' ' ')
 awk -v r="$rest" 'BEGIN { exit !(r >= 10 && r <= 13.1) }' ||
