@@ -207,6 +207,26 @@ kind-load:
 lab:
 	bash k8s/lab.sh
 
+## cluster-tools: kind, Kubernetes, containerd, etcd, CoreDNS ... built offline into a kind node image (k8s/cluster)
+# Long when cold (see k8s/README.md); cached in ~/.cache/rbxw-cluster. Runs host-prep first.
+.PHONY: cluster-tools host-prep e2e-one e2e-teardown
+cluster-tools: host-prep
+	bash k8s/cluster/tools.sh
+
+## host-prep: only what this host lacks for kind (a runc wrapper where CAP_SYS_RESOURCE is missing, inotify limits)
+host-prep:
+	bash tests/docker-up.sh
+	bash k8s/cluster/host-prep.sh
+	bash docker/base-image.sh debian:bookworm-slim
+
+## e2e-one: one real kind cluster running our images with the mission's commands, checked
+e2e-one: images
+	bash k8s/cluster/e2e-one.sh
+
+## e2e-teardown: delete the e2e-one cluster and its node containers
+e2e-teardown:
+	bash k8s/cluster/e2e-one.sh teardown
+
 ## deps: install the Debian packages the build and the tests need
 deps:
 	bash tests/deps.sh

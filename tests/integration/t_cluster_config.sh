@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The offline kind rig's pins and rendered configs (k8s/cluster), without building anything:
+#   - versions.env: every version the scripts use is pinned there; the staging modules match
+#     the Kubernetes release; Kubernetes <= 1.34 (its kubelet is the last to run on a
+#     cgroup v1 host without failCgroupV1: false), CoreDNS >= 1.12.2 (the MCS-API step's
+#     multicluster plugin), kind >= 0.27.0 (containerd config version 3), etcd's image tag
+#     is its version;
+#   - the node's containerd config is version 3 with the snapshotter where `kind load`
+#     reads it, the pinned pause as sandbox, restrict_oom_score_adj on;
+#   - e2e-one's kind config: the worker count asked for, CoreDNS at the pinned tag.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+C=$ROOT/k8s/cluster
+# shellcheck source=k8s/cluster/versions.env
+. "$C/versions.env"
+
+# Every *_VERSION / *_TAG the scripts read is set in versions.env.
+for v in $(grep -ohE '\$\{?[A-Z_]+_(VERSION|TAG)\b' "$C"/*.sh | tr -d '${' | sort -u); do
+    [ -n "${!v:-}" ] || fail "$v is used by k8s/cluster but not pinned in versions.env"
+done
+ver() { echo "${1#v}" | awk -F. '{printf "%d%03d%03d\n", $1, $2, $3}'; }
+k=${KUBERNETES_VERSION#v}
+assert_eq "v0.${k#*.}" "$KUBERNETES_STAGING_VERSION" "staging modules of Kubernetes $KUBERNETES_VERSION"
+[ "$(ver "$KUBERNETES_VERSION")" -lt "$(ver v1.35.0)" ] || fail "Kubernetes $KUBERNETES_VERSION: its kubelet refuses cgroup v1"
+[ "$(ver "$COREDNS_VERSION")" -ge "$(ver v1.12.2)" ] || fail "CoreDNS $COREDNS_VERSION < 1.12.2"
+[ "$(ver "$KIND_VERSION")" -ge "$(ver v0.27.0)" ] || fail "kind $KIND_VERSION < 0.27.0"
+assert_match "^${ETCD_VERSION#v}-[0-9]+$" "$ETCD_IMAGE_TAG" "etcd's image tag"
+
+sed "s/PAUSE_VERSION/$PAUSE_VERSION/" "$C/node/containerd-config.toml" >"$TMP/config.toml"
+got=$("$PY" -c '
+import sys, tomllib
+c = tomllib.load(open(sys.argv[1], "rb"))
+p = c["plugins"]
+rt = p["io.containerd.cri.v1.runtime"]
+print(c["version"], p["io.containerd.cri.v1.images"]["snapshotter"],
+      p["io.containerd.cri.v1.images"]["pinned_images"]["sandbox"],
+      rt["restrict_oom_score_adj"], rt["containerd"]["runtimes"]["runc"]["options"]["SystemdCgroup"])
+' "$TMP/config.toml") || fail "the containerd config does not parse"
+assert_eq "3 overlayfs registry.k8s.io/pause:$PAUSE_VERSION True True" "$got" "containerd config"
+# kind's entrypoint switches snapshotters with this exact sed pattern.
+grep -q '^  snapshotter = "overlayfs"$' "$TMP/config.toml" || fail "no line kind's entrypoint can rewrite"
+
+for w in 0 2; do
+    E2E_WORKERS=$w bash "$C/e2e-one.sh" config >"$TMP/kind.yaml" || fail "e2e-one.sh config failed"
+    got=$("$PY" -c '
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+patch = yaml.safe_load(c["kubeadmConfigPatches"][0])
+print(c["kind"], c["apiVersion"], [n["role"] for n in c["nodes"]].count("worker"), patch["dns"]["imageTag"])
+' "$TMP/kind.yaml") || fail "the kind config does not parse"
+    assert_eq "Cluster kind.x-k8s.io/v1alpha4 $w $COREDNS_VERSION" "$got" "kind config with $w workers"
+done
+bash "$C/e2e-one.sh" nonsense >/dev/null 2>&1 && fail "an unknown e2e-one command was accepted"
+echo "ok: pins hold their reasons, configs render"
