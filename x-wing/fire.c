@@ -14,6 +14,7 @@
 #define STALL_NS 50000000u /* 50 ms behind the pace counts as a stall */
 
 struct slot {
+    const struct fire_config *cfg;
     CURL *easy;
     int busy;
     size_t target;
@@ -23,6 +24,8 @@ struct slot {
     int has_served_by;
     char served_by[SERVED_BY_MAX];
     char errbuf[CURL_ERROR_SIZE];
+    int blocked, opened;   /* the admit hook refused an address; let one through */
+    char blocked_why[256]; /* why it refused the last one */
 };
 
 struct fire {
@@ -38,10 +41,14 @@ struct fire {
     void *ctx;
 };
 
-enum fire_err fire_classify(int curl_code, int body_too_large)
+enum fire_err fire_classify(int curl_code, int body_too_large, int blocked)
 {
     if (body_too_large || curl_code == CURLE_FILESIZE_EXCEEDED)
         return FIRE_TOO_LARGE;
+    /* libcurl reports an address we refused as one it could not connect to;
+     * blocked means every address it tried was refused */
+    if (blocked && curl_code == CURLE_COULDNT_CONNECT)
+        return FIRE_BLOCKED;
     switch (curl_code) {
     case CURLE_OK: return FIRE_OK;
     case CURLE_OPERATION_TIMEDOUT: return FIRE_TIMEOUT;
@@ -102,6 +109,28 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+/* libcurl's socket for the address it is about to connect to, after its
+ * lookup: the admit hook sees the very address connected to, so a name that
+ * resolves differently than when it was checked (DNS rebinding) cannot slip
+ * past. A refused address gets no socket; libcurl tries the next one, if any. */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct slot *s = clientp;
+    const struct fire_config *c = s->cfg;
+    struct sockaddr_storage ss = {0};
+    size_t len = a->addrlen < sizeof ss ? a->addrlen : sizeof ss;
+
+    memcpy(&ss, &a->addr, len);
+    if (purpose != CURLSOCKTYPE_IPCXN ||
+        c->admit(c->admit_ctx, (const struct sockaddr *)&ss, len, s->blocked_why,
+                 sizeof s->blocked_why)) {
+        s->blocked = 1;
+        return CURL_SOCKET_BAD;
+    }
+    s->opened = 1;
+    return socket(a->family, a->socktype, a->protocol);
+}
+
 static int setup_easy(struct fire *f, struct slot *s)
 {
     const struct fire_config *c = f->cfg;
@@ -110,6 +139,7 @@ static int setup_easy(struct fire *f, struct slot *s)
     if (!e)
         return -1;
     s->easy = e;
+    s->cfg = c;
     s->max = c->max_body;
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -128,6 +158,14 @@ static int setup_easy(struct fire *f, struct slot *s)
      * would put a proxy's choice of backend into the tally (and cost a getenv
      * scan per request). */
     curl_easy_setopt(e, CURLOPT_PROXY, "");
+    /* A 3xx is a row of its own ("http 302"); following it would also take
+     * xwing serve to a target its allowlist never saw. libcurl's default, set
+     * so that it stays so. */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (c->admit) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, s);
+    }
     if (!c->keepalive) {
         /* One GET per connection, sent in one send on a connection with nothing
          * in flight: Nagle cannot hold it back. libcurl's default (TCP_NODELAY on)
@@ -158,6 +196,7 @@ static int start_one(struct fire *f, struct slot *s)
     s->too_large = 0;
     s->has_served_by = 0;
     s->errbuf[0] = '\0';
+    s->blocked = s->opened = 0;
     curl_easy_setopt(s->easy, CURLOPT_CURLU, f->parsed[s->target]);
     if (curl_multi_add_handle(f->multi, s->easy) != CURLM_OK)
         return -1;
@@ -175,7 +214,7 @@ static void finish_one(struct fire *f, struct slot *s, CURLcode code)
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &o.status);
     curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &total_us);
     curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_IP, &ip);
-    o.err = fire_classify((int)code, s->too_large);
+    o.err = fire_classify((int)code, s->too_large, s->blocked && !s->opened);
     o.body = s->buf ? s->buf : "";
     o.body_len = s->len;
     o.served_by = s->has_served_by ? s->served_by : NULL;
@@ -184,6 +223,8 @@ static void finish_one(struct fire *f, struct slot *s, CURLcode code)
     if (o.err == FIRE_TOO_LARGE) /* libcurl's words ("Failure writing output") hide the cap */
         snprintf(s->errbuf, sizeof s->errbuf, "reply body over --max-body (%zu bytes)",
                  f->cfg->max_body);
+    if (o.err == FIRE_BLOCKED) /* libcurl's words ("Couldn't connect") hide the refusal */
+        snprintf(s->errbuf, sizeof s->errbuf, "%s", s->blocked_why);
     o.detail = o.err == FIRE_OK ? "" : (s->errbuf[0] ? s->errbuf : curl_easy_strerror(code));
     o.target = s->target;
     curl_multi_remove_handle(f->multi, s->easy);

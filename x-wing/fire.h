@@ -7,17 +7,26 @@
  * spreads only over fresh lookups. keepalive and dns_cache opt out.
  * Requests go to the URLs in turn. Each completed request is handed to the
  * done callback with its body (capped at max_body), X-Served-By header, the
- * address connected to and its latency; transport failures come classified. */
+ * address connected to and its latency; transport failures come classified.
+ * With an admit hook, every address libcurl is about to connect to is asked
+ * about first, and one refused is never connected to (xwing serve's and
+ * probe's allowlist: gate.h). Redirects are never followed. */
 #ifndef XW_FIRE_H
 #define XW_FIRE_H
 
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "error.h"
 
 #define FIRE_UNLIMITED UINT64_MAX
+
+/* Decides whether libcurl may connect to sa (len bytes: the address it looked
+ * up, with the port): 0 to connect, or -1 with a one-line reason in why. */
+typedef int (*fire_admit_fn)(const void *ctx, const struct sockaddr *sa, size_t len, char *why,
+                             size_t cap);
 
 struct fire_config {
     const char *const *urls;
@@ -31,9 +40,15 @@ struct fire_config {
     size_t max_body;
     uint64_t deadline_ns; /* clock_mono_ns() after which no request starts; 0: none */
     volatile sig_atomic_t *stop; /* when set: abort what is in flight and return */
+    fire_admit_fn admit;         /* NULL: every address (the command line's own targets) */
+    const void *admit_ctx;
 };
 
-enum fire_err { FIRE_OK, FIRE_TIMEOUT, FIRE_REFUSED, FIRE_DNS, FIRE_TOO_LARGE, FIRE_OTHER };
+enum fire_err {
+    FIRE_OK, FIRE_TIMEOUT, FIRE_REFUSED, FIRE_DNS, FIRE_TOO_LARGE,
+    FIRE_BLOCKED, /* the admit hook refused the address(es): nothing was connected to */
+    FIRE_OTHER,
+};
 
 struct fire_outcome {
     enum fire_err err;
@@ -58,7 +73,8 @@ typedef int (*fire_tick_fn)(void *ctx);
 int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
              struct error *err);
 
-/* Maps a CURLcode (as int) and the body-cap flag to a failure class. */
-enum fire_err fire_classify(int curl_code, int body_too_large);
+/* Maps a CURLcode (as int), the body-cap flag and whether the admit hook
+ * refused every address the request tried to a failure class. */
+enum fire_err fire_classify(int curl_code, int body_too_large, int blocked);
 
 #endif

@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "addrclass.h"
 #include "fire.h"
 #include "http.h"
 
@@ -13,6 +15,7 @@ enum {
     O_KEY, O_BY, O_VERBOSE, O_OUTPUT, O_EXPECT_ONLY, O_EXPECT_ALL, O_EXPECT_FAIL,
     O_MIN_SUCCESS, O_WATCH, O_DURATION, O_WATCH_INTERVAL, O_MAX_BODY, O_HELP, O_VERSION,
     O_LISTEN, O_MAX_REQUESTS, O_MAX_TALLIES, O_TALLY_BUDGET, O_LOG_FORMAT, O_EVERY,
+    O_ALLOW_TARGET, O_ALLOW_LINK_LOCAL,
 };
 
 static const struct opt_spec client_specs[] = {
@@ -47,6 +50,8 @@ static const struct opt_spec serve_specs[] = {
     {"max-tallies", 0, 1, O_MAX_TALLIES},
     {"tally-budget", 0, 1, O_TALLY_BUDGET},
     {"log-format", 0, 1, O_LOG_FORMAT},
+    {"allow-target", 0, 1, O_ALLOW_TARGET},
+    {"allow-link-local", 0, 0, O_ALLOW_LINK_LOCAL},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
     {NULL, 0, 0, 0},
@@ -70,6 +75,7 @@ static const struct opt_spec probe_specs[] = {
     {"max-body", 0, 1, O_MAX_BODY},
     {"every", 0, 1, O_EVERY},
     {"listen", 'l', 1, O_LISTEN},
+    {"allow-link-local", 0, 0, O_ALLOW_LINK_LOCAL},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
     {NULL, 0, 0, 0},
@@ -143,6 +149,7 @@ static const char client_usage[] =
 "  xwing --watch rebel-base                    # while scaling a cluster to 0\n"
 "  xwing -n 10 --timeout 2s --expect-fail rebel-base   # default-deny policy\n";
 
+/* serve's usage, around its default allowlist (allowlist.c holds it). */
 static const char serve_usage[] =
 "usage: xwing serve [options]\n"
 "\n"
@@ -161,9 +168,24 @@ static const char serve_usage[] =
 "      --tally-budget D     no request of a tally starts after D (default 60s);\n"
 "                           a tally cut short says \"interrupted\":true\n"
 "      --log-format FORMAT  text (default) or json: the event lines on stderr\n"
+"      --allow-target HOST[:PORT]\n"
+"                           a target /tally may fetch (repeat it, or give a\n"
+"                           comma-separated list): '*' and '?' glob the host,\n"
+"                           no PORT allows any port, an IP address ([v6]) is\n"
+"                           compared as one; other targets get 403. Default\n"
+"                           (none given): the lab's names,\n";
+
+static const char serve_usage_tail[] =
+"      --allow-link-local   link-local addresses (169.254.0.0/16, fe80::/10) may\n"
+"                           be allowed; without it none is, whatever the list says\n"
 "  -h, --help, -V, --version\n"
+"The address a target resolves to is checked too, again on every connection:\n"
+"a loopback, link-local, cloud metadata or unspecified address is refused\n"
+"unless a pattern names that address (--allow-target 127.0.0.1:8080; a glob\n"
+"never does). Redirects are not followed.\n"
 "Each flag but --help and --version may also be set as XWING_<NAME>\n"
-"(XWING_LISTEN=:9090); a variable set but empty is the empty value.\n"
+"(XWING_LISTEN=:9090, XWING_ALLOW_TARGET=a,b: added to the flags' patterns);\n"
+"a variable set but empty is the empty value.\n"
 "At most 64 connections at once. The report has \"requested\" (n), \"completed\"\n"
 "and \"interrupted\". SIGTERM or SIGINT stop it at once (running tallies are\n"
 "abandoned), exit 0.\n";
@@ -198,6 +220,8 @@ static const char probe_usage[] =
 "                          judged on each round: xwing_probe_expectation_ok,\n"
 "                          and a log line each time the verdict changes\n"
 "      --max-body SIZE     longer replies count as too-large (default 64KiB)\n"
+"      --allow-link-local  connect to link-local addresses (169.254.0.0/16,\n"
+"                          fe80::/10: cloud metadata); refused by default\n"
 "  -h, --help, -V, --version\n"
 "At most 16 targets. Flags come from the command line only. SIGTERM or SIGINT\n"
 "stop it at once (a round in flight is abandoned, not counted), exit 0.\n"
@@ -213,7 +237,16 @@ void options_usage(FILE *out)
 
 void options_serve_usage(FILE *out)
 {
+    struct allowlist *lab = calloc(1, sizeof *lab);
+    char names[512] = "(out of memory)";
+    if (lab) {
+        allowlist_defaults(lab);
+        allowlist_describe(lab, names, sizeof names);
+    }
     fputs(serve_usage, out);
+    fprintf(out, "%27s%s\n", "", names);
+    fputs(serve_usage_tail, out);
+    free(lab);
 }
 
 void options_probe_usage(FILE *out)
@@ -284,6 +317,8 @@ static const char *apply_service(struct parse *p, int id, const char *v)
         return log_format_parse(v, &o->log_format) ? "expected text or json" : NULL;
     case O_EVERY:
         return duration_in(v, 1, 3600000, &o->probe_every_ms, "expected a duration from 1ms to 1h");
+    case O_ALLOW_TARGET: return allowlist_add(&o->allow, v);
+    case O_ALLOW_LINK_LOCAL: o->allow.link_local = 1; return NULL;
     }
     return apply_expect(o, id, v);
 }
@@ -411,6 +446,15 @@ static int validate_probe(struct options *o, char **pos, size_t npos, struct opt
         return refuse(err, "probe: ", "%s", why);
     if (parse_targets(o, pos, npos, "probe: ", err))
         return -1;
+    for (size_t i = 0; i < npos; i++) {
+        struct sockaddr_storage ss;
+        size_t len;
+        const struct target *t = &o->targets[i];
+        if (addrclass_parse(t->host, t->port, &ss, &len) == 0 &&
+            allowlist_address(&o->allow, (const struct sockaddr *)&ss, len))
+            return refuse(err, "probe: ", "target '%s' is a link-local address: refused unless "
+                          "--allow-link-local", pos[i]);
+    }
     for (size_t i = 1; i < npos; i++) {
         for (size_t j = 0; j < i; j++) {
             if (strcmp(o->targets[i].url, o->targets[j].url) == 0)
@@ -458,6 +502,8 @@ static int parse_serve(struct options *o, int argc, char **argv, struct opt_erro
     o->serve_help = o->mode == OPTIONS_HELP;
     if (o->mode == OPTIONS_RUN)
         o->mode = OPTIONS_SERVE;
+    if (o->allow.n == 0)
+        allowlist_defaults(&o->allow);
     return 0;
 }
 
@@ -467,6 +513,7 @@ static int parse_probe(struct options *o, int argc, char **argv, struct opt_erro
     size_t npos = 0;
 
     opt_parse_hostport(":9090", &o->listen);
+    o->allow.open = 1;
     if (read_mode(&probe_mode, o, argc, argv, pos, &npos, err))
         return -1;
     o->probe_help = o->mode == OPTIONS_HELP;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "allowlist.h"
 #include "expect.h"
 #include "log.h"
 #include "opt.h"
@@ -53,6 +54,8 @@ struct options {
     uint64_t serve_max_n;
     uint64_t serve_max_busy;
     uint64_t serve_budget_ms; /* --tally-budget: no request starts after it */
+    struct allowlist allow;   /* serve: --allow-target (the lab's names when none);
+                                 probe: open, --allow-link-local only */
     /* probe (also: listen, and the client's tally and expectation flags) */
     uint64_t probe_every_ms;
     /* Last, and left out of the defaults' zeroing: 2.6 MiB that stays

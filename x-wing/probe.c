@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate.h"
 #include "httpd.h"
 #include "probe_http.h"
 #include "probe_loop.h"
@@ -50,6 +51,8 @@ static int setup(struct probe_run *r, const struct options *o)
     p->fire = spec_run_config(&o->spec, r->urls, o->ntargets).fire;
     p->fire.n = o->spec.n * o->ntargets; /* a round: N per target, the targets in turn */
     p->fire.stop = &p->stop;
+    p->fire.admit = gate_admit; /* link-local refused unless --allow-link-local */
+    p->fire.admit_ctx = &o->allow;
     p->every_ns = o->probe_every_ms * 1000000u;
     p->max_body = o->spec.max_body;
     p->log = (struct log){.prog = "xwing", .format = LOG_TEXT, .out = NULL};

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "gate.h"
 #include "http.h"
 #include "httpd.h"
 #include "log.h"
@@ -190,6 +191,8 @@ static char *tally_json(struct serve *s, const struct serve_query *q)
     struct run_config cfg = spec_run_config(&q->spec, urls, q->ntargets);
     cfg.fire.deadline_ns = clock_mono_ns() + s->opts->serve_budget_ms * 1000000ull;
     cfg.fire.stop = &s->stop;
+    cfg.fire.admit = gate_admit;
+    cfg.fire.admit_ctx = &s->opts->allow;
     if (run_tally(&cfg, st, NULL, NULL, &err) == 0)
         json = render(s, &cfg, st);
     else
@@ -207,16 +210,34 @@ static enum MHD_Result send_busy(const struct serve *s, struct MHD_Connection *c
     return httpd_json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, why);
 }
 
+/* Every target by name first, so a name off the list is never looked up;
+ * then what each resolves to. 0, or -1 with the 403 reason. */
+static int allowed(const struct serve *s, const struct serve_query *q, char *reason, size_t cap)
+{
+    const struct allowlist *l = &s->opts->allow;
+    for (size_t i = 0; i < q->ntargets; i++)
+        if (!allowlist_name(l, q->targets[i].host, q->targets[i].port))
+            return gate_target(l, &q->targets[i], reason, cap);
+    for (size_t i = 0; i < q->ntargets; i++)
+        if (gate_target(l, &q->targets[i], reason, cap))
+            return -1;
+    return 0;
+}
+
 static enum MHD_Result handle_tally(struct serve *s, struct MHD_Connection *conn)
 {
     struct serve_query *q = malloc(sizeof *q);
-    char reason[256], *json;
+    char reason[768], *json;
 
     if (!q)
         return MHD_NO;
     if (read_query(conn, q, s->opts->serve_max_n, reason, sizeof reason)) {
         free(q);
         return httpd_json_error(conn, MHD_HTTP_BAD_REQUEST, reason);
+    }
+    if (allowed(s, q, reason, sizeof reason)) {
+        free(q);
+        return httpd_json_error(conn, MHD_HTTP_FORBIDDEN, reason);
     }
     if (atomic_fetch_add(&s->busy, 1) >= s->opts->serve_max_busy) {
         atomic_fetch_sub(&s->busy, 1);
@@ -267,6 +288,7 @@ int serve_run(const struct options *o, struct error *err)
         .backlog = SOMAXCONN,
     };
     struct serve *s;
+    char allow[600];
     int sig;
 
     if (!ip_literal(o->listen.host))
@@ -283,11 +305,12 @@ int serve_run(const struct options *o, struct error *err)
     }
     /* The limits follow the address, as on rebel-base's listen line: the
      * address is never the last word, in text or in a JSON "msg". */
+    allowlist_describe(&o->allow, allow, sizeof allow);
     log_event(&s->log, LOG_INFO, "listen",
               "serving /healthz and /tally on %s (max %u connections, %llu tallies at once, "
-              "n up to %llu, %llu ms budget per tally)",
+              "n up to %llu, %llu ms budget per tally; targets allowed: %s)",
               s->http.desc, hc.connection_limit, (unsigned long long)o->serve_max_busy,
-              (unsigned long long)o->serve_max_n, (unsigned long long)o->serve_budget_ms);
+              (unsigned long long)o->serve_max_n, (unsigned long long)o->serve_budget_ms, allow);
     sig = stop_wait();
     s->stop = 1; /* running tallies abandon their requests within 100 ms */
     httpd_stop(&s->http);

@@ -2,8 +2,10 @@
  *
  * GET /healthz answers 200; GET /tally?target=..&n=..[&key=..][&by=..][&c=..]
  * [&timeout=..] runs a tally from inside the pod and answers the JSON report,
- * as agnhost's /dial does for Kubernetes e2e. Limits keep one caller from
- * tying the pod up: n capped (--max-requests), c <= 16, timeout <= 10s, a time
+ * as agnhost's /dial does for Kubernetes e2e, but only of the targets its
+ * allowlist names (--allow-target; the lab's names by default): anything
+ * else gets 403 naming the flag that would allow it (gate.h). Limits keep one
+ * caller from tying the pod up: n capped (--max-requests), c <= 16, timeout <= 10s, a time
  * budget per tally (--tally-budget, 60 s: requests not started by then are not
  * made, and the report says "interrupted":true with "requested" and
  * "completed"), at most --max-tallies at once (503 beyond).

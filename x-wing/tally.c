@@ -62,7 +62,8 @@ void tally_fail(struct tally *t, enum tally_fail kind, long status)
 const char *tally_fail_name(enum tally_fail kind)
 {
     static const char *names[TALLY_FAIL_KINDS] = {
-        "timeout", "refused", "dns", "http", "not-json", "no-key", "too-large", "other",
+        "timeout", "refused", "dns", "http", "not-json", "no-key", "too-large", "blocked",
+        "other",
     };
     return ((int)kind >= 0 && kind < TALLY_FAIL_KINDS) ? names[kind] : "other";
 }

@@ -26,6 +26,7 @@ enum tally_fail {
     TALLY_NOT_JSON,
     TALLY_NO_KEY,
     TALLY_TOO_LARGE,
+    TALLY_BLOCKED, /* xwing serve's or probe's allowlist refused the address */
     TALLY_OTHER,
     TALLY_FAIL_KINDS
 };

@@ -6,7 +6,7 @@
 # and SIGTERM must still exit 0.
 source "$(dirname "$0")/lib.sh"
 
-start_serve serve --listen 127.0.0.1:0
+start_serve serve --listen 127.0.0.1:0 --allow-target "127.0.0.1:$DEAD_PORT"
 port=$SERVE_PORT
 wait_http "http://127.0.0.1:$port/healthz" 200 20
 

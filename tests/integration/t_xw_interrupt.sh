@@ -111,7 +111,7 @@ jq -e '.requested == 5 and .completed == 5 and .interrupted == false and .ended_
     fail "JSON when -n ends the run before --duration: $(cat "$TMP/d4.json")"
 
 # 5. xwing serve: a tally its budget cuts short says so; a whole one says count.
-start_serve serve --listen 127.0.0.1:0 --tally-budget 500ms
+start_serve serve --listen 127.0.0.1:0 --tally-budget 500ms --allow-target "$K"
 base=http://127.0.0.1:$SERVE_PORT
 curl -s --max-time 30 -G "$base/tally" --data-urlencode "target=$K/?delay=200ms" --data n=100 \
     >"$TMP/budget.json"

@@ -100,7 +100,7 @@ xw one -n 1 --expect-fail "$D"
 assert_eq "expect ok: the 1 request failed, as expected" "$(grep '^expect ' "$TMP/one")" "singular --expect-fail"
 
 # xwing serve: its bounds, in its answers.
-start_serve serve --listen 127.0.0.1:0 --max-tallies 1 --max-requests 50
+start_serve serve --listen 127.0.0.1:0 --max-tallies 1 --max-requests 50 --allow-target "$K"
 base=http://127.0.0.1:$SERVE_PORT
 assert_eq 400 "$(http_code "$base/tally?target=$K&n=51")" "n over --max-requests"
 assert_eq '{"error":"bad n '"'"'51'"'"': expected 1..50 (--max-requests)"}' \

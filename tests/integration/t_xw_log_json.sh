@@ -5,7 +5,7 @@
 # bad value is a usage error naming the flag.
 source "$(dirname "$0")/lib.sh"
 
-start_serve serve --listen 127.0.0.1:0 --log-format json
+start_serve serve --listen 127.0.0.1:0 --log-format json --allow-target "127.0.0.1:$DEAD_PORT"
 base=http://127.0.0.1:$SERVE_PORT
 assert_match '"requests":2' "$(curl -s --max-time 10 "$base/tally?target=127.0.0.1:$DEAD_PORT&n=2")" \
     "/tally with JSON logs"

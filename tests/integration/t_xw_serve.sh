@@ -11,7 +11,8 @@ serve_doc k "$KOORNACHT"
 k=$REBEL_PORT
 serve_doc t "$TION"
 t=$REBEL_PORT
-start_serve serve --listen 127.0.0.1:0 --max-requests 200 --max-tallies 1
+# The rebel-bases and helpers here listen on loopback, which serve refuses unless named.
+start_serve serve --listen 127.0.0.1:0 --max-requests 200 --max-tallies 1 --allow-target 127.0.0.1
 pid=$SERVE_PID port=$SERVE_PORT
 # Threads of a serve with no connection open (main and listener): what it goes
 # back to once the requests below are done.

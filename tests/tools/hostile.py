@@ -2,7 +2,7 @@
 """A misbehaving HTTP server for xwing's tests (stdlib only).
 
     hostile.py --port P --mode MODE [--doc JSON] [--size BYTES] [--status CODE]
-               [--served-by NAME] [--host 127.0.0.1]
+               [--served-by NAME] [--location URL] [--host 127.0.0.1]
 
 With --port 0 the kernel picks the port; once the socket listens the script
 prints `listening: HOST:PORT` (flushed) with the port really bound, which is
@@ -104,6 +104,12 @@ def mode_no_key(conn, args):
     respond(conn, 200, b'{"Planet": "Nowhere"}\n', extra=served_by(args))
 
 
+@mode("redirect")
+def mode_redirect(conn, args):
+    """302 to --location, with a JSON body of its own."""
+    respond(conn, 302, b'{"Cluster": "redirector"}\n', extra=["Location: " + args.location])
+
+
 
 
 def read_head(conn):
@@ -150,6 +156,7 @@ def main():
     p.add_argument("--size", type=int, default=1 << 20)
     p.add_argument("--status", type=int, default=500)
     p.add_argument("--served-by", default="")
+    p.add_argument("--location", default="http://127.0.0.1:1/", help="where --mode redirect sends")
     args = p.parse_args()
     srv = Server((args.host, args.port), Handler)  # binds and listens
     srv.args = args

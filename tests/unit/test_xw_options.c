@@ -173,6 +173,21 @@ static void test_bad(void **state)
         {{"127.0.0.1:21091:99"}, "bad target '127.0.0.1:21091:99': more than one ':PORT': give one port, as in host:8080"},
         {{"::1:8080"}, "bad target '::1:8080': IPv6 addresses need brackets: [::1]:8080"},
         {{"serve", "-n", "5"}, "serve: unknown option '-n'"},
+        {{"serve", "--allow-target", ""}, "serve: --allow-target: bad value '': empty pattern"},
+        {{"serve", "--allow-target", "a,,b"}, "serve: --allow-target: bad value 'a,,b': empty pattern"},
+        {{"serve", "--allow-target", "a/b"}, "--allow-target: bad value 'a/b': bad character in host pattern"},
+        {{"serve", "--allow-target", "http://a"}, "bad value 'http://a': a pattern is HOST[:PORT], without a scheme"},
+        {{"serve", "--allow-target", "a:0"}, "bad value 'a:0': port must be 1..65535 (leave it out for any port)"},
+        {{"serve", "--allow-target", "a:*"}, "bad value 'a:*': port must be 1..65535"},
+        {{"serve", "--allow-target", "::1"}, "bad value '::1': IPv6 addresses need brackets: [::1]:8080"},
+        {{"serve", "--allow-target", "[rebel-base]:80"}, "expected an IPv6 address in brackets"},
+        {{"serve", "--allow-target", "[::1"}, "missing ']' after an IPv6 address"},
+        {{"serve", "--allow-target", ":80"}, "bad value ':80': empty host"},
+        {{"serve", "--allow-link-local=1"}, "serve: --allow-link-local takes no value"},
+        {{"probe", "169.254.169.254"}, "probe: target '169.254.169.254' is a link-local address: refused unless --allow-link-local"},
+        {{"probe", "[fe80::1]:9"}, "probe: target '[fe80::1]:9' is a link-local address"},
+        {{"probe", "--allow-target", "x", "h"}, "probe: unknown option '--allow-target'"},
+        {{"--allow-link-local", "h"}, "unknown option '--allow-link-local'"},
     };
     static struct options o;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -182,6 +197,51 @@ static void test_bad(void **state)
         if (!strstr(err, cases[i].err_has))
             fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].err_has);
     }
+}
+
+/* serve's allowlist: the lab's names by default; --allow-target and
+ * XWING_ALLOW_TARGET (a comma-separated list) together replace them. */
+static void test_allow(void **state)
+{
+    (void)state;
+    static struct options o;
+    static char *many[2 + 2 * ALLOWLIST_MAX + 1];
+    char err[256], desc[1024];
+    const char *a1[] = {"serve", NULL};
+    assert_int_equal(parse(a1, &o, err, sizeof err), 0);
+    assert_true(allowlist_name(&o.allow, "rebel-base", 80));
+    assert_false(allowlist_name(&o.allow, "127.0.0.1", 80));
+    assert_false(o.allow.link_local || o.allow.open);
+    const char *a2[] = {"serve", "--allow-target", "127.0.0.1:8080", "--allow-link-local", NULL};
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    allowlist_describe(&o.allow, desc, sizeof desc);
+    assert_string_equal(desc, "127.0.0.1:8080; link-local allowed");
+    setenv("XWING_ALLOW_TARGET", "a.svc.cluster.local, [::1]:80", 1);
+    assert_int_equal(parse(a2, &o, err, sizeof err), 0);
+    allowlist_describe(&o.allow, desc, sizeof desc);
+    assert_string_equal(desc, "a.svc.cluster.local, [::1]:80, 127.0.0.1:8080; link-local allowed");
+    setenv("XWING_ALLOW_TARGET", "", 1); /* set but empty: the empty value, an error */
+    assert_int_equal(parse(a1, &o, err, sizeof err), -1);
+    assert_string_equal(err, "serve: XWING_ALLOW_TARGET: bad value '': empty pattern");
+    unsetenv("XWING_ALLOW_TARGET");
+    const char *a3[] = {"probe", "--allow-link-local", "169.254.169.254", NULL};
+    assert_int_equal(parse(a3, &o, err, sizeof err), 0);
+    assert_true(o.allow.open && o.allow.link_local);
+    const char *a4[] = {"probe", "127.0.0.1:9", NULL}; /* the probe's loopback targets stay */
+    assert_int_equal(parse(a4, &o, err, sizeof err), 0);
+
+    int argc = 0;
+    many[argc++] = "xwing";
+    many[argc++] = "serve";
+    for (int i = 0; i < ALLOWLIST_MAX; i++) {
+        many[argc++] = "--allow-target";
+        many[argc++] = "h";
+    }
+    assert_int_equal(parse_argv(&o, argc, many, err, sizeof err), 0);
+    assert_int_equal(o.allow.n, 32); /* stated in the README */
+    many[argc++] = "--allow-target=h";
+    assert_int_equal(parse_argv(&o, argc, many, err, sizeof err), -1);
+    assert_string_equal(err, "serve: --allow-target: bad value 'h': at most 32 patterns");
 }
 
 /* Every bound is named in the error that hits it. */
@@ -251,7 +311,9 @@ static void test_usage_states_limits(void **state)
     };
     static const char *serve[] = {"at most 8", "c at most 16", "timeout at", "most 10s",
                                   "--tally-budget D", "default 60s", "at\n                           most 64",
-                                  "At most 64 connections", "\"requested\"", "\"interrupted\""};
+                                  "At most 64 connections", "\"requested\"", "\"interrupted\"",
+                                  "--allow-target HOST[:PORT]", "rebel-base:80, rebel-base.*.svc.cluster.local:80",
+                                  "--allow-link-local", "Redirects are not followed"};
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -297,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_usage_explains_defaults),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_tally_budget),
+        cmocka_unit_test(test_allow),
         cmocka_unit_test(test_usage_states_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -336,6 +336,12 @@ static void test_text_notes(void **state)
     assert_non_null(strstr(buf, "\n  (other values): replies beyond the first 64 distinct values "
                                 "(values named in --expect-* are counted exactly)\n"));
     assert_non_null(strstr(buf, "\n  too-large: reply body over --max-body (1024 bytes)\n"));
+    assert_null(strstr(buf, "blocked"));
+    free(buf);
+    tally_fail(&f->t, TALLY_BLOCKED, 0);
+    buf = text_of(&r);
+    assert_non_null(strstr(buf, "\n  blocked: the address looked up is not allowed "
+                                "(--allow-target, --allow-link-local): never connected to\n"));
     free(buf);
     free(f);
 }

@@ -31,11 +31,12 @@ static void test_rows_sorted(void **state)
         {"Koornacht", 0, 0}, {"Tion", 0, 0}, {NULL, TALLY_TIMEOUT, 0},
         {NULL, TALLY_HTTP, 99}, {NULL, TALLY_NOT_JSON, 0}, {NULL, TALLY_NO_KEY, 0},
         {NULL, TALLY_TOO_LARGE, 0}, {NULL, TALLY_DNS, 0}, {NULL, TALLY_OTHER, 0},
+        {NULL, TALLY_BLOCKED, 0},
         {NULL, (int)TALLY_FAIL_KINDS + 3, 0},
     };
     static const struct { const char *value; uint64_t count; int error; } want[] = {
         {"Tion", 3, 0}, {"Koornacht", 2, 0}, {"http 500", 2, 1}, {"other", 2, 1},
-        {"dns", 1, 1}, {"http 503", 1, 1}, {"http ???", 1, 1}, {"no-key", 1, 1},
+        {"blocked", 1, 1}, {"dns", 1, 1}, {"http 503", 1, 1}, {"http ???", 1, 1}, {"no-key", 1, 1},
         {"not-json", 1, 1}, {"refused", 1, 1}, {"timeout", 1, 1}, {"too-large", 1, 1},
     };
     struct tally *t = malloc(sizeof *t);
@@ -64,9 +65,9 @@ static void test_rows_sorted(void **state)
     }
     free(heap);
     assert_int_equal(t->ok, 5);
-    assert_int_equal(t->failed, 12);
-    assert_int_equal(tally_total(t), 17);
-    assert_int_equal(rows_sum(t), 17);
+    assert_int_equal(t->failed, 13);
+    assert_int_equal(tally_total(t), 18);
+    assert_int_equal(rows_sum(t), 18);
     assert_int_equal(tally_count(t, "Tion"), 3);
     assert_int_equal(tally_count(t, "tion"), 0);
     assert_int_equal(tally_count(t, "refused"), 0); /* failures are not replies */
@@ -165,6 +166,7 @@ static void test_fail_labels(void **state)
         {TALLY_TIMEOUT, 0, "timeout"}, {TALLY_REFUSED, 0, "refused"}, {TALLY_DNS, 0, "dns"},
         {TALLY_HTTP, 404, "http 404"}, {TALLY_HTTP, 0, "http ???"}, {TALLY_NOT_JSON, 0, "not-json"},
         {TALLY_NO_KEY, 0, "no-key"}, {TALLY_TOO_LARGE, 0, "too-large"}, {TALLY_OTHER, 0, "other"},
+        {TALLY_BLOCKED, 0, "blocked"},
     };
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
