@@ -57,7 +57,7 @@ for c in koornacht tion; do
         "$(state "' '.join(str(x) for x in (d['clusters']['$c']['node_image'], d['clusters']['$c']['cilium']['version'], d['clusters']['$c']['cilium']['values']['clustermesh.enableEndpointSliceSynchronization'], d['clusters']['$c']['clustermesh']))")" \
         "$c: node image, Cilium, EndpointSlice sync, clustermesh"
     assert_eq "['rebel-base:0.1.0', 'x-wing:0.1.0']" "$(state "sorted(d['clusters']['$c']['images'])")" "$c: images loaded"
-    assert_eq "['ConfigMap/rebel-base-response', 'Deployment/rebel-base', 'Deployment/x-wing', 'Pod/x-wing', 'Service/rebel-base']" \
+    assert_eq "['ConfigMap/rebel-base-response', 'Deployment/rebel-base', 'Deployment/x-wing', 'NetworkPolicy/x-wing-ingress', 'Pod/x-wing', 'Service/rebel-base']" \
         "$(state "sorted(d['clusters']['$c']['objects'])")" "$c: objects"
 done
 assert_eq "True False" "$(state "' '.join(str(d['clusters'][c]['hubble']) for c in ('koornacht', 'tion'))")" "Hubble on koornacht only"
