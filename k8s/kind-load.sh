@@ -12,7 +12,9 @@
 # content it does not have (kind issues 3795, 4066, 4224); `kind load image-archive` runs
 # the same import. The fallback therefore differs: it pipes `docker save` into each node's
 # containerd, `ctr -n k8s.io images import` without --all-platforms, which imports the
-# node's own platform only. Runs with bash 3.2 and BSD userland.
+# node's own platform only, into the snapshotter the node's CRI uses, as kind does (else
+# ctr unpacks into overlayfs, and on a zfs, fuse-overlayfs or rootless node no pod starts).
+# Runs with bash 3.2 and BSD userland.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=${1:-$(cat "$root/VERSION")}
@@ -75,13 +77,34 @@ image_for() { # image_for NAME ARCH
     return 1
 }
 
+# The snapshotter NODE's CRI plugin unpacks images into, read from `containerd config
+# dump` as kind reads it (kind v0.27.0 pkg/cluster/nodeutils/util.go:93-125): config
+# version 2 (containerd 1.x) has it in [plugins."io.containerd.grpc.v1.cri".containerd],
+# version 3 (containerd 2, whose dump writes version 3: containerd v2.0.2
+# cmd/containerd/command/config.go:73) in [plugins.'io.containerd.cri.v1.images'].
+snapshotter_of() { # snapshotter_of NODE
+    local snap
+    snap=$(docker exec "$1" containerd config dump | awk -v q="'" '
+        { line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line); gsub(/"/, "", line); gsub(q, "", line) }
+        line ~ /^version *=/ && table == "" { version = line; sub(/^version *= */, "", version) }
+        line ~ /^\[/ { table = line; next }
+        line ~ /^snapshotter *=/ { value = line; sub(/^snapshotter *= */, "", value); found[table] = value }
+        END {
+            if (version == 2) print found["[plugins.io.containerd.grpc.v1.cri.containerd]"]
+            if (version == 3) print found["[plugins.io.containerd.cri.v1.images]"]
+        }') || snap=
+    [ -n "$snap" ] || { echo "kind-load: cannot tell which snapshotter $1's containerd uses ('containerd config dump')" >&2; return 1; }
+    echo "$snap"
+}
+
 # Imports IMAGE into every node of CLUSTER through its containerd, one platform only.
 import_per_node() { # import_per_node IMAGE CLUSTER
-    local node nodes
+    local node nodes snap
     nodes=$(nodes_of "$2") || return 1
     for node in $nodes; do
-        echo "kind-load: docker save $1 | docker exec -i $node ctr -n k8s.io images import -"
-        docker save "$1" | docker exec -i "$node" ctr -n k8s.io images import - || return 1
+        snap=$(snapshotter_of "$node") || return 1
+        echo "kind-load: docker save $1 | docker exec -i $node ctr -n k8s.io images import --snapshotter=$snap -"
+        docker save "$1" | docker exec -i "$node" ctr -n k8s.io images import "--snapshotter=$snap" - || return 1
     done
 }
 

@@ -28,9 +28,9 @@ cd "$root"
 clusters="koornacht tion"
 version=$(cat VERSION)
 # 1.19.0: the first release whose policies select the local cluster only unless a selector
-# names clusters (policy-default-local-cluster), and what a current cilium CLI installs.
-# The lab's policies name their clusters, so they mean the same from 1.14 on; the stand-in
-# tests model both behaviours (tests/k8s/mesh_model.py).
+# names clusters (policy-default-local-cluster, v1.19.0 chart values.yaml:3489), and what a
+# current cilium CLI installs. The lab's policies name their clusters, so they mean the same
+# on every Cilium it supports; the stand-in tests model both behaviours (tests/k8s/mesh_model.py).
 cilium_version=${CILIUM_VERSION:-1.19.0}
 kind_image=${KIND_NODE_IMAGE:-}
 lab_dir=${LAB_DIR:-build/lab}
@@ -40,17 +40,22 @@ check_interval=${CHECK_INTERVAL:-3}
 min_mem_mb=${LAB_MIN_MEM_MB:-6144}
 proc=${LAB_PROC:-/proc}
 step_ids="1 2 3 4 5 5b 6 7 7b 8 8b 9 10 11"
-# MCS-API is opt-in: it is beta in Cilium (1.17 on), and Cilium's CoreDNS set-up for
-# clusterset.local needs CoreDNS 1.12.2 or later, which kind node images before Kubernetes
-# 1.35 do not ship; the global-service road needs neither. Step 11 is skipped without it.
+# MCS-API is opt-in: it is beta, and Cilium's CoreDNS set-up for clusterset.local needs
+# CoreDNS 1.12.2 or later, which kind node images before Kubernetes 1.35 do not ship (v1.19.0
+# Documentation/network/clustermesh/mcsapi.rst:21); the global-service road needs neither.
+# Step 11 is skipped without it.
 mcsapi=${LAB_MCSAPI:-0}
-min_mcsapi_cilium=1.17.0 min_coredns=1.12.2
+# MCS-API: clustermesh.mcsapi.* from 1.19.0 (v1.19.0 chart values.yaml:3556; 1.17/1.18 ignore it)
+min_mcsapi_cilium=1.19.0 min_coredns=1.12.2
 mcs_sets="--set clustermesh.mcsapi.enabled=true --set clustermesh.mcsapi.corednsAutoConfigure.enabled=true"
 mcs_name=rebel-base.default.svc.clusterset.local
-# Minimum versions: kind v0.20 (the configs' v1alpha4 fields, cgroup v2 hosts), kubectl
-# v1.21 (kustomize components in `apply -k`), cilium CLI v0.15 (Helm-mode install, upgrade
-# and clustermesh), and inotify limits as kind's known-issues page gives them.
-min_kind=0.20.0 min_kubectl=1.21.0 min_cilium_cli=0.15.0
+# Minimums (k8s/README.md's support table says more):
+# kind: `kind load` reads containerd 2's config (v3) from v0.27.0 (pkg/cluster/nodeutils/util.go:110)
+# kubectl: kustomize components from v1.21.0 (k8s.io/kubectl v0.21.0 go.mod:46, kustomize/api v0.8.5)
+# cilium CLI: Helm mode by default from v0.15.0 (Cilium v1.16.0 Documentation/installation/cli-download.rst:2)
+# Cilium: clustermesh.enableEndpointSliceSynchronization from 1.16.0 (v1.16.0 chart values.yaml:2839)
+min_kind=0.27.0 min_kubectl=1.21.0 min_cilium_cli=0.15.0 min_cilium=1.16.0
+# inotify limits as kind's known-issues page gives them
 min_inotify_instances=512 min_inotify_watches=524288
 dry_run=0
 action=all
@@ -254,8 +259,10 @@ preflight() {
         problem "Docker does not answer ('docker info' failed): start it (Docker Desktop, or: sudo systemctl start docker)"
     fi
     check_limits
-    if [ "$mcsapi" = 1 ] && ! version_ge "$cilium_version" "$min_mcsapi_cilium"; then
-        problem "LAB_MCSAPI=1 needs Cilium ${min_mcsapi_cilium%.0} or later (MCS-API); CILIUM_VERSION is $cilium_version"
+    if ! version_ge "$cilium_version" "$min_cilium"; then
+        problem "CILIUM_VERSION $cilium_version is older than $min_cilium: step 10's EndpointSlice synchronization (clustermesh.enableEndpointSliceSynchronization) is new in Cilium ${min_cilium%.0}"
+    elif [ "$mcsapi" = 1 ] && ! version_ge "$cilium_version" "$min_mcsapi_cilium"; then
+        problem "LAB_MCSAPI=1 needs Cilium ${min_mcsapi_cilium%.0} or later (its chart's clustermesh.mcsapi values); CILIUM_VERSION is $cilium_version"
     fi
     if [ "$problems" -gt 0 ]; then
         if [ "$dry_run" = 1 ]; then
@@ -305,7 +312,7 @@ install_cilium() { # install_cilium CLUSTER ID
         if [ "$mcsapi" = 1 ]; then enable_mcsapi "$1" "$have"; fi
         return 0
     fi
-    # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.15).
+    # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.16).
     local extra=
     if [ "$mcsapi" = 1 ]; then extra=$mcs_sets; fi
     # shellcheck disable=SC2086 # extra is words (or none)
@@ -562,16 +569,18 @@ state() {
     apply_step tion $2
 }
 
-global_services() { # global_services CLUSTER: the mesh reports at least one global service
+# `cilium clustermesh status` counts no global services any more: current CLIs dropped the
+# line (cilium/cilium PR 41727, Sept. 2025) and Cilium 1.19 agents report none, so older
+# CLIs print 0 (v1.19.0 Documentation/operations/upgrade.rst:386). The agent still counts
+# what each remote cluster shares, under --all-clusters: "   NAME: ready, ... N services,"
+# from 1.16 to 1.19 (v1.16.0 pkg/client/client.go:832, v1.19.0 :842).
+agent_cmd=(-n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status --all-clusters)
+shared_services() { # shared_services CLUSTER REMOTE: CLUSTER's agent knows REMOTE's global service
     local out n
-    out=$(cilium clustermesh status --context "kind-$1" 2>&1) || { printf '%s\n' "$out"; return 1; }
+    out=$(kubectl --context "kind-$1" "${agent_cmd[@]}" 2>&1) || { printf '%s\n' "$out"; return 1; }
     printf '%s\n' "$out"
-    n=$(printf '%s\n' "$out" | grep 'Global services' | grep -oE 'min:[0-9]+' | head -n 1 | sed 's/min://') || n=
-    if [ -z "$n" ]; then
-        note "this cilium CLI prints no 'Global services' count; read the status above"
-        return 0
-    fi
-    [ "$n" -ge 1 ]
+    n=$(printf '%s\n' "$out" | sed -n "s/^ *$2: ready, .* \([0-9][0-9]*\) services, .*/\1/p")
+    [ -n "$n" ] && [ "$n" -ge 1 ]
 }
 
 step_1() {
@@ -585,8 +594,8 @@ step_2() {
     state global global
     check 2 "koornacht: global mix" koornacht --expect-all Koornacht,Tion rebel-base
     check 2 "tion: global mix" tion --expect-all Koornacht,Tion rebel-base
-    show cilium clustermesh status --context kind-koornacht
-    attempt 2 "cilium clustermesh status: Tion's global service is known" "$check_tries" global_services koornacht
+    show kubectl --context kind-koornacht "${agent_cmd[@]}"
+    attempt 2 "koornacht's agent: Tion shares a service" "$check_tries" shared_services koornacht tion
 }
 
 step_3() {
@@ -635,12 +644,19 @@ step_7() {
 
 hubble_up() { hubble status --server localhost:4245 >/dev/null 2>&1; }
 
-hubble_drops() { # Hubble has seen x-wing -> rebel-base dropped
+# A request policy refuses makes two events, and --verdict DROPPED selects both: a drop
+# (printed DROPPED) and, unless policy-verdict events are off, a policy verdict (printed
+# DENIED); each carries the drop reason (cilium v1.19.0 pkg/hubble/parser/threefour/parser.go:466-491,
+# hubble/pkg/printer/printer.go:238-241). Either proves the step, if policy is the reason:
+# JSON (one compact object a line, hubble/cmd/observe/flows.go:665 in v1.16.0) says so
+# where the printed line does not.
+hubble_cmd=(hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing
+    --to-label name=rebel-base --last 20 -o json)
+hubble_drops() { # Hubble has seen x-wing -> rebel-base dropped by policy
     local out
-    out=$(hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing \
-        --to-label name=rebel-base --last 20 2>&1) || { printf '%s\n' "$out"; return 1; }
+    out=$("${hubble_cmd[@]}" 2>&1) || { printf '%s\n' "$out"; return 1; }
     printf '%s\n' "$out"
-    printf '%s\n' "$out" | grep DROPPED >/dev/null
+    printf '%s\n' "$out" | grep '"verdict":"DROPPED"' | grep -E '"drop_reason_desc":"POLICY_DEN(IED|Y)"' >/dev/null
 }
 
 stop_port_forward() {
@@ -668,8 +684,8 @@ step_7b() {
     show hubble status --server localhost:4245
     attempt 7b "Hubble relay answers on localhost:4245" "$check_tries" hubble_up
     check 7b "koornacht: requests dropped" koornacht --expect-fail -n 5 --timeout 1s rebel-base
-    show hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing --to-label name=rebel-base --last 20
-    attempt 7b "Hubble shows x-wing -> rebel-base DROPPED" "$check_tries" hubble_drops
+    show "${hubble_cmd[@]}"
+    attempt 7b "Hubble shows x-wing -> rebel-base dropped by policy" "$check_tries" hubble_drops
     stop_port_forward
 }
 
@@ -686,11 +702,46 @@ step_8b() {
         --expect-only Koornacht --min-success 0.1 --timeout 1s rebel-base
 }
 
+# The cilium CLI lists the policies whose meaning policy-default-local-cluster changes:
+# "MARK KIND UNCHANGED/ALL" for CiliumNetworkPolicy, CiliumClusterWideNetworkPolicy and
+# NetworkPolicy, then a line per policy (cilium/cilium cilium-cli/clustermesh/clustermesh.go,
+# outputDiffMap; added by PR 39828, June 2025, documented from Cilium 1.18.0:
+# Documentation/operations/upgrade.rst:679). A CLI without the command prints the
+# clustermesh help and exits 0 (cobra), so the counts, not the exit code, tell.
+inspect_cmd=(clustermesh inspect-policy-default-local-cluster -n default)
+inspect_counts() { # inspect_counts: the three "KIND UNCHANGED/ALL" lines on stdin, as "KIND U A"
+    awk '$2 ~ /^(CiliumNetworkPolicy|CiliumClusterWideNetworkPolicy|NetworkPolicy)$/ && $3 ~ /^[0-9]+\/[0-9]+$/ {
+        split($3, n, "/"); print $2, n[1], n[2] }'
+}
+default_unchanged() { # default_unchanged CLUSTER: the 1.19 default changes none of its policies
+    local out counts
+    out=$(cilium "${inspect_cmd[@]}" --context "kind-$1" 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    counts=$(printf '%s\n' "$out" | inspect_counts)
+    # every kind listed, each policy unchanged, and the lab's policies among them
+    [ "$(printf '%s\n' "$counts" | awk '$2 == $3' | grep -c .)" = 3 ] &&
+        printf '%s\n' "$counts" | grep -E '^CiliumNetworkPolicy [1-9]' >/dev/null
+}
+
 step_9() {
+    local cluster counts
     say "9. rebel-base-from-x-wing in Tion too: the mix is back"
     state "global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing" \
         "global default-deny rebel-base-from-x-wing"
     check 9 "koornacht: secured mix" koornacht --expect-all Koornacht,Tion --timeout 1s rebel-base
+    for cluster in $clusters; do
+        show cilium "${inspect_cmd[@]}" --context "kind-$cluster"
+        if [ "$dry_run" = 0 ]; then
+            counts=$(cilium "${inspect_cmd[@]}" --context "kind-$cluster" 2>/dev/null | inspect_counts) || counts=
+            if [ -z "$counts" ]; then
+                note "this cilium CLI has no 'clustermesh inspect-policy-default-local-cluster' (a current one does): not checked"
+                return 0
+            fi
+        fi
+        # The policies' meaning does not change with the cluster's state: asked once.
+        attempt 9 "$cluster: policy-default-local-cluster (Cilium 1.19's default) changes none of its policies" \
+            1 default_unchanged "$cluster"
+    done
 }
 
 # Both clusters list an EndpointSlice with endpoints from another controller than their
@@ -706,7 +757,7 @@ slices_synced() {
 }
 
 step_10() {
-    say "10. headless global service (Cilium >= 1.15): DNS returns every cluster's pods"
+    say "10. headless global service (Cilium >= 1.16): DNS returns every cluster's pods"
     state "global shared-false default-deny x-wing-to-rebel-base rebel-base-from-x-wing headless-global" \
         "global default-deny rebel-base-from-x-wing headless-global"
     show kubectl --context kind-koornacht get endpointslices -l kubernetes.io/service-name=rebel-base-headless

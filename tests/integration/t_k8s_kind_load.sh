@@ -5,7 +5,10 @@
 # NAME:VERSION on every node, so the manifests' pods start on them; without that image
 # nothing is loaded and the message says how to build it. The fallback import tags too; an
 # engine of the nodes' own architecture loads the plain tag, untagged; amd64 nodes beside
-# an arm64 engine get -amd64; a node of another architecture is refused.
+# an arm64 engine get -amd64; a node of another architecture is refused. The fallback
+# imports into the snapshotter the node's CRI uses, read from `containerd config dump` as
+# kind reads it (containerd 2's version 3 and 1.x's version 2), so the pods of a rootless
+# (fuse-overlayfs) node start; kind before 0.27 cannot read containerd 2's, the fallback can.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/k8s/standin.sh
@@ -109,6 +112,36 @@ grep -qF "images tag --force docker.io/library/rebel-base:$v-amd64 docker.io/lib
     fail "rebel-base:$v-amd64 not tagged: $(cat "$TMP/amd2.out")"
 assert_eq "tion:rebel-base:$v=amd64,x-wing:$v=amd64" "$(loaded | sed 's/^koornacht:[^ ]* //')" "amd64 nodes"
 unset FAKE_ENGINE_ARCH
+
+# --- the fallback's snapshotter: the one the node's CRI uses ------------------------------
+make images >/dev/null || fail "make images (stand-in)"
+for cd in 2.1.4 1.7.24; do
+    FAKE_SNAPSHOTTER=fuse-overlayfs FAKE_NODE_CONTAINERD=$cd kind create cluster --name "snap$cd" \
+        --config k8s/kind/koornacht.yaml >/dev/null 2>&1 || fail "kind create snap$cd"
+    m=$(mark)
+    CLUSTERS=snap$cd FAKE_KIND_LOAD_BROKEN=1 load "snap$cd"
+    assert_eq 0 "$LOAD_RC" "the fallback into containerd $cd nodes: $(cat "$TMP/snap$cd.out")"
+    for node in $(nodes "snap$cd"); do
+        grep -qxF "docker exec -i $node ctr -n k8s.io images import --snapshotter=fuse-overlayfs -" <<<"$(since "$m")" ||
+            fail "containerd $cd: $node's import does not name its snapshotter: $(since "$m" | grep import)"
+    done
+    cilium install --context "kind-snap$cd" --version 1.19.0 --set "cluster.name=snap$cd" >/dev/null || fail "cilium install"
+    kubectl --context "kind-snap$cd" apply -k k8s/koornacht >/dev/null || fail "apply k8s/koornacht"
+    kubectl --context "kind-snap$cd" rollout status deployment/x-wing >"$TMP/roll.out" 2>&1 ||
+        fail "x-wing does not start on fuse-overlayfs nodes (containerd $cd): $(cat "$TMP/roll.out")"
+done
+# ... and that is what the pods need: unpacked into overlayfs (ctr's default), they never start.
+state_edit "d['clusters']['snap2.1.4']['unpacked']['x-wing:$v'] = 'overlayfs'"
+if kubectl --context kind-snap2.1.4 rollout status deployment/x-wing >/dev/null 2>&1; then
+    fail "x-wing started from an image unpacked in another snapshotter than its node's"
+fi
+# kind 0.26 reads config version 2 only: on containerd 2 nodes its load fails, the fallback works.
+state_edit 'for c in d["clusters"].values(): c["images"] = []; c["image_arch"] = {}; c["unpacked"] = {}'
+CLUSTERS=snap2.1.4 FAKE_KIND_VERSION=0.26.0 load kind026
+assert_eq 0 "$LOAD_RC" "kind-load with kind 0.26 on containerd 2 nodes: $(cat "$TMP/kind026.out")"
+grep -qF "ERROR: failed to detect containerd snapshotter" "$TMP/kind026.out" || fail "kind 0.26 loaded into containerd 2 nodes"
+grep -qF "import --snapshotter=fuse-overlayfs -" "$TMP/kind026.out" || fail "no fallback after kind 0.26 failed: $(cat "$TMP/kind026.out")"
+kubectl --context kind-snap2.1.4 rollout status deployment/x-wing >/dev/null 2>&1 || fail "x-wing does not start after the fallback"
 
 # Nodes of an architecture the images are not built for.
 FAKE_NODE_ARCH=riscv64 kind create cluster --name odd --config k8s/kind/tion.yaml >/dev/null 2>&1 || fail "kind create odd"

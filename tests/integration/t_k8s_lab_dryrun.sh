@@ -136,13 +136,16 @@ x="exec deploy/x-wing -- xwing"
 expect "+ kubectl --context $k $x -n 20 --expect-only Koornacht rebel-base"
 expect "+ kubectl --context $t $x -n 20 --expect-only Tion rebel-base"
 expect "+ kubectl --context $k $x -n 20 --expect-all Koornacht,Tion rebel-base"
-expect "+ cilium clustermesh status --context $k"
+expect "+ kubectl --context $k -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status --all-clusters"
+[[ "$out" != *"+ cilium clustermesh status --context"* ]] || fail "a check reads 'cilium clustermesh status', which no longer counts global services"
 expect "+ kubectl --context $k scale deployment rebel-base --replicas 0"
 expect "+ kubectl --context $k $x -n 20 --expect-only Tion --min-success 0.9 rebel-base"
 expect "+ kubectl --context $k $x --expect-fail -n 5 --timeout 1s rebel-base"
 expect "+ cilium hubble port-forward --context $k &"
-expect "+ hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing --to-label name=rebel-base --last 20"
+expect "+ hubble observe --server localhost:4245 --verdict DROPPED --from-label name=x-wing --to-label name=rebel-base --last 20 -o json"
 expect "+ kubectl --context $k $x -n 20 --expect-only Koornacht --min-success 0.1 --timeout 1s rebel-base"
+expect "+ cilium clustermesh inspect-policy-default-local-cluster -n default --context $k"
+expect "+ cilium clustermesh inspect-policy-default-local-cluster -n default --context $t"
 expect "+ kubectl --context $t get endpointslices -l kubernetes.io/service-name=rebel-base-headless"
 expect "+ kubectl --context $k $x -n 20 --expect-all Koornacht,Tion --timeout 1s rebel-base-headless:8080"
 expect "lab.sh: MCS-API off: step 11 is skipped (LAB_MCSAPI=1 k8s/lab.sh up turns it on)"
@@ -167,7 +170,7 @@ want="koornacht: (none)|tion: (none)|1|2|koornacht: global|tion: global|3|koorna
 tion: global default-deny rebel-base-from-x-wing headless-global|11|koornacht: mcs-export|tion: mcs-export|"
 assert_eq "$want" "$steps" "lab steps and their components"
 checks=$(grep -c '^CHECK (dry run) ' <<<"$out")
-assert_eq 26 "$checks" "number of checks"
+assert_eq 28 "$checks" "number of checks"
 grep -q "^note: step 7b skipped: no hubble CLI" <<<"$out" || fail "no note that hubble is missing"
 
 # The kustomizations it wrote render and pass the manifest check.
@@ -198,7 +201,7 @@ for c in koornacht tion; do
     [ "$(grep -nF -- "$coredns" <<<"$mcs" | cut -d: -f1)" -lt "$(grep -nF -- "$install" <<<"$mcs" | cut -d: -f1)" ] ||
         fail "LAB_MCSAPI=1: $c's CoreDNS is checked after Cilium is installed"
 done
-grep -qxF "lab.sh: MCS-API on (LAB_MCSAPI=1): Cilium >= 1.17 with clustermesh.mcsapi and CoreDNS auto-configuration, CoreDNS >= 1.12.2" <<<"$mcs" ||
+grep -qxF "lab.sh: MCS-API on (LAB_MCSAPI=1): Cilium >= 1.19 with clustermesh.mcsapi and CoreDNS auto-configuration, CoreDNS >= 1.12.2" <<<"$mcs" ||
     fail "LAB_MCSAPI=1 does not say so"
 ! grep -q "^note: step 11" <<<"$(LAB_MCSAPI=1 dry gnu step 11)" || fail "a note that MCS-API is off with LAB_MCSAPI=1"
 

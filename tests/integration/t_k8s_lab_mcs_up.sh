@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # k8s/lab.sh up with LAB_MCSAPI (MCS-API, step 11's road) against a stand-in control plane
-# (tests/k8s/fake): a bad value, a Cilium older than 1.17 and a CoreDNS older than 1.12.2
-# (or one whose version cannot be read) are refused before Cilium is installed, saying what
-# to do; without MCS-API step 11 is a note and the base state leaves the (unknown)
-# ServiceExport type alone; LAB_MCSAPI=1 on an existing mesh upgrades Cilium keeping its
-# values and version, and only once, leaving a Cilium older than 1.17 alone with a note.
+# (tests/k8s/fake): a bad value, a Cilium older than 1.19 (whose chart ignores
+# clustermesh.mcsapi.*) and a CoreDNS older than 1.12.2 (or one whose version cannot be
+# read) are refused before Cilium is installed, saying what to do; without MCS-API step 11
+# is a note and the base state leaves the (unknown) ServiceExport type alone; LAB_MCSAPI=1
+# on an existing mesh upgrades Cilium keeping its values and version, and only once,
+# leaving a Cilium older than 1.19 alone with a note.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/k8s/standin.sh
@@ -20,9 +21,9 @@ mark() { wc -l <"$FAKE_STATE/calls.log" | tr -d ' '; }
 LAB_MCSAPI=yes lab bad up
 assert_eq 2 "$LAB_RC" "LAB_MCSAPI=yes"
 has bad "lab.sh: LAB_MCSAPI must be 0 or 1, not 'yes'"
-CILIUM_VERSION=1.16.3 LAB_MCSAPI=1 lab old up
-assert_eq 1 "$LAB_RC" "LAB_MCSAPI=1 with Cilium 1.16.3"
-has old "preflight: LAB_MCSAPI=1 needs Cilium 1.17 or later (MCS-API); CILIUM_VERSION is 1.16.3"
+CILIUM_VERSION=1.18.2 LAB_MCSAPI=1 lab old up
+assert_eq 1 "$LAB_RC" "LAB_MCSAPI=1 with Cilium 1.18.2"
+has old "preflight: LAB_MCSAPI=1 needs Cilium 1.19 or later (its chart's clustermesh.mcsapi values); CILIUM_VERSION is 1.18.2"
 has old "nothing was created or changed"
 FAKE_COREDNS_VERSION=1.11.3 LAB_MCSAPI=1 lab dns up
 assert_eq 1 "$LAB_RC" "LAB_MCSAPI=1 with CoreDNS 1.11.3"
@@ -47,15 +48,16 @@ lacks off "serviceexport"
 ! grep -q '^PASS\|^FAIL' "$TMP/off.out" || fail "step 11 checked something without MCS-API"
 
 # --- LAB_MCSAPI=1 on the existing mesh: an upgrade keeping values and version, once ------
-# Tion on Cilium 1.16.3 first: too old for MCS-API, a note and no upgrade; Koornacht upgrades.
+# Tion on Cilium 1.18.2 first: its chart has no clustermesh.mcsapi, a note and no upgrade
+# (one would change nothing); Koornacht upgrades.
 sets="--reuse-values --set clustermesh.mcsapi.enabled=true --set clustermesh.mcsapi.corednsAutoConfigure.enabled=true"
-state_edit 'd["clusters"]["tion"]["cilium"]["version"] = "1.16.3"'
+state_edit 'd["clusters"]["tion"]["cilium"]["version"] = "1.18.2"'
 m=$(mark)
-LAB_MCSAPI=1 lab old116 up
-assert_eq 0 "$LAB_RC" "LAB_MCSAPI=1 up with Tion on Cilium 1.16.3: $(tail -30 "$TMP/old116.out")"
-has old116 "note: kind-tion runs Cilium 1.16.3; MCS-API needs 1.17 or later: not enabled, step 11 will be skipped"
-has old116 "+ cilium upgrade --context kind-koornacht --version 1.19.0 $sets"
-! since "$m" | grep -q '^cilium upgrade --context kind-tion' || fail "Cilium 1.16.3 was upgraded: $(since "$m")"
+LAB_MCSAPI=1 lab old118 up
+assert_eq 0 "$LAB_RC" "LAB_MCSAPI=1 up with Tion on Cilium 1.18.2: $(tail -30 "$TMP/old118.out")"
+has old118 "note: kind-tion runs Cilium 1.18.2; MCS-API needs 1.19 or later: not enabled, step 11 will be skipped"
+has old118 "+ cilium upgrade --context kind-koornacht --version 1.19.0 $sets"
+! since "$m" | grep -q '^cilium upgrade --context kind-tion' || fail "Cilium 1.18.2 was upgraded: $(since "$m")"
 state_edit 'd["clusters"]["tion"]["cilium"]["version"] = "1.19.0"'
 m=$(mark)
 LAB_MCSAPI=1 lab on up
@@ -75,4 +77,4 @@ assert_eq 0 "$LAB_RC" "LAB_MCSAPI=1 up again: $(tail -30 "$TMP/on2.out")"
 for c in koornacht tion; do has on2 "kind-$c: MCS-API is enabled: keeping it"; done
 ! since "$m" | grep -q '^cilium upgrade' || fail "up upgraded twice: $(since "$m")"
 
-note "MCS-API up: refused on a bad value, Cilium 1.16 and CoreDNS 1.11; off: a note; on: one upgrade keeping values"
+note "MCS-API up: refused on a bad value, Cilium 1.18 and CoreDNS 1.11; off: a note; on: one upgrade keeping values"

@@ -38,8 +38,16 @@ for want in "ciliumnetworkpolicy.cilium.io \"default-deny\" deleted" "service \"
     "serviceexport.multicluster.x-k8s.io \"rebel-base\" deleted" "service/rebel-base annotated" "deployment.apps/rebel-base scaled"; do
     grep -qF "$want" <<<"$base" || fail "the base state of the second walk lacks: $want"
 done
-grep -q "^PASS 7b. Hubble shows x-wing -> rebel-base DROPPED" "$TMP/steps2.out" || fail "no Hubble step"
-grep -q "Global services: \[ min:1" "$TMP/steps2.out" || fail "clustermesh status does not show the global service"
+# The stand-ins are the pinned releases (cilium-cli 0.19, Cilium 1.19): the agent counts
+# Tion's shared service, Hubble shows the policy drops, the CLI inspects the policies.
+grep -q "^PASS 7b. Hubble shows x-wing -> rebel-base dropped by policy" "$TMP/steps2.out" || fail "no Hubble step"
+grep -q "^PASS 2. koornacht's agent: Tion shares a service" "$TMP/steps2.out" || fail "no check of the shared service"
+grep -qE "^   tion: ready, .* 1 services, 0 MCS-API service exports, " "$TMP/steps2.out" || fail "the agent's status does not show Tion's service"
+for c in koornacht tion; do
+    grep -q "^PASS 9. $c: policy-default-local-cluster (Cilium 1.19's default) changes none of its policies" "$TMP/steps2.out" ||
+        fail "no inspect-policy-default-local-cluster check in $c"
+done
+grep -qx "✅ CiliumNetworkPolicy 3/3" "$TMP/steps2.out" || fail "Koornacht's three policies were not inspected"
 grep -q "^PASS 11. koornacht: Tion's export withdrawn, Koornacht only" "$TMP/steps2.out" || fail "no MCS-API step"
 pf=$(state "(d['port_forward'] or {}).get('pid', '')")
 [ -n "$pf" ] || fail "the Hubble step started no port-forward"

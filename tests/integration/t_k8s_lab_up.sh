@@ -20,10 +20,11 @@ mv "$FAKE_BIN/cilium" "$TMP/cilium.away"
 echo 128 >"$TMP/proc/sys/fs/inotify/max_user_instances"
 echo 8192 >"$TMP/proc/sys/fs/inotify/max_user_watches"
 echo "MemAvailable:    2097152 kB" >"$TMP/proc/meminfo"
-FAKE_DOCKER_DOWN=1 FAKE_KIND_VERSION=0.19.0 lab pre1 up
+FAKE_DOCKER_DOWN=1 FAKE_KIND_VERSION=0.26.0 lab pre1 up
 assert_eq 1 "$LAB_RC" "lab.sh up with every problem"
 has pre1 "preflight: cilium is missing; get it: the cilium CLI: https://github.com/cilium/cilium-cli/releases"
-has pre1 "preflight: kind 0.19.0 is older than 0.20.0; get a newer one: "
+# kind 0.26 cannot read a containerd 2 node's snapshotter: `kind load` fails on current images
+has pre1 "preflight: kind 0.26.0 is older than 0.27.0; get a newer one: "
 has pre1 "preflight: Docker does not answer ('docker info' failed): start it"
 has pre1 "preflight: fs.inotify.max_user_instances is 128; two 3-node kind clusters need 512: sudo sysctl fs.inotify.max_user_instances=512"
 has pre1 "preflight: fs.inotify.max_user_watches is 8192; two 3-node kind clusters need 524288: sudo sysctl fs.inotify.max_user_watches=524288"
@@ -35,11 +36,13 @@ mv "$TMP/cilium.away" "$FAKE_BIN/cilium"
 echo 512 >"$TMP/proc/sys/fs/inotify/max_user_instances"
 echo 524288 >"$TMP/proc/sys/fs/inotify/max_user_watches"
 echo "MemAvailable:   16000000 kB" >"$TMP/proc/meminfo"
-FAKE_CILIUM_CLI_VERSION=0.14.8 FAKE_DOCKER_MEM=4294967296 lab pre2 up
-assert_eq 1 "$LAB_RC" "lab.sh up with an old cilium CLI and a small Docker"
+FAKE_CILIUM_CLI_VERSION=0.14.8 FAKE_DOCKER_MEM=4294967296 CILIUM_VERSION=1.15.7 lab pre2 up
+assert_eq 1 "$LAB_RC" "lab.sh up with an old cilium CLI, an old Cilium and a small Docker"
 has pre2 "preflight: cilium 0.14.8 is older than 0.15.0"
 has pre2 "preflight: Docker has 4096 MiB of memory; give it about 6144 MiB"
-assert_eq 3 "$(grep -c '^preflight: ' "$TMP/pre2.out" | tr -d ' ')" "preflight lines (2 problems and the summary)"
+# Cilium 1.15's chart has no clustermesh.enableEndpointSliceSynchronization: step 10 could not pass
+has pre2 "preflight: CILIUM_VERSION 1.15.7 is older than 1.16.0: step 10's EndpointSlice synchronization"
+assert_eq 4 "$(grep -c '^preflight: ' "$TMP/pre2.out" | tr -d ' ')" "preflight lines (3 problems and the summary)"
 lab pre3 preflight
 assert_eq 0 "$LAB_RC" "preflight on a machine that can run the lab: $(out pre3)"
 has pre3 "preflight: ok"
@@ -49,7 +52,7 @@ has pre3 "preflight: ok"
 KIND_NODE_IMAGE=kindest/node:v1.31.4 lab up1 up
 assert_eq 0 "$LAB_RC" "lab.sh up on nothing: $(tail -30 "$TMP/up1.out")"
 kv=$(kubectl version --client | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
-has up1 "lab.sh: kind 0.27.0, kubectl $kv, cilium CLI 0.16.19, hubble 1.16.3"
+has up1 "lab.sh: kind 0.30.0, kubectl $kv, cilium CLI 0.19.0, hubble 1.19.0"
 has up1 "lab.sh: installs Cilium 1.19.0 (CILIUM_VERSION), kind node image kindest/node:v1.31.4"
 assert_eq "['koornacht', 'tion']" "$(state 'sorted(d["clusters"])')" "clusters"
 for c in koornacht tion; do
@@ -104,7 +107,7 @@ mark=$(wc -l <"$FAKE_STATE/calls.log")
 FAKE_KIND_LOAD_BROKEN=1 bash "$ROOT/k8s/kind-load.sh" >"$TMP/load1.out" 2>&1 || fail "kind-load fallback: $(cat "$TMP/load1.out")"
 grep -q "importing into each node without --all-platforms" "$TMP/load1.out" || fail "no fallback note: $(cat "$TMP/load1.out")"
 tried=$(tail -n +"$((mark + 1))" "$FAKE_STATE/calls.log")
-grep -qx "docker exec -i tion-worker2 ctr -n k8s.io images import -" <<<"$tried" || fail "no per-node import: $tried"
+grep -qx "docker exec -i tion-worker2 ctr -n k8s.io images import --snapshotter=overlayfs -" <<<"$tried" || fail "no per-node import: $tried"
 ! grep -q "image-archive\|--all-platforms" <<<"$tried" || fail "the fallback repeats the all-platforms import: $tried"
 assert_eq "['rebel-base:0.1.0', 'x-wing:0.1.0']" "$(state "sorted(d['clusters']['tion']['images'])")" "images loaded by the fallback"
 if FAKE_CTR_BROKEN=1 bash "$ROOT/k8s/kind-load.sh" >"$TMP/load2.out" 2>&1; then fail "kind-load succeeded with every import broken"; fi

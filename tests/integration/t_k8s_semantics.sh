@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The lab's intent holds at every check k8s/lab.sh makes (who may talk to whom), read by
 # tests/k8s/mesh_model.py from the objects each step applies, and it holds the same on
-# Cilium 1.18 and 1.19 (1.15 up to step 10: MCS-API, step 11, needs 1.17, and before it
-# no clusterset.local name resolves; 1.14 up to step 9; the headless step needs 1.15). Every
+# every Cilium the lab supports: 1.16 to 1.18 up to step 10 (MCS-API, step 11, needs the
+# 1.19 chart's clustermesh.mcsapi values, and before it no clusterset.local name resolves),
+# 1.19 at every step; 1.15 holds up to step 9 (the headless step needs 1.16). Every
 # peer selector of every rendered policy names its clusters. The lab's own policy text,
 # whose egress selector names no cluster, passes on 1.18 and fails step 9 on 1.19: this
 # test would have caught it.
@@ -22,7 +23,7 @@ intent="1. koornacht: local only | koornacht->rebel-base ok koornacht drop -; ti
 1. tion: local only | koornacht->rebel-base ok koornacht drop -; tion->rebel-base ok tion drop -
 2. koornacht: global mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
 2. tion: global mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
-2. cilium clustermesh status: Tion's global service is known | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
+2. koornacht's agent: Tion shares a service | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok koornacht,tion drop -
 3. koornacht: failover to Tion | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
 3. tion: Tion only | koornacht->rebel-base ok tion drop -; tion->rebel-base ok tion drop -
 4. tion: Koornacht not shared | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok tion drop -
@@ -35,37 +36,40 @@ intent="1. koornacht: local only | koornacht->rebel-base ok koornacht drop -; ti
 7. koornacht: default deny | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
 7b. Hubble relay answers on localhost:4245 | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
 7b. koornacht: requests dropped | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
-7b. Hubble shows x-wing -> rebel-base DROPPED | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
+7b. Hubble shows x-wing -> rebel-base dropped by policy | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
 8. koornacht: egress alone is not enough | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion
 8b. koornacht: only Koornacht gets through | koornacht->rebel-base ok koornacht drop tion; tion->rebel-base ok - drop tion
 9. koornacht: secured mix | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok - drop tion
+9. koornacht: policy-default-local-cluster (Cilium 1.19's default) changes none of its policies | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok - drop tion
+9. tion: policy-default-local-cluster (Cilium 1.19's default) changes none of its policies | koornacht->rebel-base ok koornacht,tion drop -; tion->rebel-base ok - drop tion
 10. both clusters have both clusters' EndpointSlices | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion
 10. koornacht: headless global mix | koornacht->rebel-base ok koornacht,tion drop -; koornacht->rebel-base-headless ok koornacht,tion drop -; tion->rebel-base ok - drop tion; tion->rebel-base-headless ok - drop koornacht,tion
 11. koornacht: ServiceImport rebel-base exists | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht,tion drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht,tion drop -
 11. koornacht: clusterset mix | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht,tion drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht,tion drop -
 11. koornacht: Tion's export withdrawn, Koornacht only | koornacht->rebel-base ok koornacht drop -; koornacht->rebel-base@clusterset ok koornacht drop -; tion->rebel-base ok tion drop -; tion->rebel-base@clusterset ok koornacht drop -"
 
-out=$(walk "$ROOT/k8s" 1.14.1,1.15.0,1.16.5,1.17.0,1.18.0,1.19.0) || fail "mesh_model walk: $out"
-for v in 1.17.0 1.18.0 1.19.0; do
-    assert_eq "$intent" "$(for_version "$v" "$out")" "who reaches whom on Cilium $v"
-done
-for v in 1.15.0 1.16.5; do
+out=$(walk "$ROOT/k8s" 1.15.0,1.16.0,1.17.0,1.18.0,1.19.0) || fail "mesh_model walk: $out"
+assert_eq "$intent" "$(for_version 1.19.0 "$out")" "who reaches whom on Cilium 1.19.0"
+for v in 1.16.0 1.17.0 1.18.0; do
     assert_eq "$(grep -v '^11\. ' <<<"$intent")" "$(for_version "$v" "$out" | grep -v '^11\. ')" "who reaches whom on Cilium $v"
-    # before MCS-API, the clusterset.local name does not resolve; the plain name stays local
+    # without MCS-API (the 1.17 and 1.18 charts ignore clustermesh.mcsapi.enabled), the
+    # clusterset.local name does not resolve; the plain name stays local
     assert_eq "$(grep '^11\. ' <<<"$intent" | sed -E 's/@clusterset ok [a-z,]+ drop -/@clusterset dns/g')" \
         "$(for_version "$v" "$out" | grep '^11\. ')" "step 11 on Cilium $v (no MCS-API)"
 done
-assert_eq "$(grep -v '^1[01]\. ' <<<"$intent")" "$(for_version 1.14.1 "$out" | grep -v '^1[01]\. ')" "who reaches whom on Cilium 1.14.1"
-note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.17.0, 1.18.0, 1.19.0 (1.15.0 and 1.16.5 up to step 10, 1.14.1 up to step 9)"
+assert_eq "$(grep -v '^1[01]\. ' <<<"$intent")" "$(for_version 1.15.0 "$out" | grep -v '^1[01]\. ')" "who reaches whom on Cilium 1.15.0"
+# ... but not step 10: before 1.16 no EndpointSlice reaches the other cluster
+[ "$(grep '^10\. koornacht: headless' <<<"$intent")" != "$(for_version 1.15.0 "$out" | grep '^10\. koornacht: headless')" ] ||
+    fail "the headless step holds on Cilium 1.15.0, which has no EndpointSlice synchronization"
+note "the lab's intent holds at all $(wc -l <<<"$intent") checks on Cilium 1.19.0 (1.16.0, 1.17.0 and 1.18.0 up to step 10, 1.15.0 up to step 9)"
 
 # The probe component (xwing probe, a canary) in both clusters at every step: its pods carry
 # x-wing's label, so every policy treats them as x-wing's clients, and from its pods the lab
 # reads the same at each check; x-wing's own view is unchanged by it.
 probe=(--with probe --client deploy/x-wing-probe)
 out=$(walk "$ROOT/k8s" 1.18.0,1.19.0 "${probe[@]}") || fail "mesh_model walk from the probe: $out"
-for v in 1.18.0 1.19.0; do
-    assert_eq "$intent" "$(for_version "$v" "$out")" "who the probe reaches on Cilium $v"
-done
+assert_eq "$intent" "$(for_version 1.19.0 "$out")" "who the probe reaches on Cilium 1.19.0"
+assert_eq "$(grep -v '^11\. ' <<<"$intent")" "$(for_version 1.18.0 "$out" | grep -v '^11\. ')" "who the probe reaches on Cilium 1.18.0"
 out=$(walk "$ROOT/k8s" 1.19.0 --with probe) || fail "mesh_model walk with the probe: $out"
 assert_eq "$intent" "$(for_version 1.19.0 "$out")" "who x-wing reaches beside the probe"
 # ... and that would catch a probe the policies do not take for x-wing: its own name label.
@@ -73,7 +77,7 @@ cp -R "$ROOT/k8s" "$TMP/probelabel"
 sed -i 's/^\( *\)name: x-wing$/\1name: x-wing-probe/' "$TMP/probelabel/components/probe/deployment.yaml"
 grep -q 'name: x-wing-probe$' "$TMP/probelabel/components/probe/deployment.yaml" || fail "could not relabel the probe"
 out=$(walk "$TMP/probelabel" 1.19.0 "${probe[@]}") || fail "walk with a relabelled probe: $out"
-step9=$(for_version 1.19.0 "$out" | grep '^9\. ')
+step9=$(for_version 1.19.0 "$out" | grep '^9\. koornacht: secured mix ')
 assert_eq "9. koornacht: secured mix | koornacht->rebel-base ok - drop koornacht,tion; tion->rebel-base ok - drop tion" \
     "$step9" "a probe without x-wing's label under the step 9 policies"
 note "the probe's pods are x-wing clients at every check; relabelled, step 9 drops them ($step9)"
@@ -113,8 +117,9 @@ if got=$("$PY" "$model" lint "$TMP"/rl/*.json); then fail "lint accepted the lab
 [[ "$got" == *"CiliumNetworkPolicy/x-wing-to-rebel-base egress[0].toEndpoints[0]: names no cluster"* ]] ||
     fail "lint does not name the lab's egress selector: $got"
 out=$(walk "$TMP/labtext" 1.18.0,1.19.0) || fail "walk: $out"
-assert_eq "$intent" "$(for_version 1.18.0 "$out")" "the lab's text on Cilium 1.18 (peers match every cluster)"
-step9=$(for_version 1.19.0 "$out" | grep '^9\. ')
+assert_eq "$(grep -v '^11\. ' <<<"$intent")" "$(for_version 1.18.0 "$out" | grep -v '^11\. ')" \
+    "the lab's text on Cilium 1.18 (peers match every cluster)"
+step9=$(for_version 1.19.0 "$out" | grep '^9\. koornacht: secured mix ')
 assert_eq "9. koornacht: secured mix | koornacht->rebel-base ok koornacht drop tion; tion->rebel-base ok - drop tion" \
     "$step9" "the lab's text on Cilium 1.19 (peers match the local cluster)"
 note "the lab's own egress text: lint names it; on 1.19 step 9 loses Tion ($step9)"

@@ -11,9 +11,10 @@ by step and for several Cilium versions; the stand-in kubectl (tests/k8s/fake) a
     calling cluster. A global Service also gets the backends of every connected cluster
     whose same-named Service is global and not service.cilium.io/shared="false".
     service.cilium.io/affinity=local|remote prefers that side while it has backends.
-  - Headless global Services (Cilium >= 1.15, clustermesh.enableEndpointSliceSynchronization,
+  - Headless global Services (Cilium >= 1.16, clustermesh.enableEndpointSliceSynchronization,
     service.cilium.io/global-sync-endpoint-slices="true"): DNS answers with every
-    cluster's pods.
+    cluster's pods. (Cilium v1.16.0: pkg/clustermesh/endpointslicesync/ and the Helm value,
+    install/kubernetes/cilium/values.yaml:2839, are new; v1.15.0 has neither.)
   - CiliumNetworkPolicy: an endpoint selected by a policy with an ingress (egress) section
     allows only the ingress (egress) its rules allow; a connection needs both the
     client's egress and the server's ingress. endpointSelector selects local pods of the
@@ -24,10 +25,11 @@ by step and for several Cilium versions; the stand-in kubectl (tests/k8s/fake) a
   - DNS: x-wing resolves through its own cluster's kube-dns (UDP/53); if its egress
     policy does not allow that, every request fails as a DNS failure. NAME,
     NAME.NAMESPACE[.svc[.cluster.local]] name a Service of the caller's namespace.
-  - MCS-API (Cilium >= 1.17 with clustermesh.mcsapi.enabled): a ServiceExport offers the
-    Service of the same name to the cluster set. Every cluster with MCS-API that is the
-    exporter or connected to one gets a ServiceImport of that name (while at least one
-    cluster exports it), and NAME.NAMESPACE.svc.clusterset.local reaches the exported
+  - MCS-API (Cilium >= 1.19 with clustermesh.mcsapi.enabled; the 1.17 and 1.18 charts have
+    no clustermesh.mcsapi and ignore the value, v1.19.0 install/kubernetes/cilium/values.yaml:3556):
+    a ServiceExport offers the Service of the same name to the cluster set. Every cluster
+    with MCS-API that is the exporter or connected to one gets a ServiceImport of that
+    name (while at least one cluster exports it), and NAME.NAMESPACE.svc.clusterset.local reaches the exported
     Service's pods in every exporting cluster, if CoreDNS serves clusterset.local
     (clustermesh.mcsapi.corednsAutoConfigure.enabled and CoreDNS >= 1.12.2). With
     auto-configuration and an older CoreDNS the model takes the worst case: CoreDNS
@@ -92,7 +94,7 @@ class Cluster:
         return str(self.values.get(key, "")).lower() == "true"
 
     def mcs(self):
-        return self.cilium >= (1, 17, 0) and self.value("clustermesh.mcsapi.enabled")
+        return self.cilium >= (1, 19, 0) and self.value("clustermesh.mcsapi.enabled")
 
     def coredns_autoconfigured(self):
         return self.mcs() and self.value("clustermesh.mcsapi.corednsAutoConfigure.enabled")
@@ -256,7 +258,7 @@ class Mesh:
 
     @staticmethod
     def syncs_slices(c, ann):
-        return (c.cilium >= (1, 15, 0) and ann.get("service.cilium.io/global-sync-endpoint-slices") == "true"
+        return (c.cilium >= (1, 16, 0) and ann.get("service.cilium.io/global-sync-endpoint-slices") == "true"
                 and str(c.values.get("clustermesh.enableEndpointSliceSynchronization")) == "true")
 
     def exporters(self, src, name):
@@ -357,6 +359,25 @@ def names_clusters(sel, clusters):
         return None if v in clusters else f"{CLUSTER}={v} is no known cluster {sorted(clusters)}"
     return (f"names no cluster: it means every cluster up to Cilium 1.18 and only the local one from 1.19; "
             f"add matchExpressions {CLUSTER} In [...] (or Exists)")
+
+
+def changed_by_local_default(pol):
+    """Whether policy-default-local-cluster changes what POL selects: some peer selector has
+    no io.cilium.k8s.policy.cluster key, in matchLabels or matchExpressions, whatever its
+    operator (Cilium v1.19.0 pkg/k8s/apis/cilium.io/utils/utils.go:109, applied to
+    fromEndpoints and toEndpoints at :166 and :250, which `cilium clustermesh
+    inspect-policy-default-local-cluster` runs on each policy; selectors of reserved:
+    labels are exempt there, and the lab's policies have none)."""
+    spec = pol.get("spec") or {}
+    for section in SECTIONS:
+        for rule in spec.get(section) or []:
+            for key in ("fromEndpoints", "toEndpoints"):
+                for sel in rule.get(key) or []:
+                    sel = sel or {}
+                    if CLUSTER not in (sel.get("matchLabels") or {}) and \
+                            CLUSTER not in {e.get("key") for e in sel.get("matchExpressions") or []}:
+                        return True
+    return False
 
 
 def lint(objs, clusters):

@@ -36,11 +36,36 @@ another one as NAME:VERSION-ARCH, as docker/platforms.sh names them. `docker ima
 `ctr images tag` copies it: a pod whose image is another architecture than its node's never
 becomes ready (exec format error).
 
+Versions: FAKE_PROFILE=oldest stands in for the oldest release of each tool lab.sh supports,
+pinned (the default) for the release it is read against (PROFILES below); each prints that
+release's output as upstream's source writes it (the format strings are cited where they
+are printed). FAKE_KIND_VERSION, FAKE_CILIUM_CLI_VERSION, FAKE_HUBBLE_VERSION and
+FAKE_KUBECTL_VERSION override one tool. What differs between releases and matters to lab.sh:
+`cilium clustermesh status` prints a "Global services" count only before cilium-cli
+v0.18.8, from the agents' count, which Cilium 1.19 agents no longer report (so 0);
+`cilium clustermesh inspect-policy-default-local-cluster` exists from v0.18.5 on (before,
+cobra prints the clustermesh help and exits 0); `cilium-dbg status --all-clusters` in the
+agent has no MCS-API count before Cilium 1.17 and no global-services count from 1.19; kind
+before v0.27 cannot read a containerd 2 node's config (version 3), so `kind load` fails on it.
+
+Hubble (`hubble observe`): each request dropped by policy is a drop event (verdict DROPPED,
+printed DROPPED) and a policy-verdict event (verdict DROPPED, printed DENIED), both with
+drop_reason_desc POLICY_DENIED; FAKE_HUBBLE_EVENTS (default "drop,policy-verdict") keeps
+the kinds a cluster emits (Helm bpf.events.drop.enabled=false leaves policy-verdict only),
+FAKE_DROP_REASON makes the drops another reason's (then no policy-verdict event).
+
+Snapshotters: a node's containerd has the snapshotter $FAKE_SNAPSHOTTER (default overlayfs)
+and the version $FAKE_NODE_CONTAINERD (default that of the profile's kind node image);
+`containerd config dump` prints its config as containerd 1.x (version 2) or 2.x (version
+3) does. An import unpacks into the snapshotter `--snapshotter` names, else overlayfs
+(containerd's default); a pod whose image is not unpacked in its node's snapshotter never
+starts (containerd prepares the container's snapshot from the unpacked layers).
+
 Every call is appended to $FAKE_STATE/calls.log. Knobs: FAKE_DOCKER_DOWN=1, FAKE_DOCKER_MEM
-(bytes), FAKE_KIND_VERSION, FAKE_CILIUM_CLI_VERSION, FAKE_KIND_LOAD_BROKEN=1 (imports with
---all-platforms fail, as with Docker's containerd image store), FAKE_CTR_BROKEN=1 (every
-import fails), FAKE_ENGINE_ARCH, FAKE_NODE_ARCH. Commands lab.sh does not use exit 3 with
-"unsupported", so a new command in lab.sh shows up here first.
+(bytes), FAKE_KIND_LOAD_BROKEN=1 (imports with --all-platforms fail, as with Docker's
+containerd image store), FAKE_CTR_BROKEN=1 (every import fails), FAKE_ENGINE_ARCH,
+FAKE_NODE_ARCH. Commands lab.sh does not use exit 3 with "unsupported", so a new command in
+lab.sh shows up here first.
 """
 import fcntl
 import json
@@ -57,6 +82,34 @@ import mesh_model  # noqa: E402
 STATE_DIR = os.environ.get("FAKE_STATE", "")
 STDIN = ""
 ENV = os.environ
+
+
+# oldest: the minimums lab.sh checks (k8s/README.md says why each); pinned: kind's newest
+# release read, the cilium-cli and hubble of Cilium 1.19.0 (its CI pins cilium-cli v0.19.0:
+# .github/actions/set-env-variables/action.yml:16), kubectl: the one installed here.
+# cilium-default is the stand-in's own (lab.sh always passes --version).
+# node_containerd: what the kind release's node images run (kind v0.27.0 and v0.30.0
+# images/base/Dockerfile:125).
+PROFILES = {
+    "oldest": {"kind": "0.27.0", "cilium-cli": "0.15.0", "cilium-default": "1.13.4", "hubble": "1.16.0",
+               "kubectl": "1.21.0", "node_containerd": "2.0.2"},
+    "pinned": {"kind": "0.30.0", "cilium-cli": "0.19.0", "cilium-default": "1.19.0", "hubble": "1.19.0",
+               "kubectl": None, "node_containerd": "2.1.4"},
+}
+KNOBS = {"kind": "FAKE_KIND_VERSION", "cilium-cli": "FAKE_CILIUM_CLI_VERSION", "hubble": "FAKE_HUBBLE_VERSION",
+         "kubectl": "FAKE_KUBECTL_VERSION", "node_containerd": "FAKE_NODE_CONTAINERD"}
+
+
+def ver(tool):
+    """The version the stand-in for TOOL is (x.y.z), None for the real kubectl's."""
+    profile = ENV.get("FAKE_PROFILE", "pinned")
+    if profile not in PROFILES:
+        raise Fail(f"fake: FAKE_PROFILE is oldest or pinned, not {profile!r}", 3)
+    return ENV.get(KNOBS.get(tool, ""), "") or PROFILES[profile][tool]
+
+
+def vt(v):
+    return mesh_model.version_tuple(v)
 
 
 class Fail(Exception):
@@ -218,24 +271,50 @@ def docker_exec(st, rest):
     if rest[1:5] == ["ctr", "-n", "k8s.io", "images"] and rest[5:6] == ["tag"]:
         ctr_tag(st, cluster, rest[6:])
         return
-    if rest[1:2] != ["ctr"] or "import" not in rest:
+    if rest[1:] == ["containerd", "config", "dump"]:
+        print(containerd_config(st.d["clusters"][cluster]), end="")
+        return
+    if rest[1:5] != ["ctr", "-n", "k8s.io", "images"] or rest[5:6] != ["import"] or rest[-1:] != ["-"]:
+        unsupported("docker", ["exec"] + rest)
+    flags = rest[6:-1]
+    all_platforms = flag(flags, "--all-platforms")
+    snap = opt(flags, "--snapshotter")
+    if flags:
         unsupported("docker", ["exec"] + rest)
     m = re.match(r"fake image archive (\S+)", STDIN)
     if not m:
         raise Fail("ctr: unrecognized image format")
-    import_image(st, cluster, m.group(1), "--all-platforms" in rest)
+    import_image(st, cluster, m.group(1), all_platforms, snap or "overlayfs")
 
 
-def import_image(st, cluster, image, all_platforms):
+def containerd_config(c):
+    """The part of `containerd config dump` that names the CRI snapshotter. containerd 2
+    prints config version 3 (v2.0.2 cmd/containerd/command/config.go:73, version/version.go:40)
+    with go-toml v2, which quotes dotted keys and strings with '...' and indents tables
+    (marshaler.go:588-620, :471); containerd 1.7 prints version 2 with go-toml v1 ("...")."""
+    snap = c.get("snapshotter", "overlayfs")
+    if vt(c.get("containerd", "2.1.4")) >= (2, 0, 0):
+        return (f"version = 3\nroot = '/var/lib/containerd'\nstate = '/run/containerd'\n\n[plugins]\n"
+                f"  [plugins.'io.containerd.cri.v1.images']\n    snapshotter = '{snap}'\n"
+                f"    disable_snapshot_annotations = true\n\n"
+                f"  [plugins.'io.containerd.transfer.v1.local']\n    max_concurrent_downloads = 3\n")
+    return (f'version = 2\nroot = "/var/lib/containerd"\nstate = "/run/containerd"\n\n[plugins]\n\n'
+            f'  [plugins."io.containerd.grpc.v1.cri"]\n    sandbox_image = "registry.k8s.io/pause:3.10"\n\n'
+            f'    [plugins."io.containerd.grpc.v1.cri".containerd]\n      snapshotter = "{snap}"\n'
+            f'      default_runtime_name = "runc"\n')
+
+
+def import_image(st, cluster, image, all_platforms, snapshotter):
     if ENV.get("FAKE_CTR_BROKEN") == "1" or (all_platforms and ENV.get("FAKE_KIND_LOAD_BROKEN") == "1"):
         raise Fail("ctr: content digest sha256:" + "1" * 64 + ": not found")
-    add_image(st.d["clusters"][cluster], image, st.d["images"].get(image, {}).get("arch", engine_arch()))
+    add_image(st.d["clusters"][cluster], image, st.d["images"].get(image, {}).get("arch", engine_arch()), snapshotter)
 
 
-def add_image(c, image, arch):
+def add_image(c, image, arch, snapshotter):
     if image not in c["images"]:
         c["images"].append(image)
     c.setdefault("image_arch", {})[image] = arch
+    c.setdefault("unpacked", {})[image] = snapshotter
 
 
 # containerd names an imported docker.io image in full; the stand-in keeps the short name.
@@ -256,7 +335,8 @@ def ctr_tag(st, cluster, args):
         unsupported("docker", ["exec", "NODE", "ctr", "images", "tag", src, dst])
     if dst[len(HUB):] in c["images"] and not force:
         raise Fail(f'ctr: image "{dst}": already exists')
-    add_image(c, dst[len(HUB):], c.get("image_arch", {}).get(short, engine_arch()))
+    add_image(c, dst[len(HUB):], c.get("image_arch", {}).get(short, engine_arch()),
+              c.get("unpacked", {}).get(short, "overlayfs"))
     print(dst)
 
 
@@ -267,7 +347,8 @@ def host_ports(path):
 
 def kind(st, args):
     if args == ["version"]:
-        print(f"kind v{ENV.get('FAKE_KIND_VERSION', '0.27.0')} go1.23.4 linux/amd64")
+        # kind v0.27.0 pkg/cmd/kind/version/version.go:53 (DisplayVersion), the same in v0.30.0
+        print(f"kind v{ver('kind')} go1.24.6 linux/amd64")
     elif args == ["get", "clusters"]:
         names = sorted(st.d["clusters"])
         if names:
@@ -311,7 +392,9 @@ def kind_create(st, args):
                               "images": [], "cilium": None, "hubble": False, "clustermesh": False,
                               "connected": [], "objects": {}, "last_applied": {},
                               "replicas": {}, "coredns": ENV.get("FAKE_COREDNS_VERSION", "1.12.2"),
-                              "machine": ENV.get("FAKE_NODE_ARCH", "x86_64")}
+                              "machine": ENV.get("FAKE_NODE_ARCH", "x86_64"),
+                              "containerd": ver("node_containerd"),
+                              "snapshotter": ENV.get("FAKE_SNAPSHOTTER", "overlayfs")}
     print(f'Creating cluster "{name}" ...\nSet kubectl context to "kind-{name}"')
 
 
@@ -326,11 +409,18 @@ def kind_load(st, args):
     else:
         m = re.match(r"fake image archive (\S+)", open(args[2]).read())
         image = m.group(1)
+    # kind reads the node's snapshotter from `containerd config dump`; before v0.27.0 it knew
+    # config version 2 only, which containerd 2 no longer prints (kind v0.26.0 vs v0.27.0
+    # pkg/cluster/nodeutils/util.go:105 vs :110-122).
+    if vt(c.get("containerd", "2.1.4")) >= (2, 0, 0) and vt(ver("kind")) < (0, 27, 0):
+        raise Fail("ERROR: failed to detect containerd snapshotter")
+    snap = c.get("snapshotter", "overlayfs")
     try:
-        import_image(st, name, image, True)
+        import_image(st, name, image, True, snap)
     except Fail as e:
+        # kind v0.30.0 pkg/cluster/nodeutils/util.go:86
         raise Fail(f'ERROR: failed to load image: command "docker exec --privileged -i {c["nodes"][0]} ctr '
-                   f'--namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" '
+                   f'--namespace=k8s.io images import --all-platforms --digests --snapshotter={snap} -" '
                    f"failed with error: exit status 1\nCommand Output: {e}")
     print(f'Image: "{image}" with ID "sha256:..." not yet present on node "{c["nodes"][0]}", loading...')
 
@@ -339,8 +429,10 @@ def kind_load(st, args):
 def cilium(st, args):
     ctx = opt(args, "--context")
     if args[:1] == ["version"]:
-        print(f"cilium-cli: v{ENV.get('FAKE_CILIUM_CLI_VERSION', '0.16.19')} compiled with go1.23.1 on linux/amd64\n"
-              "cilium image (default): v1.16.3")
+        # cilium/cilium cilium-cli/cli/version.go (newCmdVersion), the same lines since v0.15;
+        # the stable version is fetched from GitHub, which the stand-in does not reach.
+        print(f"cilium-cli: v{ver('cilium-cli')} compiled with go1.24.6 on linux/amd64\n"
+              f"cilium image (default): v{ver('cilium-default')}\ncilium image (stable): unknown")
         return
     name = context_cluster(ctx)
     c = st.cluster(name, "context")
@@ -368,6 +460,8 @@ def cilium(st, args):
         clustermesh_status(st, c, name)
     elif args[:2] == ["clustermesh", "connect"]:
         clustermesh_connect(st, c, name, context_cluster(opt(args, "--destination-context")))
+    elif args[:2] == ["clustermesh", "inspect-policy-default-local-cluster"]:
+        inspect_policy_default(c, args[2:])
     else:
         unsupported("cilium", args)
 
@@ -378,7 +472,7 @@ def need_cilium(c):
 
 
 def cilium_install(c, name, args):
-    version = opt(args, "--version", "1.16.3")
+    version = opt(args, "--version", ver("cilium-default"))
     values = dict(v.split("=", 1) for v in multi(args, "--set"))
     if args:
         unsupported("cilium", ["install"] + args)
@@ -393,7 +487,7 @@ def cilium_install(c, name, args):
 def cilium_upgrade(c, name, args):
     """A Helm upgrade: without --reuse-values the chart's defaults replace every value
     given before; without --version the CLI's own default version is installed."""
-    version = opt(args, "--version", "1.16.3")
+    version = opt(args, "--version", ver("cilium-default"))
     reuse = flag(args, "--reuse-values")
     values = dict(v.split("=", 1) for v in multi(args, "--set"))
     if args:
@@ -431,17 +525,27 @@ def port_forward(st, c, name):
         signal.pause()
 
 
-def global_services(st, name):
+def global_services_of(st, other):
+    """The Services cluster OTHER shares with the mesh: global, and not shared=false."""
     n = 0
-    for other, oc in st.d["clusters"].items():
-        if other == name or other not in st.d["clusters"][name]["connected"]:
-            continue
-        for key, o in oc["objects"].items():
-            ann = o["metadata"].get("annotations") or {}
-            if key.startswith("Service/") and ann.get("service.cilium.io/global") == "true" \
-                    and ann.get("service.cilium.io/shared") != "false":
-                n += 1
+    for key, o in st.d["clusters"][other]["objects"].items():
+        ann = o["metadata"].get("annotations") or {}
+        if key.startswith("Service/") and ann.get("service.cilium.io/global") == "true" \
+                and ann.get("service.cilium.io/shared") != "false":
+            n += 1
     return n
+
+
+def global_services(st, name):
+    return sum(global_services_of(st, other) for other in st.d["clusters"]
+               if other != name and other in st.d["clusters"][name]["connected"])
+
+
+def agent_global_services(st, name):
+    """The agents' global-services count: Cilium 1.19 agents no longer report it (v1.19.0
+    Documentation/operations/upgrade.rst:386, pkg/client/client.go:443), so it reads 0."""
+    c = st.d["clusters"][name]
+    return 0 if vt(c["cilium"]["version"]) >= (1, 19, 0) else global_services(st, name)
 
 
 def clustermesh_status(st, c, name):
@@ -453,8 +557,58 @@ def clustermesh_status(st, c, name):
         print("🔌 No cluster connected")
     for other in c["connected"]:
         print(f"🔌 Cluster Connections:\n  - {other}: 3/3 configured, 3/3 connected")
-    n = global_services(st, name)
-    print(f"🔀 Global services: [ min:{n} / avg:{n}.0 / max:{n} ]")
+    # The line goes in cilium-cli v0.18.8 (cilium/cilium PR 41727, "remove leftover global
+    # services status info"); before, cilium-cli/clustermesh/clustermesh.go printed it.
+    if vt(ver("cilium-cli")) < (0, 18, 8):
+        n = agent_global_services(st, name)
+        print("")
+        print(f"🔀 Global services: [ min:{n} / avg:{n:.1f} / max:{n} ]")
+
+
+CLUSTERMESH_HELP = """Multi Cluster Management
+
+Usage:
+  cilium clustermesh [command]
+
+Available Commands:
+  connect          Connect to a remote cluster
+  disable          Disable ClusterMesh ability in a cluster using Helm
+  disconnect       Disconnect from a remote cluster
+  enable           Enable ClusterMesh ability in a cluster using Helm
+  external-workload External Workload Management
+  status           Show status of ClusterMesh
+
+Flags:
+  -h, --help   help for clustermesh
+
+Use "cilium clustermesh [command] --help" for more information about a command."""
+
+
+def inspect_policy_default(c, args):
+    """Which policies policy-default-local-cluster changes: cilium/cilium
+    cilium-cli/clustermesh/clustermesh.go (PolicyDefaultLocalClusterInspect, outputDiffMap:
+    "%s %s %d/%d" then "\t%s %s" per policy, unchanged of all), added by PR 39828 (June
+    2025); the first CLI with it taken to be v0.18.5, the one Cilium 1.18.0's CI pins, whose
+    upgrade guide documents it (v1.18.0 Documentation/operations/upgrade.rst:679). An older
+    CLI has no such subcommand: cobra prints clustermesh's help and exits 0."""
+    if vt(ver("cilium-cli")) < (0, 18, 5):
+        print(CLUSTERMESH_HELP)
+        return
+    ns = opt(args, "-n") or opt(args, "--namespace") or "default"
+    every = flag(args, "-A") or flag(args, "--all-namespaces")
+    if args:
+        unsupported("cilium", ["clustermesh", "inspect-policy-default-local-cluster"] + args)
+    need_cilium(c)
+    cnps = {f"{o['metadata'].get('namespace', 'default')}/{o['metadata']['name']}": mesh_model.changed_by_local_default(o)
+            for o in c["objects"].values() if o["kind"] == "CiliumNetworkPolicy"
+            and (every or o["metadata"].get("namespace", "default") == ns)}
+    for kind, m in (("CiliumNetworkPolicy", cnps), ("CiliumClusterWideNetworkPolicy", {}), ("NetworkPolicy", {})):
+        if kind != "CiliumNetworkPolicy":
+            print()
+        changed = sum(m.values())
+        print(f"{'⚠️' if changed else '✅'} {kind} {len(m) - changed}/{len(m)}")
+        for pname, diff in sorted(m.items()):
+            print(f"\t{'⚠️' if diff else '✅'} {pname}")
 
 
 def clustermesh_connect(st, c, name, dest):
@@ -483,7 +637,9 @@ def pf_alive(st):
 
 def hubble(st, args):
     if args[:1] == ["version"]:
-        print("hubble v1.16.3 compiled with go1.23.1 on linux/amd64")
+        # cilium v1.16.0 and v1.19.0 hubble/cmd/version/version.go:29, Version "v" + VERSION
+        # (hubble/Makefile:25); a release build sets no git branch or hash
+        print(f"hubble v{ver('hubble')} compiled with go1.24.6 on linux/amd64")
         return
     server = opt(args, "--server")
     cluster = pf_alive(st)
@@ -494,15 +650,53 @@ def hubble(st, args):
         print("Healthcheck (via localhost:4245): Ok\nConnected Nodes: 3/3")
     elif args[:1] == ["observe"]:
         verdict, src, dst = opt(args, "--verdict"), opt(args, "--from-label"), opt(args, "--to-label")
-        last = int(opt(args, "--last", "20"))
+        last, output = int(opt(args, "--last", "20")), opt(args, "-o") or opt(args, "--output") or "compact"
+        if args[1:] or output not in ("compact", "json", "jsonpb"):
+            unsupported("hubble", ["observe"] + args)
         flows = [f for f in st.d["flows"].get(cluster, [])
                  if (not verdict or f["verdict"] == verdict) and (not src or f["from"] == src)
                  and (not dst or f["to"] == dst)]
         for f in flows[-last:]:
-            print(f"Nov 28 03:27:37.635: default/{f['src']} (ID:4242) <> default/{f['dst']} (ID:4343) "
-                  f"Policy denied {f['verdict']} (TCP Flags: SYN)")
+            print(flow_json(f) if output != "compact" else flow_compact(f))
     else:
         unsupported("hubble", args)
+
+
+# Drop reasons: (code, as the compact printer names them) by name (v1.19.0
+# api/v1/flow/flow.proto:437 and pkg/monitor/api/drop.go:36, :58).
+DROP_REASONS = {"POLICY_DENIED": (133, "Policy denied"), "CT_MAP_INSERTION_FAILED": (155, "CT: Map insertion failed")}
+
+
+def flow_compact(f):
+    """hubble/pkg/printer/printer.go:391 (v1.19.0; :376 in v1.16.0): "%s%s: %s %s %s %s %s %s
+    %s (%s)", time, node, source, its identity, arrow, destination, its identity, type,
+    verdict, summary. The type of a drop is its reason, of a policy verdict
+    "policy-verdict:MATCH DIRECTION" (GetFlowType); a policy verdict's DROPPED prints as
+    DENIED (getVerdict, printer.go:238-241)."""
+    code, text = DROP_REASONS[f["reason"]]
+    if f["kind"] == "policy-verdict":
+        ftype, shown = f"policy-verdict:none {f['direction']}", "DENIED"
+    else:
+        ftype, shown = text, f["verdict"]
+    return (f"Nov 28 03:27:37.635: default/{f['src']}:41234 (ID:4242) <> default/{f['dst']}:8080 (ID:4343) "
+            f"{ftype} {shown} (TCP Flags: SYN)")
+
+
+def flow_json(f):
+    """-o json is GetFlowsResponse in proto3's JSON mapping with the proto field names
+    (hubble/cmd/observe/flows.go:665-673, api/v1/flow/flow.pb.json.go UseProtoNames), compacted
+    by encoding/json: one object a line, no spaces."""
+    code, _ = DROP_REASONS[f["reason"]]
+    flow = {"time": "2025-11-28T03:27:37.635Z", "verdict": f["verdict"], "drop_reason": code,
+            "IP": {"source": "10.1.0.15", "destination": "10.1.1.27", "ipVersion": "IPv4"},
+            "l4": {"TCP": {"source_port": 41234, "destination_port": 8080, "flags": {"SYN": True}}},
+            "source": {"identity": 4242, "namespace": "default", "labels": ["k8s:name=x-wing"], "pod_name": f["src"]},
+            "destination": {"identity": 4343, "namespace": "default", "labels": ["k8s:name=rebel-base"],
+                            "pod_name": f["dst"].split(" ")[0]},
+            "Type": "L3_L4", "node_name": "koornacht-worker",
+            "event_type": {"type": 5} if f["kind"] == "policy-verdict" else {"type": 1, "sub_type": code},
+            "traffic_direction": f["direction"], "drop_reason_desc": f["reason"], "Summary": "TCP Flags: SYN"}
+    return json.dumps({"flow": flow, "node_name": "koornacht-worker", "time": flow["time"]}, separators=(",", ":"))
 
 
 # --- kubectl ------------------------------------------------------------------------
@@ -527,6 +721,15 @@ def real_kubectl(args, **kw):
 
 
 def kubectl(st, args):
+    if args == ["version", "--client"] and ver("kubectl"):
+        # kubectl v1.21.0 (k8s.io/kubectl v0.21.0) pkg/cmd/version/version.go:138: the
+        # version.Info struct, %#v; from v1.28 on "Client Version: vX.Y.Z" and kustomize's
+        v = ver("kubectl")
+        major, minor = v.split(".")[:2]
+        print(f'Client Version: version.Info{{Major:"{major}", Minor:"{minor}", GitVersion:"v{v}", '
+              f'GitCommit:"cb303e613a121a29364f75cc67d3d580833a7479", GitTreeState:"clean", '
+              f'BuildDate:"2021-04-08T16:31:21Z", GoVersion:"go1.16.1", Compiler:"gc", Platform:"linux/amd64"}}')
+        return
     if args[:1] in (["version"], ["kustomize"]):
         os.execv(ENV["FAKE_REAL_KUBECTL"], [ENV["FAKE_REAL_KUBECTL"]] + args)
     # kubectl's own flags come before "--"; what follows belongs to the exec'ed command.
@@ -542,6 +745,8 @@ def kubectl(st, args):
                 "rollout": k_rollout, "wait": k_wait, "get": k_get, "exec": k_exec}
     if verb not in handlers:
         unsupported("kubectl", args)
+    if ns == "kube-system" and verb == "exec":
+        return agent_exec(st, c, name, rest)
     if ns == "kube-system" and verb != "get":
         unsupported("kubectl", ["-n", ns] + args)
     handlers[verb](st, c, name, ns, rest)
@@ -713,10 +918,12 @@ def k_scale(st, c, name, ns, args):
 
 
 def images_ready(c, spec):
-    """Cilium runs, and each container's image is on the nodes, built for them."""
-    arch = c.get("image_arch", {})
+    """Cilium runs, and each container's image is on the nodes, built for them and unpacked
+    in their snapshotter."""
+    arch, unpacked = c.get("image_arch", {}), c.get("unpacked", {})
     missing = [ct["image"] for ct in spec["containers"] if ct["image"] not in c["images"]
-               or arch.get(ct["image"], engine_arch()) != node_arch(c)]
+               or arch.get(ct["image"], engine_arch()) != node_arch(c)
+               or unpacked.get(ct["image"], "overlayfs") != c.get("snapshotter", "overlayfs")]
     return bool(c["cilium"]) and not missing
 
 
@@ -898,6 +1105,40 @@ def k_exec(st, c, name, ns, args):
     run_xwing(cmd[1:-1], targets(result))
 
 
+def agent_exec(st, c, name, args):
+    """`kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status
+    --all-clusters`: the agent's status as Cilium's pkg/client/client.go writes it, the
+    ClusterMesh part (v1.16.0 :440 and :832, v1.17.0 :439 and :835, v1.19.0 :443 and :842):
+    one line for the mesh, then, with --all-clusters, one per remote cluster with the number
+    of services it shares (pkg/clustermesh/remote_cluster.go: NumSharedServices, the remote
+    services store, which holds the global Services not shared=false:
+    operator/watchers/service_sync.go:207, pkg/annotation/clustermesh.go:22)."""
+    container = opt(args, "-c")
+    if args[:2] != ["ds/cilium", "--"] or container != "cilium-agent" or args[2:4] != ["cilium-dbg", "status"] \
+            or set(args[4:]) - {"--all-clusters"}:
+        unsupported("kubectl", ["-n", "kube-system", "exec"] + args)
+    if not c["cilium"]:
+        raise Fail('Error from server (NotFound): daemonsets.apps "cilium" not found')
+    v = vt(c["cilium"]["version"])
+    remote = [o for o in c["connected"] if c["clustermesh"] and o in st.d["clusters"]]
+    print("KVStore:                 Disabled\nKubernetes:              Ok   1.34 (v1.34.0) [linux/amd64]")
+    print(f"Cilium:                  Ok   {c['cilium']['version']} (v{c['cilium']['version']}-1a2b3c4)")
+    if not c["clustermesh"]:
+        return
+    head = f"ClusterMesh:             {len(remote)}/{len(remote)} remote clusters ready"
+    print(head + ("" if v >= (1, 19, 0) else f", {agent_global_services(st, name)} global-services"))
+    if "--all-clusters" not in args:
+        return
+    for other in remote:
+        n = global_services_of(st, other)
+        mcs = "" if v < (1, 17, 0) else "0 MCS-API service exports, "
+        print(f"   {other}: ready, 3 nodes, 9 endpoints, 7 identities, {n} services, {mcs}0 reconnections (last: never)")
+        print("   └  remote cluster configuration retrieved")
+        print(f"   └  remote configuration: expected=true, retrieved=true, cluster-id={2 if other == 'tion' else 1}, "
+              f"kvstoremesh=false, sync-canaries=true" + ("" if v < (1, 17, 0) else ", service-exports=disabled"))
+        print("   └  synchronization status: nodes=true, endpoints=true, identities=true, services=true")
+
+
 def targets(result):
     dead = ENV.get("FAKE_DEAD", "127.0.0.1:1")
     if isinstance(result, str):
@@ -909,10 +1150,19 @@ def record_drops(st, src, result):
     if isinstance(result, str):
         return
     flows = st.d["flows"].setdefault(src, [])
+    # Helm bpf.events.drop.enabled and bpf.events.policyVerdict.enabled, both on by default
+    # (v1.16.0 install/kubernetes/cilium/values.yaml:454-460); a policy verdict that denies
+    # has verdict DROPPED and the drop reason (pkg/hubble/parser/threefour/parser.go:471,489).
+    kinds = ENV.get("FAKE_HUBBLE_EVENTS", "drop,policy-verdict").split(",")
+    reason = ENV.get("FAKE_DROP_REASON", "POLICY_DENIED")
     for i, (cl, v) in enumerate(result):
-        if v == "drop":
-            flows.append({"src": "x-wing-0", "dst": f"rebel-base-{i} ({cl})", "verdict": "DROPPED",
-                          "from": "name=x-wing", "to": "name=rebel-base"})
+        if v != "drop":
+            continue
+        for kind in kinds:
+            if kind == "policy-verdict" and reason != "POLICY_DENIED":
+                continue
+            flows.append({"src": "x-wing-0", "dst": f"rebel-base-{i} ({cl})", "verdict": "DROPPED", "kind": kind,
+                          "reason": reason, "direction": "EGRESS", "from": "name=x-wing", "to": "name=rebel-base"})
     del flows[:-200]
 
 
