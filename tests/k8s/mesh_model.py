@@ -380,6 +380,20 @@ def changed_by_local_default(pol):
     return False
 
 
+def np_changed_by_local_default(pol):
+    """The same for a Kubernetes NetworkPolicy: some from/to peer whose podSelector does not
+    name the cluster (v1.19.0 pkg/k8s/network_policy.go:77-95, parseNetworkPolicyPeer)."""
+    spec = pol.get("spec") or {}
+    for section, key in (("ingress", "from"), ("egress", "to")):
+        for rule in spec.get(section) or []:
+            for peer in rule.get(key) or []:
+                sel = (peer or {}).get("podSelector") or {}
+                if not (sel.get("matchLabels") or {}).get(CLUSTER) and \
+                        CLUSTER not in {e.get("key") for e in sel.get("matchExpressions") or []}:
+                    return True
+    return False
+
+
 def lint(objs, clusters):
     problems = []
     for pol in objs:

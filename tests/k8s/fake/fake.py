@@ -599,10 +599,14 @@ def inspect_policy_default(c, args):
     if args:
         unsupported("cilium", ["clustermesh", "inspect-policy-default-local-cluster"] + args)
     need_cilium(c)
-    cnps = {f"{o['metadata'].get('namespace', 'default')}/{o['metadata']['name']}": mesh_model.changed_by_local_default(o)
-            for o in c["objects"].values() if o["kind"] == "CiliumNetworkPolicy"
-            and (every or o["metadata"].get("namespace", "default") == ns)}
-    for kind, m in (("CiliumNetworkPolicy", cnps), ("CiliumClusterWideNetworkPolicy", {}), ("NetworkPolicy", {})):
+    def listed(kind, changed):
+        return {f"{o['metadata'].get('namespace', 'default')}/{o['metadata']['name']}": changed(o)
+                for o in c["objects"].values() if o["kind"] == kind
+                and (every or o["metadata"].get("namespace", "default") == ns)}
+    cnps = listed("CiliumNetworkPolicy", mesh_model.changed_by_local_default)
+    nps = listed("NetworkPolicy", mesh_model.np_changed_by_local_default)
+    # CiliumClusterwideNetworkPolicies are listed with --all-namespaces only; the lab has none
+    for kind, m in (("CiliumNetworkPolicy", cnps), ("CiliumClusterWideNetworkPolicy", {}), ("NetworkPolicy", nps)):
         if kind != "CiliumNetworkPolicy":
             print()
         changed = sum(m.values())
