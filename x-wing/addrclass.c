@@ -26,6 +26,8 @@ static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x
 static const uint8_t nat64_prefix[12] = {0, 0x64, 0xff, 0x9b};
 static const uint8_t zero_prefix[12] = {0};
 
+/* sa as struct ip, copied out (the caller's bytes may be unaligned for
+ * sockaddr_in6); -1 when it is no IP address or too short for its family. */
 static int to_ip(const struct sockaddr *sa, size_t len, struct ip *ip)
 {
     memset(ip, 0, sizeof *ip);
@@ -47,6 +49,7 @@ static int to_ip(const struct sockaddr *sa, size_t len, struct ip *ip)
     return -1;
 }
 
+/* The classes of an IPv4 address (4 bytes): also those an IPv6 one carries. */
 static unsigned class_v4(const uint8_t *b)
 {
     unsigned c = 0;
@@ -64,6 +67,7 @@ static unsigned class_v4(const uint8_t *b)
     return c;
 }
 
+/* The classes of an IPv6 address (16 bytes), and of the IPv4 one inside it. */
 static unsigned class_v6(const uint8_t *b)
 {
     static const uint8_t loopback[16] = {[15] = 1}, any[16] = {0};

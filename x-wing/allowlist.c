@@ -7,6 +7,7 @@
 #include "addrclass.h"
 #include "opt.h"
 
+/* The lab's own targets: what `xwing serve` fetches when told nothing else. */
 static const char *const lab_names[] = {
     "rebel-base:80",
     "rebel-base.*.svc.cluster.local:80",
@@ -21,11 +22,15 @@ void allowlist_defaults(struct allowlist *l)
         allowlist_add(l, lab_names[i]);
 }
 
+/* What a host pattern may hold: a target's host characters and the globs;
+ * anything else (a '/', an '@', a space) is a mistake worth a usage error. */
 static int glob_char_ok(unsigned char c)
 {
     return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*' || c == '?';
 }
 
+/* A pattern's port (len bytes, not terminated): 0 is refused, since no PORT
+ * already means any port. */
 static const char *parse_port(const char *s, size_t len, uint16_t *port)
 {
     char buf[8];

@@ -131,6 +131,19 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
     return socket(a->family, a->socktype, a->protocol);
 }
 
+/* Where a request may go: where its URL says and nowhere else. A 3xx is a
+ * row of its own ("http 302"); following it would also take xwing serve to
+ * a target its allowlist never saw (libcurl's default, set so that it stays
+ * so). With an admit hook, every address is asked about before connecting. */
+static void set_guard(CURL *e, const struct fire_config *c, struct slot *s)
+{
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (c->admit) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, s);
+    }
+}
+
 static int setup_easy(struct fire *f, struct slot *s)
 {
     const struct fire_config *c = f->cfg;
@@ -158,14 +171,7 @@ static int setup_easy(struct fire *f, struct slot *s)
      * would put a proxy's choice of backend into the tally (and cost a getenv
      * scan per request). */
     curl_easy_setopt(e, CURLOPT_PROXY, "");
-    /* A 3xx is a row of its own ("http 302"); following it would also take
-     * xwing serve to a target its allowlist never saw. libcurl's default, set
-     * so that it stays so. */
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    if (c->admit) {
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, s);
-    }
+    set_guard(e, c, s);
     if (!c->keepalive) {
         /* One GET per connection, sent in one send on a connection with nothing
          * in flight: Nagle cannot hold it back. libcurl's default (TCP_NODELAY on)
