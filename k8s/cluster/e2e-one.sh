@@ -56,7 +56,7 @@ cluster_config() {
 }
 
 up() {
-	if kind get clusters 2>/dev/null | grep -qx "$NAME"; then
+	if grep -qx "$NAME" <<<"$(kind get clusters 2>/dev/null)"; then
 		say "cluster $NAME exists: reusing it"; return 0
 	fi
 	[ -n "$NODE_IMAGE" ] || die "no node image: run make cluster-tools (or set KIND_NODE_IMAGE)"
@@ -70,7 +70,7 @@ up() {
 # The mission's first command, verbatim, then proof the node has the images.
 load_images() {
 	kind load docker-image "rebel-base:$VERSION" "x-wing:$VERSION" --name "$NAME" &&
-		docker exec "$NAME-control-plane" crictl images | grep -q "rebel-base.*$VERSION"
+		grep -q "rebel-base .*$VERSION" <<<"$(docker exec "$NAME-control-plane" crictl images)"
 }
 
 # Pod Security "restricted", enforced: a privileged pod is refused by the API server.
@@ -91,9 +91,13 @@ apply_app() {
 		"${K[@]}" wait --for=condition=Ready pod/x-wing --timeout="${TIMEOUT}s"
 }
 
-# The mission's third command, verbatim: all ten replies from Koornacht.
+# The mission's third command, verbatim: all ten replies from Koornacht. `rollout status`
+# returns when the pods are Ready, which can be seconds before kube-proxy has programmed the
+# new Service (its first requests were refused here), so first wait for one reply.
 xwing_ten() {
-	local out
+	local out t=$SECONDS
+	poll "$TIMEOUT" "${K[@]}" exec x-wing -- xwing -n 1 rebel-base || return 1
+	say "the Service answered $((SECONDS - t)) s after the rollout"
 	out=$(cd "$root" && "${K[@]}" exec x-wing -- xwing -n 10 rebel-base) || return 1
 	echo "$out"
 	grep -Eq '^ +Koornacht +10 ' <<<"$out"
@@ -137,10 +141,10 @@ gate_pod() {
 }
 gate_ready() { [ "$("${K[@]}" get pod rebel-base-gate -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "$1" ]; }
 gate_refused_by_probe() {
-	"${K[@]}" get events --field-selector involvedObject.name=rebel-base-gate \
-		-o jsonpath='{.items[*].message}' | grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 503'
+	grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 503' <<<"$("${K[@]}" get \
+		events --field-selector involvedObject.name=rebel-base-gate -o jsonpath='{.items[*].message}')"
 }
-gate_answers() { "${K[@]}" exec x-wing -- xwing -n 40 --by pod rebel-base | grep -q rebel-base-gate; }
+gate_answers() { grep -q rebel-base-gate <<<"$("${K[@]}" exec x-wing -- xwing -n 40 --by pod rebel-base)"; }
 probes_gate() {
 	"${K[@]}" delete pod rebel-base-gate --ignore-not-found --wait >/dev/null
 	"${K[@]}" create configmap rebel-base-gate --from-literal=message='{"Cluster": "Gate",' \
@@ -164,7 +168,7 @@ usage() {
 
 teardown() {
 	kind delete cluster --name "$NAME"
-	if docker ps -a --format '{{.Names}}' | grep -q "^$NAME-"; then die "node containers of $NAME are left"; fi
+	if grep -q "^$NAME-" <<<"$(docker ps -a --format '{{.Names}}')"; then die "node containers of $NAME are left"; fi
 	say "cluster $NAME and its node containers are gone"
 }
 

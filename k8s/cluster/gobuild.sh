@@ -86,7 +86,7 @@ build_etcd() {
 	echo "require go.etcd.io/etcd/etcdctl/v3 $ETCD_VERSION" >>"$d/go.mod"
 	(cd "$d" && build "$CACHE/bin/etcd-$ETCD_VERSION" go.etcd.io/etcd/server/v3 \
 		go.etcd.io/etcd/etcdctl/v3)
-	mv "$CACHE/bin/etcd-$ETCD_VERSION/v3" "$CACHE/bin/etcd-$ETCD_VERSION/etcd" 2>/dev/null || true
+	mv "$CACHE/bin/etcd-$ETCD_VERSION/server" "$CACHE/bin/etcd-$ETCD_VERSION/etcd"
 }
 
 build_coredns() {

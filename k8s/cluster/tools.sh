@@ -30,14 +30,19 @@ has_image() {
 	[ "$(docker image inspect -f '{{index .Config.Labels "rbxw.key"}}' "$1" 2>/dev/null)" = "$KEY" ]
 }
 
-# image NAME TAG DOCKERFILE CONTEXT [BUILD-ARGS...]: build and save one image, unless cached.
+# image NAME TAG DOCKERFILE FILE... [-- BUILD-ARG...]: build and save one image from a
+# context of FILEs (hard links), unless cached.
 image() {
-	local name=$1 tag=$2 file=$3 ctx=$4 tar; shift 4
-	tar=$CACHE/images/$(echo "$name" | tr '/:' '__').tar
+	local name=$1 tag=$2 file=$3 tar ctx=$CACHE/ctx/$1 args=(); shift 3
+	tar=$CACHE/images/$name.tar
 	if has_image "$tag" && [ -s "$tar" ]; then say "image $tag cached"; return 0; fi
 	say "image $tag"
+	rm -rf "$ctx"; mkdir -p "$ctx"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do cp -l "$1" "$ctx/" 2>/dev/null || cp "$1" "$ctx/"; shift; done
+	[ $# -gt 0 ] && shift
+	for a in "$@"; do args+=(--build-arg "$a"); done
 	docker build -q -t "$tag" -f "$file" --label "rbxw.key=$KEY" \
-		--build-arg "BASE_IMAGE=$BASE_IMAGE" "$@" "$ctx" >>"$CACHE/logs/images.log" 2>&1 ||
+		--build-arg "BASE_IMAGE=$BASE_IMAGE" "${args[@]}" "$ctx" >>"$CACHE/logs/images.log" 2>&1 ||
 		{ tail -20 "$CACHE/logs/images.log" >&2; die "image $tag failed (log $CACHE/logs/images.log)"; }
 	docker save -o "$tar.tmp" "$tag" && mv "$tar.tmp" "$tar"
 }
@@ -77,25 +82,20 @@ pause_binary() {
 images() {
 	local kb=$CACHE/bin/kubernetes-$KUBERNETES_VERSION c
 	for c in kube-apiserver kube-controller-manager kube-scheduler; do
-		image "$c" "registry.k8s.io/$c:$KUBERNETES_VERSION" "$here/images/static.Dockerfile" \
-			"$kb" --build-arg "BINS=$c"
+		image "$c" "registry.k8s.io/$c:$KUBERNETES_VERSION" "$here/images/static.Dockerfile" "$kb/$c"
 	done
 	image kube-proxy "registry.k8s.io/kube-proxy:$KUBERNETES_VERSION" \
-		"$here/images/kube-proxy.Dockerfile" "$kb"
+		"$here/images/kube-proxy.Dockerfile" "$kb/kube-proxy"
 	image etcd "registry.k8s.io/etcd:$ETCD_IMAGE_TAG" "$here/images/static.Dockerfile" \
-		"$CACHE/bin/etcd-$ETCD_VERSION" --build-arg "BINS=etcd etcdctl"
+		"$CACHE/bin/etcd-$ETCD_VERSION"/{etcd,etcdctl}
 	image coredns "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" \
-		"$here/images/entrypoint.Dockerfile" "$CACHE/bin/coredns-$COREDNS_VERSION" \
-		--build-arg BIN=coredns
+		"$here/images/entrypoint.Dockerfile" "$CACHE/bin/coredns-$COREDNS_VERSION/coredns" -- BIN=coredns
 	image pause "registry.k8s.io/pause:$PAUSE_VERSION" "$here/images/entrypoint.Dockerfile" \
-		"$CACHE/bin/pause-$PAUSE_VERSION" --build-arg BIN=pause --build-arg USER=65535:65535
-	local ctx=$CACHE/ctx/kindnet
-	rm -rf "$ctx"; mkdir -p "$ctx"
-	cp "$kb/kubectl" "$here/images/kindnet.sh" "$ctx/"
-	image kindnet "$KINDNET_IMAGE" "$here/images/kindnet.Dockerfile" "$ctx"
+		"$CACHE/bin/pause-$PAUSE_VERSION/pause" -- BIN=pause USER=65535:65535
+	image kindnet "$KINDNET_IMAGE" "$here/images/kindnet.Dockerfile" "$kb/kubectl" "$here/images/kindnet.sh"
 	image local-path-provisioner "$LOCAL_PATH_IMAGE" "$here/images/entrypoint.Dockerfile" \
-		"$CACHE/bin/local-path-$LOCAL_PATH_VERSION" --build-arg BIN=local-path-provisioner
-	image local-path-helper "$LOCAL_PATH_HELPER_IMAGE" "$here/images/helper.Dockerfile" "$here/images"
+		"$CACHE/bin/local-path-$LOCAL_PATH_VERSION/local-path-provisioner" -- BIN=local-path-provisioner
+	image local-path-helper "$LOCAL_PATH_HELPER_IMAGE" "$here/images/helper.Dockerfile"
 }
 KINDNET_IMAGE=localhost/rbxw/kindnet:$KEY
 LOCAL_PATH_IMAGE=localhost/rbxw/local-path-provisioner:$LOCAL_PATH_VERSION-$KEY
@@ -142,8 +142,11 @@ node_image() {
 	local tag=localhost/rbxw/kind-node:$KUBERNETES_VERSION-$KEY base=localhost/rbxw/kind-base:$KEY id t
 	if has_image "$tag"; then say "node image $tag cached"; echo "$tag" >"$CACHE/node-image"; return 0; fi
 	node_context
-	image kind-base "$base" "$CACHE/ctx/node/Dockerfile" "$CACHE/ctx/node"
-	say "node image $tag: importing $(find "$CACHE/images" -name '*.tar' ! -name 'kind-base.tar' | wc -l) images"
+	say "image $base"
+	docker build -q -t "$base" --label "rbxw.key=$KEY" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+		"$CACHE/ctx/node" >>"$CACHE/logs/node.log" 2>&1 ||
+		{ tail -20 "$CACHE/logs/node.log" >&2; die "image $base failed (log $CACHE/logs/node.log)"; }
+	say "node image $tag: importing $(find "$CACHE/images" -name '*.tar' | wc -l) images"
 	id=$(docker run -d --privileged --entrypoint sleep "$base" infinity)
 	build_container=$id
 	docker exec "$id" bash -c 'nohup containerd >/tmp/containerd.log 2>&1 &
@@ -151,12 +154,13 @@ node_image() {
 		cat /tmp/containerd.log; exit 1' >>"$CACHE/logs/node.log" 2>&1 ||
 		die "containerd did not start in the build container (log $CACHE/logs/node.log)"
 	for t in "$CACHE"/images/*.tar; do
-		case $t in */kind-base.tar) continue ;; esac
 		docker exec -i "$id" ctr --namespace=k8s.io images import \
 			--label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests - \
 			<"$t" >>"$CACHE/logs/node.log" 2>&1 || die "import of $t failed (log $CACHE/logs/node.log)"
 	done
-	docker exec "$id" sh -c 'pkill containerd; while pgrep containerd >/dev/null; do sleep 0.1; done; rm -rf /tmp/containerd.log'
+	# sleep, the build container's PID 1, reaps no child: a stopped containerd stays a zombie.
+	docker exec "$id" sh -c 'pkill -x containerd
+		while ps -o stat= -C containerd | grep -qv Z; do sleep 0.1; done; rm -f /tmp/containerd.log'
 	docker commit --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
 		--change "LABEL rbxw.key=$KEY" "$id" "$tag" >/dev/null
 	echo "$tag" >"$CACHE/node-image"
