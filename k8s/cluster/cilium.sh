@@ -146,7 +146,7 @@ chart() {
 }
 
 # KEY: what the images are built from, so an edit of a pin or a Dockerfile rebuilds them.
-KEY=$( (grep -E '^(CILIUM|GOPS|CNI_PLUGINS|ETCD)_' "$here/versions.env"; cat "$here"/cilium/*) |
+KEY=$( (grep -E '^(CILIUM|GOPS|CNI_PLUGINS|ETCD)_' "$here/versions.env"; cat "$here"/cilium/*.Dockerfile) |
 	sha256sum | cut -c1-12)
 AGENT_IMAGE=localhost/rbxw/cilium:$CILIUM_VERSION-$KEY
 OPERATOR_IMAGE=localhost/rbxw/operator-generic:$CILIUM_VERSION-$KEY
@@ -238,32 +238,37 @@ check() {
 	local img=$1 out; shift
 	out=$(docker run --rm --entrypoint "$1" "$img" "${@:2}" 2>&1) ||
 		{ printf '%s\n' "$out" >&2; die "in $img: '$*' failed"; }
-	printf 'cilium: ok %-45s %s\n' "$*" "$(printf '%s\n' "$out" | grep -m1 . | cut -c1-70)"
+	printf 'cilium: ok %-32s %s\n' "${label:-$*}" "$(printf '%s\n' "$out" | grep -m1 . | cut -c1-80)"
 }
 
 # verify: each binary answers inside its image, and clang compiles the agent's datapath
-# there with the agent's flags, so a missing tool or library shows now, not in a pod.
+# there (the flags of bpf/Makefile.bpf for a VXLAN, IPv4 node), so a missing tool or
+# library shows now, not in a pod.
 verify() {
-	local a=$AGENT_IMAGE c
+	local a=$AGENT_IMAGE c label=""
 	for c in "cilium-agent --version" "cilium-dbg --help" "cilium --help" "cilium-health --help" \
 		"cilium-health-responder --help" "cilium-bugtool --help" "hubble version" \
-		"cilium-mount --help" "cilium-sysctlfix --help" "gops --help" "clang --version" \
-		"llc --version" "bpftool version" "ip -V" "iptables --version" "ip6tables --version" \
-		"ipset --version" "nsenter --version" "mount --version" "modprobe --version"; do
+		"cilium-sysctlfix --help" "gops --help" "clang --version" "llc --version" \
+		"bpftool version" "ip -V" "iptables --version" "ip6tables --version" "ipset -h" \
+		"nsenter --version" "mount --version" "modprobe --version"; do
 		# shellcheck disable=SC2086 # the words of each command
 		check "$a" $c
 	done
-	check "$a" sh -c 'CNI_COMMAND=VERSION /opt/cni/bin/cilium-cni </dev/null'
-	check "$a" sh -c 'test -x /cni/loopback && test -x /init-container.sh && test -x /install-plugin.sh &&
-		test -x /cni-uninstall.sh && test -f /var/lib/cilium/bpf/bpf_lxc.c && echo scripts and bpf present'
+	# Unprivileged, it can only say that it could not mount.
+	label="cilium-mount" check "$a" cilium-mount /run/cilium/cgroupv2
+	label="cilium-cni (CNI VERSION)" check "$a" sh -c 'CNI_COMMAND=VERSION /opt/cni/bin/cilium-cni </dev/null'
+	label="scripts, loopback, bpf sources" check "$a" sh -c 'test -x /cni/loopback &&
+		test -x /init-container.sh && test -x /install-plugin.sh && test -x /cni-uninstall.sh &&
+		test -f /var/lib/cilium/bpf/bpf_lxc.c && echo present'
 	# shellcheck disable=SC2016 # expanded by the image's sh
-	check "$a" sh -c 'cd /var/lib/cilium/bpf && for p in bpf_lxc bpf_host bpf_overlay bpf_sock; do
-		clang -O2 --target=bpf -std=gnu99 -nostdinc -mcpu=v3 -Wall -Wextra -Werror -Wshadow \
+	label="clang: the datapath compiles" check "$a" sh -c 'cd /var/lib/cilium/bpf &&
+		for p in bpf_lxc bpf_host bpf_overlay bpf_sock; do
+		clang -O2 -g --target=bpf -std=gnu99 -nostdinc -mcpu=v3 -Wall -Wextra -Werror -Wshadow \
 			-Wno-address-of-packed-member -Wno-unknown-warning-option \
 			-Wno-gnu-variable-sized-type-not-at-end -Wimplicit-int-conversion -Wenum-conversion \
 			-Wimplicit-fallthrough -ftrap-function=__undefined_trap -I. -Iinclude \
 			-DENABLE_IPV4=1 -DENCAP_IFINDEX=1 -DTUNNEL_MODE=1 \
-			-c $p.c -o /tmp/$p.o || exit 1; done; echo datapath compiles: $(ls /tmp/*.o | wc -l) objects'
+			-c $p.c -o /tmp/$p.o || exit 1; done; echo $(cd /tmp && ls *.o)'
 	check "$OPERATOR_IMAGE" cilium-operator-generic --version
 	check "$RELAY_IMAGE" hubble-relay version
 	check "$CLUSTERMESH_IMAGE" clustermesh-apiserver --help
@@ -272,8 +277,10 @@ verify() {
 	"$CLI_DIR/hubble" version | sed 's/^/cilium: host /'
 }
 
-# flags: the chart settings, one --set per line: the fixed ones in cilium/helm-values.txt and
-# the image overrides of this build. Written to $CACHE/cilium-helm-flags too.
+# flags: the chart settings, one --set=KEY=VALUE a line (one shell word each, so
+# `cilium install $(cat FILE)` and `mapfile` both work): the fixed ones in
+# cilium/helm-values.txt and the image overrides of this build. Written to
+# $CACHE/cilium-helm-flags too.
 flags() {
 	{
 		grep -v -e '^#' -e '^$' "$here/cilium/helm-values.txt"
@@ -281,7 +288,7 @@ flags() {
 		echo "operator.image.override=$OPERATOR_IMAGE"
 		echo "hubble.relay.image.override=$RELAY_IMAGE"
 		echo "clustermesh.apiserver.image.override=$CLUSTERMESH_IMAGE"
-	} | sed 's/^/--set /'
+	} | sed 's/^/--set=/'
 }
 
 main() {
