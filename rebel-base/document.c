@@ -54,23 +54,54 @@ int document_validate(const char *buf, size_t len, struct error *err)
                      col, off);
 }
 
-/* Opens path and checks it is a regular file within the size limit. */
+/* What a path that is not a regular file is, in words: the user handed it
+ * to us and needs to know why it cannot be served. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "is a directory";
+    if (S_ISFIFO(mode))
+        return "is a FIFO (named pipe), not a regular file";
+    if (S_ISSOCK(mode))
+        return "is a socket, not a regular file";
+    if (S_ISCHR(mode))
+        return "is a character device, not a regular file";
+    if (S_ISBLK(mode))
+        return "is a block device, not a regular file";
+    return "not a regular file";
+}
+
+/* Checks st is a regular file within the size limit: 0, or -1 with err. */
+static int check_regular(const char *path, const struct stat *st, struct error *err)
+{
+    if (!S_ISREG(st->st_mode))
+        return error_set(err, "document", "%s: %s", path, file_kind(st->st_mode));
+    if (st->st_size > (off_t)DOCUMENT_MAX_BYTES)
+        return error_set(err, "document", "%s: too large (%lld bytes, at most %u)", path,
+                         (long long)st->st_size, DOCUMENT_MAX_BYTES);
+    return 0;
+}
+
+/* Opens path and checks it is a regular file within the size limit. The
+ * type is checked before the open, because open() of a FIFO blocks until a
+ * writer comes (rebel-base hung before listening, deaf to SIGTERM), and again
+ * on the descriptor, opened O_NONBLOCK in case the path was swapped for a
+ * FIFO in between: nothing a path can name makes this wait. */
 static int open_regular(const char *path, struct error *err)
 {
-    struct stat st = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd;
 
-    if (fd < 0)
+    if (stat(path, &st) != 0)
         return error_set(err, "document", "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        error_set(err, "document", "%s: %s", path,
-                  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-    } else if (st.st_size > (off_t)DOCUMENT_MAX_BYTES) {
-        error_set(err, "document", "%s: too large (%lld bytes, at most %u)", path,
-                  (long long)st.st_size, DOCUMENT_MAX_BYTES);
-    } else {
+    if (check_regular(path, &st, err))
+        return -1;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+        return error_set(err, "document", "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0)
+        error_set(err, "document", "%s: %s", path, strerror(errno));
+    else if (check_regular(path, &st, err) == 0)
         return fd;
-    }
     close(fd);
     return -1;
 }

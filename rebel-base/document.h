@@ -30,7 +30,9 @@
 int document_validate(const char *buf, size_t len, struct error *err);
 
 /* Reads path (following symlinks) into a fresh malloc'd buffer, refusing
- * files over DOCUMENT_MAX_BYTES, then validates it. Returns 0 with *buf and *len
+ * files over DOCUMENT_MAX_BYTES and anything but a regular file (a FIFO, a
+ * socket, a device: named in err, never waited on), then validates it.
+ * Returns 0 with *buf and *len
  * (NUL-terminated at len; caller frees), or -1 with err starting with the path and the cause. */
 int document_read(const char *path, char **buf, size_t *len, struct error *err);
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -129,6 +132,52 @@ static void test_read_files(void **state)
     rmdir(dir);
 }
 
+/* Paths that are not regular files are refused by name, and none of them is
+ * waited on: open() of a FIFO with no writer blocks for ever, so the alarm
+ * turns a hang into a failure (the old code hung here). */
+static void test_read_special_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_rb_document.XXXXXX";
+    static const struct {
+        const char *path; /* NULL: the FIFO, or the socket, made below */
+        int fifo, sock;
+        const char *want;
+    } cases[] = {
+        {NULL, 1, 0, "is a FIFO (named pipe), not a regular file"},
+        {NULL, 0, 1, "is a socket, not a regular file"},
+        {"/dev/null", 0, 0, "is a character device, not a regular file"},
+        {"/dev/zero", 0, 0, "is a character device, not a regular file"},
+    };
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char fifo[64], sockp[64];
+    int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(sockp, sizeof sockp, "%s/sock", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sockp);
+    assert_true(sfd >= 0);
+    assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = cases[i].fifo ? fifo : cases[i].sock ? sockp : cases[i].path;
+        struct error err;
+        char *buf = NULL;
+        size_t len = 0;
+        alarm(5);
+        assert_int_equal(document_read(path, &buf, &len, &err), -1);
+        alarm(0);
+        assert_non_null(strstr(err.msg, path));
+        if (!strstr(err.msg, cases[i].want))
+            fail_msg("%s: got '%s', want '%s'", path, err.msg, cases[i].want);
+    }
+    close(sfd);
+    unlink(sockp);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static int never_queued(const void *ctx, struct MHD_Response *current)
 {
     (void)ctx;
@@ -176,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_validate_table),
         cmocka_unit_test(test_validate_nul_byte),
         cmocka_unit_test(test_read_files),
+        cmocka_unit_test(test_read_special_files),
         cmocka_unit_test(test_store_swap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
