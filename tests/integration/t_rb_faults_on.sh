@@ -10,6 +10,8 @@ grep -q 'FAULT INJECTION ENABLED' "$TMP/rb.log" || fail "faults not announced"
 assert_eq '{"forced_not_ready":true}' "$(curl -sS -X POST "$base/admin/readiness?ready=false")" "force"
 assert_eq 503 "$(http_code "$base/readyz")" "readyz forced"
 assert_match 'forced' "$(curl -sS "$base/readyz")" "reason"
+assert_eq 0 "$(curl -sS "$base/metrics" | awk '$1 == "rebel_base_ready" { print $2 }')" \
+    "rebel_base_ready while forced not ready"
 assert_eq 200 "$(http_code "$base/")" "/ still served when forced not ready"
 assert_eq '{"forced_not_ready":true}' "$(curl -sS "$base/admin/readiness")" "GET state"
 assert_eq 400 "$(http_code -X POST "$base/admin/readiness?ready=maybe")" "bad ready value"
@@ -18,6 +20,8 @@ assert_eq 405 "$(http_code -X PUT "$base/admin/readiness")" "PUT admin"
 assert_eq 404 "$(http_code "$base/admin/other")" "unknown admin path"
 curl -sS -X POST -o /dev/null "$base/admin/readiness?ready=true"
 assert_eq 200 "$(http_code "$base/readyz")" "readyz back"
+assert_eq 1 "$(curl -sS "$base/metrics" | awk '$1 == "rebel_base_ready" { print $2 }')" \
+    "rebel_base_ready back"
 
 assert_eq 503 "$(http_code "$base/?status=503")" "forced status"
 assert_eq 418 "$(http_code "$base/index.html?status=418")" "forced status on /index.html"

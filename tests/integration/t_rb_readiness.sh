@@ -12,6 +12,9 @@ wait_http "$base/healthz"
 
 assert_eq 503 "$(http_code "$base/readyz")" "readyz without a document"
 assert_eq '"no valid document loaded"' "$(curl -sS "$base/readyz" | jq '.reason')" "reason"
+# The gauge says what /readyz says: a dashboard must not show a pod ready that is not.
+assert_eq 0 "$(curl -sS "$base/metrics" | awk '$1 == "rebel_base_ready" { print $2 }')" \
+    "rebel_base_ready without a document"
 assert_eq 503 "$(http_code "$base/")" "/ without a document"
 assert_eq 503 "$(http_code "$base/index.html")" "/index.html without a document"
 grep -q "load-failed: $doc: No such file or directory" "$TMP/rb.log" || fail "missing file not logged"
@@ -25,6 +28,8 @@ assert_eq 503 "$(http_code "$base/")" "/ with an invalid document"
 grep -q "load-failed: $doc: invalid JSON at line 3 column 13" "$TMP/rb.log" ||
     fail "parse error not logged with line:column: $(grep load-failed "$TMP/rb.log" | tail -1)"
 assert_eq 200 "$(http_code "$base/healthz")" "healthz while not ready"
+assert_eq 0 "$(curl -sS "$base/metrics" | awk '$1 == "rebel_base_ready" { print $2 }')" \
+    "rebel_base_ready with an invalid document"
 
 printf '%s' "$KOORNACHT" >"$doc.tmp"
 mv "$doc.tmp" "$doc"
@@ -37,3 +42,4 @@ wait_until "the good load to be logged" 5 grep -q "document-loaded: $doc: versio
 metrics=$(curl -sS "$base/metrics")
 assert_match 'rebel_base_document_reloads_total\{result="ok"\} 1' "$metrics" "one good load"
 assert_match 'rebel_base_document_reloads_total\{result="failed"\} 2' "$metrics" "missing + invalid"
+assert_match $'\nrebel_base_ready 1\n' "$metrics" "rebel_base_ready once /readyz is 200"

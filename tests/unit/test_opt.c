@@ -247,6 +247,53 @@ static void test_parse_env(void **state)
     unsetenv("TESTOPT_VERBOSE");
 }
 
+/* A switch set in the environment: every spelling, either case, turns it on or
+ * leaves it off, and anything else is refused by name. Left off must mean left
+ * off: REBEL_BASE_ALLOW_FAULTS=false read as set would turn fault injection on. */
+static void test_env_bool_spellings(void **state)
+{
+    (void)state;
+    static const struct { const char *in; int on; const char *why; } cases[] = {
+        {"1", 1, NULL},     {"true", 1, NULL},  {"yes", 1, NULL},   {"on", 1, NULL},
+        {"TRUE", 1, NULL},  {"Yes", 1, NULL},   {"ON", 1, NULL},    {"tRuE", 1, NULL},
+        {"0", 0, NULL},     {"false", 0, NULL}, {"no", 0, NULL},    {"off", 0, NULL},
+        {"FALSE", 0, NULL}, {"No", 0, NULL},    {"OFF", 0, NULL},   {"fAlSe", 0, NULL},
+        {"", 0, "TESTOPT_VERBOSE: bad value '': expected true or false"},
+        {"maybe", 0, "TESTOPT_VERBOSE: bad value 'maybe': expected true or false"},
+        {"2", 0, "TESTOPT_VERBOSE: bad value '2': expected true or false"},
+        {"-1", 0, "TESTOPT_VERBOSE: bad value '-1': expected true or false"},
+        {"y", 0, "TESTOPT_VERBOSE: bad value 'y': expected true or false"},
+        {"n", 0, "TESTOPT_VERBOSE: bad value 'n': expected true or false"},
+        {" true", 0, "TESTOPT_VERBOSE: bad value ' true': expected true or false"},
+        {"false ", 0, "TESTOPT_VERBOSE: bad value 'false ': expected true or false"},
+        {"truex", 0, "TESTOPT_VERBOSE: bad value 'truex': expected true or false"},
+        {"of", 0, "TESTOPT_VERBOSE: bad value 'of': expected true or false"},
+        {"0x1", 0, "TESTOPT_VERBOSE: bad value '0x1': expected true or false"},
+    };
+    struct seen s;
+    struct opt_error err;
+    char *pos[4];
+    size_t npos;
+    char *argv[] = {"p"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv("TESTOPT_VERBOSE", cases[i].in, 1);
+        int rc = run(1, argv, &s, pos, &npos, &err);
+        if (cases[i].why) {
+            if (rc != -1 || strcmp(err.msg, cases[i].why) != 0)
+                fail_msg("'%s': rc %d '%s', want '%s'", cases[i].in, rc, rc ? err.msg : "",
+                         cases[i].why);
+        } else if (rc != 0 || s.verbose != cases[i].on) {
+            fail_msg("'%s': rc %d, switch %d, want %d", cases[i].in, rc, s.verbose, cases[i].on);
+        }
+        /* the same words, and only they, answer opt_parse_bool (faults' ?ready=) */
+        int on = -1;
+        const char *why = opt_parse_bool(cases[i].in, &on);
+        if ((why != NULL) != (cases[i].why != NULL) || (!why && on != cases[i].on))
+            fail_msg("opt_parse_bool('%s'): %s, %d", cases[i].in, why ? why : "ok", on);
+    }
+    unsetenv("TESTOPT_VERBOSE");
+}
+
 static void test_env_never_help(void **state)
 {
     (void)state;
@@ -316,7 +363,8 @@ int main(void)
         cmocka_unit_test(test_duration),     cmocka_unit_test(test_size),
         cmocka_unit_test(test_uint_and_double), cmocka_unit_test(test_hostport),
         cmocka_unit_test(test_parse_argv),   cmocka_unit_test(test_parse_env),
-        cmocka_unit_test(test_env_never_help), cmocka_unit_test(test_extra_arguments),
+        cmocka_unit_test(test_env_never_help),
+        cmocka_unit_test(test_env_bool_spellings), cmocka_unit_test(test_extra_arguments),
         cmocka_unit_test(test_colons_reason), cmocka_unit_test(test_constant_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

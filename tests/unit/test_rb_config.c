@@ -49,6 +49,7 @@ static void test_good_values(void **state)
         {"--served-by", "pod-7 x"}, {"--log-format", "json"}, {"--threads", "0"},
         {"--threads", "4"}, {"--thread-per-connection", NULL}, {"--max-per-ip", "0"},
         {"--idle-timeout", "65s"}, {"--connection-memory", "64KiB"},
+        {"--connection-memory", "4KiB"}, {"--connection-memory", "16MiB"},
         {"--header-timeout", "0"}, {"--header-timeout", "1s"}, {"--header-timeout=1h", NULL},
         {"--watch-interval", "1s"}, {"--allow-faults", NULL}, {"--access-log", NULL},
         {"-d", "/tmp/x.json"}, {"--max-delay", "5s"},
@@ -72,6 +73,11 @@ static void test_good_values(void **state)
     assert_int_equal(c.header_timeout_ms, 2500);
     assert_int_equal(parse(&c, &err, "--header-timeout", "0", NULL), CONFIG_OK);
     assert_int_equal(c.header_timeout_ms, 0);
+    /* The documented bounds of --connection-memory are themselves accepted. */
+    assert_int_equal(parse(&c, &err, "--connection-memory", "4KiB", NULL), CONFIG_OK);
+    assert_int_equal(c.conn_memory, 4096);
+    assert_int_equal(parse(&c, &err, "--connection-memory", "16MiB", NULL), CONFIG_OK);
+    assert_int_equal(c.conn_memory, 16u << 20);
 }
 
 static void test_bad_values(void **state)
@@ -96,6 +102,9 @@ static void test_bad_values(void **state)
         {"--header-timeout", "2h", "--header-timeout: bad value '2h': out of range"},
         {"--header-timeout", NULL, "--header-timeout needs a value"},
         {"--connection-memory", "1k", "--connection-memory"},
+        {"--connection-memory", "4095", "--connection-memory: bad value '4095': out of range 4KiB..16MiB"},
+        {"--connection-memory", "16777217",
+         "--connection-memory: bad value '16777217': out of range 4KiB..16MiB"},
         {"--watch-interval", "5s", "--watch-interval"},
         {"--served-by", "a\nb", "--served-by"},
         {"--served-by", "", "--served-by"},
@@ -156,6 +165,47 @@ static void test_environment(void **state)
     assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
     assert_non_null(strstr(err.msg, "REBEL_BASE_ACCESS_LOG"));
     unsetenv("REBEL_BASE_ACCESS_LOG");
+}
+
+/* Each switch read from the environment, under every spelling: a false one
+ * leaves it off (REBEL_BASE_ALLOW_FAULTS=false must never allow faults), a
+ * true one turns it on, and a word that is neither is refused by name. */
+static void test_environment_switches(void **state)
+{
+    (void)state;
+    static const char *const off[] = {"0", "false", "no", "off", "FALSE", "No", "OFF"};
+    static const char *const on[] = {"1", "true", "yes", "on", "TRUE", "Yes", "ON"};
+    static const char *const bad[] = {"2", "y", "disabled", " false"};
+    static const char *const names[] = {"REBEL_BASE_ALLOW_FAULTS", "REBEL_BASE_ACCESS_LOG",
+                                        "REBEL_BASE_THREAD_PER_CONNECTION"};
+    struct config c;
+    struct opt_error err;
+    for (size_t n = 0; n < 3; n++) {
+        for (size_t i = 0; i < 7; i++) {
+            int got[2][3];
+            for (int want = 0; want < 2; want++) {
+                setenv(names[n], want ? on[i] : off[i], 1);
+                if (parse(&c, &err, NULL, NULL, NULL) != CONFIG_OK)
+                    fail_msg("%s=%s: %s", names[n], want ? on[i] : off[i], err.msg);
+                got[want][0] = c.allow_faults;
+                got[want][1] = c.access_log;
+                got[want][2] = c.thread_per_connection;
+                for (size_t k = 0; k < 3; k++)
+                    if (got[want][k] != (want && k == n))
+                        fail_msg("%s=%s: switch %zu is %d", names[n],
+                                 want ? on[i] : off[i], k, got[want][k]);
+            }
+        }
+        for (size_t i = 0; i < 4; i++) {
+            char msg[128];
+            setenv(names[n], bad[i], 1);
+            assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
+            snprintf(msg, sizeof msg, "%s: bad value '%s': expected true or false", names[n],
+                     bad[i]);
+            assert_string_equal(err.msg, msg);
+        }
+        unsetenv(names[n]);
+    }
 }
 
 /* A variable set but empty is the empty value, as the flag given "" would be:
@@ -247,7 +297,8 @@ int main(void)
         cmocka_unit_test(test_defaults),   cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_bad_values), cmocka_unit_test(test_environment),
         cmocka_unit_test(test_help_version), cmocka_unit_test(test_environment_empty),
-        cmocka_unit_test(test_environment_no_help), cmocka_unit_test(test_describe_limits),
+        cmocka_unit_test(test_environment_no_help),
+        cmocka_unit_test(test_environment_switches), cmocka_unit_test(test_describe_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,12 +43,22 @@ static void test_routes(void **state)
         {"GET", "/admin/readiness", 0, ROUTE_ADMIN_READINESS, 403, NULL},
         {"GET", "/admin", 0, ROUTE_OTHER, 403, NULL},
         {"GET", "/admin/other", 0, ROUTE_OTHER, 403, NULL},
+        {"GET", "/admin/", 0, ROUTE_OTHER, 403, NULL},
+        /* The prefix ends at a '/': these are other paths, not admin ones. */
+        {"GET", "/administrator", 0, ROUTE_OTHER, 404, NULL},
+        {"POST", "/admin-readiness", 0, ROUTE_OTHER, 404, NULL},
+        {"GET", "/adminx/readiness", 0, ROUTE_OTHER, 404, NULL},
+        {"GET", "/admi", 0, ROUTE_OTHER, 404, NULL},
+        {"GET", "/Admin/readiness", 0, ROUTE_OTHER, 404, NULL}, /* paths are case-sensitive */
+        {"GET", "/x/admin/readiness", 0, ROUTE_OTHER, 404, NULL},
         /* ... and on. */
         {"POST", "/admin/readiness", 1, ROUTE_ADMIN_READINESS, 0, NULL},
         {"GET", "/admin/readiness", 1, ROUTE_ADMIN_READINESS, 0, NULL},
         {"PUT", "/admin/readiness", 1, ROUTE_ADMIN_READINESS, 405, ROUTER_ALLOW_ADMIN},
         {"GET", "/admin/other", 1, ROUTE_OTHER, 404, NULL},
         {"GET", "/administrator", 1, ROUTE_OTHER, 404, NULL},
+        {"GET", "/admin", 1, ROUTE_OTHER, 404, NULL},
+        {"POST", "/admin/readiness/", 1, ROUTE_OTHER, 404, NULL},
         {"POST", "/", 1, ROUTE_ROOT, 405, ROUTER_ALLOW_READ},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

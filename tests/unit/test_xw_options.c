@@ -299,6 +299,50 @@ static void test_tally_budget(void **state)
     unsetenv("XWING_HELP");
 }
 
+/* serve's one switch read from the environment: a false spelling leaves it
+ * off (XWING_ALLOW_LINK_LOCAL=false must keep 169.254/16 blocked), a true one
+ * turns it on, and anything else is refused by name. The client and the probe
+ * read no variables at all: a stray XWING_KEEPALIVE=true changes nothing. */
+static void test_environment_switches(void **state)
+{
+    (void)state;
+    static struct options o;
+    static const char *const off[] = {"0", "false", "no", "off", "False", "NO", "Off"};
+    static const char *const on[] = {"1", "true", "yes", "on", "True", "YES", "On"};
+    const char *serve[] = {"serve", NULL};
+    char err[256];
+    for (size_t i = 0; i < 7; i++) {
+        for (int want = 0; want < 2; want++) {
+            setenv("XWING_ALLOW_LINK_LOCAL", want ? on[i] : off[i], 1);
+            if (parse(serve, &o, err, sizeof err) != 0)
+                fail_msg("XWING_ALLOW_LINK_LOCAL=%s: %s", want ? on[i] : off[i], err);
+            if (o.allow.link_local != want)
+                fail_msg("XWING_ALLOW_LINK_LOCAL=%s: link-local %d", want ? on[i] : off[i],
+                         o.allow.link_local);
+        }
+    }
+    setenv("XWING_ALLOW_LINK_LOCAL", "enabled", 1);
+    assert_int_equal(parse(serve, &o, err, sizeof err), -1);
+    assert_string_equal(err,
+                        "serve: XWING_ALLOW_LINK_LOCAL: bad value 'enabled': expected true or false");
+    unsetenv("XWING_ALLOW_LINK_LOCAL");
+
+    static const char *const ignored[] = {"XWING_KEEPALIVE", "XWING_DNS_CACHE", "XWING_VERBOSE",
+                                          "XWING_WATCH", "XWING_EXPECT_FAIL",
+                                          "XWING_ALLOW_LINK_LOCAL"};
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+        setenv(ignored[i], "true", 1);
+    const char *client[] = {"rebel-base", NULL}, *probe[] = {"probe", "rebel-base", NULL};
+    assert_int_equal(parse(client, &o, err, sizeof err), 0);
+    assert_int_equal(o.keepalive | o.dns_cache | o.verbose | o.watch, 0);
+    assert_int_equal(o.expect.mode, EXPECT_NONE);
+    assert_int_equal(parse(probe, &o, err, sizeof err), 0);
+    assert_int_equal(o.expect.mode, EXPECT_NONE);
+    assert_false(o.allow.link_local);
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+        unsetenv(ignored[i]);
+}
+
 /* --help states the limits and the exit statuses, interrupted ones included. */
 static void test_usage_states_limits(void **state)
 {
@@ -360,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_tally_budget),
         cmocka_unit_test(test_allow),
+        cmocka_unit_test(test_environment_switches),
         cmocka_unit_test(test_usage_states_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

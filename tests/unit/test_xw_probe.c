@@ -227,6 +227,34 @@ static void test_render_metrics(void **state)
     state_free(s);
 }
 
+/* A request slower than the last bound (10 s) lands in +Inf only, and counts in
+ * _count as in _sum, in the round it came in and in every later total. */
+static void test_render_slow_requests(void **state)
+{
+    (void)state;
+    struct expect e;
+    expect_init(&e);
+    struct probe_state *s = state_new(1, &e);
+    probe_round_start(s);
+    reply(s, 0, "Koornacht", 400);
+    reply(s, 0, "Koornacht", 10000000); /* exactly the bound: still in it */
+    feed(s, 0, FIRE_TIMEOUT, 0, NULL, 12000000);
+    probe_round_finish(s, 1000);
+    probe_round_start(s);
+    feed(s, 0, FIRE_TIMEOUT, 0, NULL, 30000000);
+    probe_round_finish(s, 1000);
+    char *m = probe_render_metrics(s);
+#define D "xwing_probe_request_duration_seconds"
+    has(m, D "_bucket{target=\"" T0 "\",le=\"5\"} 1\n");
+    has(m, D "_bucket{target=\"" T0 "\",le=\"10\"} 2\n");
+    has(m, D "_bucket{target=\"" T0 "\",le=\"+Inf\"} 4\n");
+    has(m, D "_sum{target=\"" T0 "\"} 52.0004\n");
+    has(m, D "_count{target=\"" T0 "\"} 4\n");
+#undef D
+    free(m);
+    state_free(s);
+}
+
 /* 64 values get their series; later ones fold into one, counted. */
 static void test_cap(void **state)
 {
@@ -337,7 +365,7 @@ int main(void)
         cmocka_unit_test(test_fail_kind),      cmocka_unit_test(test_rounds),
         cmocka_unit_test(test_share),          cmocka_unit_test(test_render_metrics),
         cmocka_unit_test(test_cap),            cmocka_unit_test(test_expectation),
-        cmocka_unit_test(test_render_page),
+        cmocka_unit_test(test_render_page),  cmocka_unit_test(test_render_slow_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
