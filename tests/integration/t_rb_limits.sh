@@ -61,7 +61,8 @@ try:
     reply = s.recv(65536)
 except ConnectionResetError:
     reply = b""
-assert not reply.startswith(b"HTTP/1.1 200"), "oversized head served"
+# 431 says what went wrong; a 500 or a 400 would pass "not served" and mislead.
+assert reply.startswith(b"HTTP/1.1 431 "), "oversized head: %r, not a 431" % reply[:40]
 print("  oversized head: %r" % reply[:40])
 PY
 assert_eq 200 "$(http_code "http://127.0.0.1:$port/")" "still serving"
