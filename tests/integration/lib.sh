@@ -29,6 +29,14 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "  $*"; }
+# A tool the scenario cannot run without: missing, it skips loudly, saying why; with
+# CI=true it fails instead, since CI installs every one (tests/deps.sh) and a skip
+# there would pass a run that checked nothing.
+need() { # need TOOL WHY
+    command -v "$1" >/dev/null 2>&1 && return 0
+    [ "${CI:-}" = true ] && fail "$1 not installed, and CI=true: $2"
+    skip "$1 not installed: $2"
+}
 
 assert_eq() { # assert_eq EXPECTED ACTUAL WHAT
     [ "$1" == "$2" ] || fail "$3: expected '$1', got '$2'"

@@ -3,8 +3,8 @@
 # catches each kind of breakage in a mutated copy of the rendering.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
-command -v jq >/dev/null || skip "jq not installed (it mutates the rendered copies)"
+need kubectl "kubectl kustomize renders the manifests"
+need jq "it mutates the rendered copies"
 version=$(cat "$ROOT/VERSION")
 check() { python3 "$ROOT/tests/k8s/check_manifests.py" --version "$version" "$@"; }
 printf '%s' "$KOORNACHT" >"$TMP/koornacht.msg"

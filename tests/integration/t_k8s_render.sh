@@ -7,7 +7,7 @@
 # its ServiceExport in the overlay's namespace beside the Service it exports.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
+need kubectl "kubectl kustomize renders the manifests"
 version=$(cat "$ROOT/VERSION")
 printf '%s' "$KOORNACHT" >"$TMP/koornacht.msg"
 printf '%s' "$TION" >"$TMP/tion.msg"

@@ -9,7 +9,7 @@
 # test would have caught it.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v kubectl >/dev/null || skip "kubectl not installed (kubectl kustomize renders the manifests)"
+need kubectl "kubectl kustomize renders the manifests"
 model=$ROOT/tests/k8s/mesh_model.py
 LAB_DIR=$TMP/lab bash "$ROOT/k8s/lab.sh" --dry-run steps >"$TMP/dry.txt" 2>/dev/null || fail "lab.sh --dry-run steps"
 walk() { # walk K8S-DIR VERSIONS [MORE WALK ARGS]

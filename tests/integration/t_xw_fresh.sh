@@ -5,7 +5,7 @@
 # lookups); --keepalive and --dns-cache opt out. Counted with strace: connect()
 # calls, and reads of /etc/hosts (where the name resolves).
 source "$(dirname "$0")/lib.sh"
-command -v strace >/dev/null || skip "strace is not installed"
+need strace "it counts the lookups and connections (tests/deps.sh installs it)"
 [ "${VALGRIND:-0}" = 1 ] && skip "strace and valgrind do not nest"
 name=$(hostname)
 getent hosts "$name" | grep -q '^127\.' || skip "$name does not resolve to loopback through /etc/hosts"

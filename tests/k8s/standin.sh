@@ -7,7 +7,7 @@
 # standin_setup: the stand-ins first on PATH, the servers, the limits preflight reads.
 standin_setup() {
     local t
-    command -v kubectl >/dev/null || skip "kubectl not installed (the stand-in renders with the real one)"
+    need kubectl "the stand-in renders with the real one"
     FAKE_BIN=$TMP/fakebin
     mkdir -p "$FAKE_BIN" "$TMP/proc/sys/fs/inotify" "$TMP/lab"
     for t in kind cilium kubectl docker hubble make; do ln -s "$ROOT/tests/k8s/fake/bin/$t" "$FAKE_BIN/$t"; done
