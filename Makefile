@@ -29,6 +29,12 @@ HARDEN_CFLAGS  := -fPIE
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 HARDEN_LDFLAGS := -pie -fsanitize=address,undefined
 endif
+# SANITIZE=thread: ThreadSanitizer (make tsan); it cannot be combined with ASan.
+ifeq ($(SANITIZE),thread)
+HARDEN_CFLAGS  := -fPIE
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+HARDEN_LDFLAGS := -pie -fsanitize=thread
+endif
 
 # STATIC_MALLOC: an object that replaces libc's malloc in the static link. The images
 # pass mimalloc (docker/deps.sh): musl's allocator hands memory back to the kernel on
@@ -53,7 +59,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 BINS := $(BUILD)/bin/rebel-base $(BUILD)/bin/xwing
 
-.PHONY: all ci test test-repeat engine unit integration asan bench install clean help deps demo \
+.PHONY: all ci test test-repeat engine unit integration asan tsan bench install clean help deps demo \
         images kind-load lab fuzz compdb valgrind stress tools
 
 all: $(BINS)
@@ -145,15 +151,29 @@ test-repeat: all $(UNIT_BIN)
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 EXCEPT="$${EXCEPT:-t_container|t_k8s}" test
 
+## tsan: unit tests and the integration suite with both programs under ThreadSanitizer, 0 reports
+# Reports go to files (log_path), so one from a server a scenario killed still counts;
+# the target fails when there is any. Waits stretch (TIME_SCALE) as TSan runs ~5x slower.
+TSAN_LOGS := $(abspath build/tsan/reports)
+tsan:
+	@rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
+	@TSAN_OPTIONS="log_path=$(TSAN_LOGS)/tsan exitcode=66 $${TSAN_OPTIONS:-}" TIME_SCALE=3 \
+	    $(MAKE) BUILD=build/tsan SANITIZE=thread \
+	    EXCEPT="$${EXCEPT:-t_container|t_k8s|t_cluster}" unit integration; rc=$$?; \
+	    n=$$(find $(TSAN_LOGS) -type f | wc -l); \
+	    [ "$$n" = 0 ] || { head -n 60 $(TSAN_LOGS)/*; rc=1; }; \
+	    echo "tsan: $$n ThreadSanitizer report file(s) in $(TSAN_LOGS)"; exit $$rc
+
 ## valgrind: the integration suite with both programs under memcheck (0 errors, 0 definitely lost)
 valgrind: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) EXCEPT="$${EXCEPT:-t_container|t_k8s}" bash tests/stress/valgrind-check.sh
 
-## ci: what CI runs: test, asan, valgrind, short fuzzing and the bounded stress runs
+## ci: what CI runs: test, asan, tsan, valgrind, short fuzzing and the bounded stress runs
 # The whole suite runs twice in a row, so a flake shows up in CI, not on a user's machine.
 ci: all
 	$(MAKE) test-repeat N=2
 	$(MAKE) asan
+	$(MAKE) tsan
 	$(MAKE) valgrind
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) stress

@@ -25,16 +25,20 @@
 #include "reload.h"
 #include "server.h"
 
-static volatile sig_atomic_t stop_signal;
+/* The first stop signal, 0 while none came. The handler may run on any
+ * thread (libmicrohttpd's do not block signals) and main reads it: a
+ * lock-free atomic, which C11 lets a handler write, not a volatile
+ * sig_atomic_t, which only orders it within one thread. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only write lock-free atomics");
+static atomic_int stop_signal;
 static int wake_pipe[2] = {-1, -1};
 
 /* First signal: start draining (main loop wakes up through the pipe).
  * Second: leave at once, as the operator asked twice. */
 static void on_signal(int sig)
 {
-    if (stop_signal)
+    if (atomic_exchange(&stop_signal, sig))
         _exit(128 + sig);
-    stop_signal = sig;
     int saved = errno;
     if (write(wake_pipe[1], "x", 1) < 0) {
         /* the pipe is full: main is awake anyway */
@@ -139,9 +143,9 @@ static int start(struct rebel *rb, struct error *err)
 /* Serves until the first stop signal, following the document. */
 static void serve(struct rebel *rb)
 {
-    while (!stop_signal) {
+    while (!atomic_load(&stop_signal)) {
         nap(rb->cfg.watch_interval_ms);
-        if (!stop_signal)
+        if (!atomic_load(&stop_signal))
             reload_tick(&rb->reload, &clock_system);
         server_sweep_header_deadlines(&rb->server);
     }
@@ -151,7 +155,7 @@ static void serve(struct rebel *rb)
 static int finish(struct rebel *rb)
 {
     char msg[96];
-    long cut_short = server_drain(&rb->server, (int)stop_signal, follow_reload, &rb->reload);
+    long cut_short = server_drain(&rb->server, atomic_load(&stop_signal), follow_reload, &rb->reload);
     server_stop(&rb->server);
     faults_destroy(&rb->faults);
     document_store_destroy(&rb->store);

@@ -295,7 +295,7 @@ static void loop(struct fire *f)
     f->next_due = clock_mono_ns();
     for (;;) {
         uint64_t now = clock_mono_ns();
-        if (c->stop && *c->stop)
+        if (c->stop && atomic_load_explicit(c->stop, memory_order_relaxed))
             return;
         if (c->deadline_ns && now >= c->deadline_ns)
             f->stopping = 1;

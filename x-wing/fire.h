@@ -14,7 +14,7 @@
 #ifndef XW_FIRE_H
 #define XW_FIRE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -39,7 +39,10 @@ struct fire_config {
     int keepalive, dns_cache;
     size_t max_body;
     uint64_t deadline_ns; /* clock_mono_ns() after which no request starts; 0: none */
-    volatile sig_atomic_t *stop; /* when set: abort what is in flight and return */
+    /* When set: abort what is in flight and return. An atomic, not a volatile
+     * sig_atomic_t: another thread (serve's main, the probe's stop) or a signal
+     * handler running on any thread (lock-free, so allowed there) sets it. */
+    const atomic_int *stop;
     fire_admit_fn admit;         /* NULL: every address (the command line's own targets) */
     const void *admit_ctx;
 };

@@ -4,6 +4,7 @@
  * wires the modules together and is the one place errors are printed. */
 #include <curl/curl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,17 @@
 #include "stop.h"
 #include "watch.h"
 
-/* The signal that interrupted the run, 0 while none came. */
-static volatile sig_atomic_t interrupted;
+/* The signal that interrupted the run, 0 while none came. The handler may
+ * run on any thread (libcurl's resolver threads do not block signals) while
+ * fire reads it on the main thread: a lock-free atomic, which C11 lets a
+ * handler write, not a volatile sig_atomic_t, which only orders it within
+ * one thread. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only write lock-free atomics");
+static atomic_int interrupted;
 
 static void on_interrupt(int sig)
 {
-    interrupted = sig;
+    atomic_store(&interrupted, sig);
 }
 
 /* Ctrl-C or SIGTERM ends a run early: what was counted is still printed,
@@ -133,7 +139,7 @@ static int run_client(const struct options *o)
     catch_interrupt();
     struct run_config cfg = client_config(o, urls, pins);
     rc = run_tally(&cfg, st, tick, tk, &err);
-    int sig = interrupted; /* now: a signal while the report prints cut nothing short */
+    int sig = atomic_load(&interrupted); /* now: a later one cuts nothing short */
     progress_end(&tk->progress);
     if (rc) {
         fprintf(stderr, "xwing: %s\n", err.msg);

@@ -36,6 +36,7 @@ static int setup(struct probe_run *r, const struct options *o)
 {
     pthread_condattr_t ca;
     struct probe *p = r->p;
+    atomic_init(&p->stop, 0);
     pthread_mutex_init(&p->lock, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* as the due times: immune to clock steps */

@@ -11,7 +11,7 @@
 #define XW_PROBE_H
 
 #include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,9 +22,11 @@
 #include "probe_state.h"
 
 struct probe {
-    pthread_mutex_t lock; /* held to finish a round and to render; guards stop too */
+    pthread_mutex_t lock; /* held to finish a round and to render */
     pthread_cond_t wake;  /* the loop sleeps on it (CLOCK_MONOTONIC) between rounds */
-    volatile sig_atomic_t stop; /* set once to end: fire abandons the round in flight */
+    /* Set once by the main thread to end (under lock, so the loop's wait sees it);
+     * read by the loop, and by fire without the lock to abandon a round: atomic. */
+    atomic_int stop;
     struct probe_state state;
     struct fire_config fire; /* one round: N per target, the targets in turn */
     uint64_t every_ns;

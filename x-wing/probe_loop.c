@@ -10,6 +10,12 @@ uint64_t probe_next_due(uint64_t due, uint64_t now, uint64_t every)
     return next > now ? next : now;
 }
 
+/* Whether the main thread has asked the loop to end (probe_loop_stop). */
+static int stopped(struct probe *p)
+{
+    return atomic_load(&p->stop);
+}
+
 static void on_done(void *ctx, const struct fire_outcome *o)
 {
     struct probe *p = ctx;
@@ -39,10 +45,10 @@ static void one_round(struct probe *p)
         return;
     }
     pthread_mutex_lock(&p->lock);
-    if (!p->stop)
+    if (!stopped(p))
         probe_round_finish(&p->state, clock_mono_ns() - start);
     pthread_mutex_unlock(&p->lock);
-    if (!p->stop && p->state.judged)
+    if (!stopped(p) && p->state.judged)
         log_verdicts(p); /* this thread is the only writer: no lock to read */
 }
 
@@ -53,7 +59,7 @@ static void sleep_until(struct probe *p, uint64_t due_ns)
 {
     uint64_t now;
     pthread_mutex_lock(&p->lock);
-    while (!p->stop && (now = clock_mono_ns()) < due_ns) {
+    while (!stopped(p) && (now = clock_mono_ns()) < due_ns) {
         struct timespec ts = clock_mono_deadline((due_ns - now + 999999u) / 1000000u);
         pthread_cond_timedwait(&p->wake, &p->lock, &ts);
     }
@@ -64,7 +70,7 @@ void *probe_loop_main(void *arg)
 {
     struct probe *p = arg;
     uint64_t due = clock_mono_ns();
-    while (!p->stop) {
+    while (!stopped(p)) {
         one_round(p);
         due = probe_next_due(due, clock_mono_ns(), p->every_ns);
         sleep_until(p, due);
@@ -75,7 +81,7 @@ void *probe_loop_main(void *arg)
 void probe_loop_stop(struct probe *p)
 {
     pthread_mutex_lock(&p->lock);
-    p->stop = 1;
+    atomic_store(&p->stop, 1);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
 }

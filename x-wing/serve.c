@@ -32,8 +32,8 @@ _Static_assert(SERVE_MAX_TIMEOUT_MS == 10000, "update 'up to 10s'");
 struct serve {
     const struct options *opts;
     struct log log;
-    atomic_uint busy;           /* tallies running */
-    volatile sig_atomic_t stop; /* set once, at shutdown: running tallies give up */
+    atomic_uint busy; /* tallies running */
+    atomic_int stop;  /* set once by the main thread at shutdown: tallies give up */
     struct httpd http;
 };
 
@@ -167,7 +167,8 @@ static char *render(const struct serve *s, const struct run_config *cfg,
     struct run_outcome out = {
         .requested = cfg->fire.n,
         .completed = done,
-        .end = run_end_of(cfg->fire.n, done, s->stop, RUN_END_SHUTDOWN, RUN_END_BUDGET),
+        .end = run_end_of(cfg->fire.n, done, atomic_load(&s->stop), RUN_END_SHUTDOWN,
+                          RUN_END_BUDGET),
         .limit_ms = s->opts->serve_budget_ms,
     };
 
@@ -298,6 +299,7 @@ int serve_run(const struct options *o, struct error *err)
     s->opts = o;
     s->log = (struct log){.prog = "xwing", .format = o->log_format};
     atomic_init(&s->busy, 0);
+    atomic_init(&s->stop, 0);
     hc.cls = s;
     if (httpd_start(&s->http, &o->listen, &hc, err)) {
         free(s);
@@ -312,7 +314,7 @@ int serve_run(const struct options *o, struct error *err)
               s->http.desc, hc.connection_limit, (unsigned long long)o->serve_max_busy,
               (unsigned long long)o->serve_max_n, (unsigned long long)o->serve_budget_ms, allow);
     sig = stop_wait();
-    s->stop = 1; /* running tallies abandon their requests within 100 ms */
+    atomic_store(&s->stop, 1); /* running tallies abandon their requests within 100 ms */
     httpd_stop(&s->http);
     log_event(&s->log, LOG_INFO, "exit", "stopped on signal %d", sig);
     free(s);

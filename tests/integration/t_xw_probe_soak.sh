@@ -19,10 +19,11 @@ k=$REBEL_PORT
 valgrind=${VALGRIND:-0}
 total=2000 warm=250 step=250
 [ "$valgrind" = 1 ] && total=300 warm=100 step=100
-# AddressSanitizer holds freed memory in quarantine (up to 256 MiB): RSS grows with any
+# AddressSanitizer holds freed memory in quarantine (up to 256 MiB), ThreadSanitizer
+# keeps its own allocator and shadow: RSS grows with any
 # allocation churn, leak or not. Its own leak check runs at exit instead.
 sanitized=0
-ldd "$BIN/xwing" 2>/dev/null | grep -q libasan && sanitized=1
+ldd "$BIN/xwing" 2>/dev/null | grep -qE "libasan|libtsan" && sanitized=1
 start_probe fast --listen 127.0.0.1:0 --every 1ms -n 1 "127.0.0.1:$k"
 fast=$PROBE_PID port=$PROBE_PORT
 t0=$(date +%s%N)
