@@ -28,3 +28,17 @@ assert_eq 200 "$(http_code "$base/")" "GET after the 405s"
 metrics=$(curl -sS "$base/metrics")
 assert_match 'rebel_base_http_requests_total\{path="other",code="404"\} 9' "$metrics" "404s counted"
 assert_match 'rebel_base_http_requests_total\{path="/",code="405"\} 6' "$metrics" "405s counted"
+
+# A request body over 16384 bytes, announced or chunked, is refused with 413 before it
+# is read; one at the limit is not (and gets the route's 405).
+head -c 16385 /dev/zero | tr '\0' x >"$TMP/over"
+head -c 16384 "$TMP/over" >"$TMP/limit"
+curl -sS -X POST --data-binary @"$TMP/over" -D "$TMP/h" -o "$TMP/b" "$base/"
+head -1 "$TMP/h" | grep -q ' 413 ' || fail "POST of 16385 bytes: $(head -1 "$TMP/h")"
+assert_eq '"request bodies over 16384 bytes are refused"' "$(jq '.error' <"$TMP/b")" "413 body"
+assert_eq 413 "$(http_code -X POST -H 'Transfer-Encoding: chunked' --data-binary @"$doc" "$base/")" \
+    "chunked POST"
+assert_eq 405 "$(http_code -X POST --data-binary @"$TMP/limit" "$base/")" "POST of 16384 bytes"
+assert_eq 200 "$(http_code "$base/")" "GET after the 413s"
+assert_match 'rebel_base_http_requests_total\{path="/",code="413"\} 2' "$(curl -sS "$base/metrics")" \
+    "413s counted"
