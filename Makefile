@@ -229,7 +229,7 @@ lab:
 
 ## cluster-tools: kind, Kubernetes, containerd, etcd, CoreDNS ... built offline into a kind node image (k8s/cluster)
 # Long when cold (see k8s/README.md); cached in ~/.cache/rbxw-cluster. Runs host-prep first.
-.PHONY: cluster-tools host-prep e2e-one e2e-teardown
+.PHONY: cluster-tools host-prep e2e-one e2e e2e-teardown
 cluster-tools: host-prep
 	bash k8s/cluster/tools.sh
 
@@ -242,6 +242,10 @@ host-prep:
 ## e2e-one: one real kind cluster running our images with the mission's commands, checked
 e2e-one: images
 	bash k8s/cluster/e2e-one.sh
+
+## e2e: the whole lab (k8s/lab.sh up, then steps with MCS-API) on two real kind clusters with Cilium, offline
+e2e: images
+	bash k8s/cluster/e2e.sh
 
 ## e2e-teardown: delete the e2e-one cluster and its node containers
 e2e-teardown:

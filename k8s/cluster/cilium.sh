@@ -129,11 +129,29 @@ build_loopback() {
 		github.com/containernetworking/plugins/plugins/main/loopback
 }
 
+# rbxw-certgen (certgen/main.go): what cilium/certgen does in the chart's certificate Jobs;
+# the upstream module is not served here, and `cilium clustermesh enable` always runs the Job.
+CERTGEN_DIR=$CACHE/bin/rbxw-certgen-$KUBERNETES_STAGING_VERSION
+build_certgen() {
+	local d=$CACHE/src/rbxw-certgen
+	rm -rf "$d"; mkdir -p "$d"
+	cp "$here/certgen/main.go" "$d/"
+	printf 'module rbxw.local/certgen\ngo 1.24.0\nrequire (\n' >"$d/go.mod"
+	printf '\t%s %s\n' k8s.io/api "$KUBERNETES_STAGING_VERSION" k8s.io/apimachinery \
+		"$KUBERNETES_STAGING_VERSION" k8s.io/client-go "$KUBERNETES_STAGING_VERSION" \
+		sigs.k8s.io/yaml v1.6.0 >>"$d/go.mod"
+	echo ")" >>"$d/go.mod"
+	(cd "$d" && gobuild "$CERTGEN_DIR" -mod=mod -ldflags "-s -w" .)
+	mv "$CERTGEN_DIR.tmp/rbxw-certgen" "$CERTGEN_DIR.tmp/cilium-certgen"
+	rm -rf "$CERTGEN_DIR"; mv "$CERTGEN_DIR.tmp" "$CERTGEN_DIR"
+}
+
 binaries() {
 	stage "cilium-components-$CILIUM_VERSION" "$COMP_DIR" build_components
 	stage "cilium-$CILIUM_VERSION" "$CLI_DIR" build_clis
 	stage "gops-$GOPS_VERSION" "$GOPS_DIR" build_gops
 	stage "cni-loopback-$CNI_PLUGINS_VERSION" "$LOOPBACK_DIR" build_loopback
+	stage "rbxw-certgen" "$CERTGEN_DIR" build_certgen
 	[ -x "$CACHE/bin/etcd-$ETCD_VERSION/etcd" ] || bash "$here/gobuild.sh" "$CACHE" etcd
 }
 
@@ -146,12 +164,14 @@ chart() {
 }
 
 # KEY: what the images are built from, so an edit of a pin or a Dockerfile rebuilds them.
-KEY=$( (grep -E '^(CILIUM|GOPS|CNI_PLUGINS|ETCD)_' "$here/versions.env"; cat "$here"/cilium/*.Dockerfile) |
+KEY=$( (grep -E '^(CILIUM|GOPS|CNI_PLUGINS|ETCD|KUBERNETES)_' "$here/versions.env"
+	cat "$here"/cilium/*.Dockerfile "$here/certgen/main.go") |
 	sha256sum | cut -c1-12)
 AGENT_IMAGE=localhost/rbxw/cilium:$CILIUM_VERSION-$KEY
 OPERATOR_IMAGE=localhost/rbxw/operator-generic:$CILIUM_VERSION-$KEY
 RELAY_IMAGE=localhost/rbxw/hubble-relay:$CILIUM_VERSION-$KEY
 CLUSTERMESH_IMAGE=localhost/rbxw/clustermesh-apiserver:$CILIUM_VERSION-$KEY
+CERTGEN_IMAGE=localhost/rbxw/certgen:$KEY
 
 has_image() {
 	[ "$(docker image inspect -f '{{index .Config.Labels "rbxw.key"}}' "$1" 2>/dev/null)" = "$KEY" ]
@@ -230,7 +250,10 @@ images() {
 		image clustermesh-apiserver "$CLUSTERMESH_IMAGE" "$here/cilium/clustermesh-apiserver.Dockerfile" \
 			"$(static_context clustermesh-apiserver "$GOPS_DIR/gops" "$CACHE/bin/etcd-$ETCD_VERSION/etcd" \
 				"$COMP_DIR/clustermesh-apiserver" "$src/clustermesh-apiserver/etcd-config.yaml")"
-	say "images: $AGENT_IMAGE $OPERATOR_IMAGE $RELAY_IMAGE $CLUSTERMESH_IMAGE"
+	cached certgen "$CERTGEN_IMAGE" ||
+		image certgen "$CERTGEN_IMAGE" "$here/cilium/certgen.Dockerfile" \
+			"$(static_context certgen "$CERTGEN_DIR/cilium-certgen")"
+	say "images: $AGENT_IMAGE $OPERATOR_IMAGE $RELAY_IMAGE $CLUSTERMESH_IMAGE $CERTGEN_IMAGE"
 }
 
 # check IMAGE COMMAND...: COMMAND runs in IMAGE; its first output line is shown.
@@ -288,6 +311,7 @@ flags() {
 		echo "operator.image.override=$OPERATOR_IMAGE"
 		echo "hubble.relay.image.override=$RELAY_IMAGE"
 		echo "clustermesh.apiserver.image.override=$CLUSTERMESH_IMAGE"
+		echo "certgen.image.override=$CERTGEN_IMAGE"
 	} | sed 's/^/--set=/'
 }
 

@@ -6,7 +6,8 @@
 # Idempotent and resumable: each stage is skipped when its output exists for the same
 # inputs (versions.env and the files beside this script). On a machine with kind installed
 # and registry.k8s.io reachable (a user's laptop) nothing is built: kind's own node image
-# is the one to use. RBXW_CLUSTER_BUILD=1 builds anyway.
+# is the one to use. RBXW_CLUSTER_BUILD=1 builds anyway. Cilium (cilium.sh) is built too,
+# and its images go into the node image beside Kubernetes' own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -21,7 +22,7 @@ die() { echo "cluster-tools: $*" >&2; exit 1; }
 
 # inputs_key: what every image here is built from, so an edit rebuilds them.
 inputs_key() {
-	(cd "$here" && cat versions.env node/* images/* | sha256sum | cut -c1-12)
+	(cd "$here" && cat versions.env node/* images/* cilium/* certgen/* | sha256sum | cut -c1-12)
 }
 KEY=$(inputs_key)
 
@@ -177,6 +178,7 @@ main() {
 	go_binaries
 	pause_binary
 	images
+	RBXW_CLUSTER_CACHE=$CACHE BASE_IMAGE=$BASE_IMAGE bash "$here/cilium.sh" all
 	node_image
 	say "node image $(cat "$CACHE/node-image") ready in $(($(date +%s) - t0)) s" \
 		"(kind $KIND_VERSION, Kubernetes $KUBERNETES_VERSION)"
