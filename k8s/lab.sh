@@ -479,14 +479,30 @@ apply_step() { # apply_step CLUSTER [COMPONENT...]
     kc "$cluster" apply -k "$dir"
 }
 
-scale_rebel_base() { # scale_rebel_base CLUSTER REPLICAS
-    kc "$1" scale deployment rebel-base --replicas "$2"
-    if [ "$2" = 0 ]; then
-        # "no matching resources" once they are all gone already is fine.
-        kc "$1" wait --for=delete pod -l name=rebel-base --timeout=120s || true
+scale_rebel_base() { # scale_rebel_base STEP CLUSTER REPLICAS
+    kc "$2" scale deployment rebel-base --replicas "$3"
+    if [ "$3" = 0 ]; then
+        pods_gone "$1" "$2"
     else
-        kc "$1" rollout status deployment/rebel-base --timeout=180s
+        kc "$2" rollout status deployment/rebel-base --timeout=180s
     fi
+}
+
+# pods_gone STEP CLUSTER: waits until CLUSTER's rebel-base pods are gone. "no matching
+# resources" means gone already. Any other failure (a timeout) is a FAIL of the step: its
+# failover checks would run while those pods still serve, and could pass on them.
+pods_gone() {
+    local out
+    show kubectl --context "kind-$2" wait --for=delete pod -l name=rebel-base --timeout=120s
+    [ "$dry_run" = 1 ] && return 0
+    if out=$(kubectl --context "kind-$2" wait --for=delete pod -l name=rebel-base --timeout=120s 2>&1); then
+        printf '%s\n' "$out"
+        return 0
+    fi
+    printf '%s\n' "$out"
+    case $out in *"no matching resources found"*) return 0 ;; esac
+    echo "FAIL $1. $2: rebel-base pods gone after the scale to 0"
+    failed=$((failed + 1))
 }
 
 has_crd() { q kubectl --context "kind-$1" get crd "$2" >/dev/null; } # has_crd CLUSTER CRD
@@ -601,10 +617,10 @@ step_2() {
 step_3() {
     say "3. fault resilience: Koornacht's rebel-base scaled to 0, Tion answers both clusters"
     state global global
-    scale_rebel_base koornacht 0
+    scale_rebel_base 3 koornacht 0
     check 3 "koornacht: failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
     check 3 "tion: Tion only" tion --expect-only Tion --min-success 0.9 rebel-base
-    scale_rebel_base koornacht 2
+    scale_rebel_base 3 koornacht 2
 }
 
 step_4() {
@@ -618,9 +634,9 @@ step_5() {
     say "5. service.cilium.io/affinity=local on Koornacht: local while any is ready, then failover"
     state "global shared-false affinity-local" global
     check 5 "koornacht: affinity local" koornacht --expect-only Koornacht rebel-base
-    scale_rebel_base koornacht 0
+    scale_rebel_base 5 koornacht 0
     check 5 "koornacht: affinity failover to Tion" koornacht --expect-only Tion --min-success 0.9 rebel-base
-    scale_rebel_base koornacht 2
+    scale_rebel_base 5 koornacht 2
     check 5 "koornacht: back to local" koornacht --expect-only Koornacht rebel-base
 }
 

@@ -140,6 +140,7 @@ xw() { # xw NAME ARGS...: runs xwing, stdout to $TMP/NAME, stderr to $TMP/NAME.e
 # wait gets its status.
 start_rebel() { # start_rebel NAME ARGS...
     local name=$1; shift
+    : >"$TMP/$name.log" # before the fork: wait_port must not read a previous run's port
     prog_cmd rebel-base
     "${PROG_CMD[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     REBEL_PID=$!
@@ -179,6 +180,7 @@ serve_doc() { # serve_doc NAME TEXT [REBEL-BASE ARGS...]
 # Starts `xwing serve` the same way; sets SERVE_PID and SERVE_PORT.
 start_serve() { # start_serve NAME ARGS...
     local name=$1; shift
+    : >"$TMP/$name.log" # before the fork: wait_port must not read a previous run's port
     prog_cmd xwing
     "${PROG_CMD[@]}" serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     SERVE_PID=$!
@@ -190,6 +192,7 @@ start_serve() { # start_serve NAME ARGS...
 start_probe() { # start_probe NAME ARGS...
     local name=$1
     shift
+    : >"$TMP/$name.log" # before the fork: wait_port must not read a previous run's port
     prog_cmd xwing
     "${PROG_CMD[@]}" probe "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     PROBE_PID=$!
