@@ -6,7 +6,8 @@
 # `cilium clustermesh inspect-policy-default-local-cluster` names it; an object the API
 # server would refuse (protocol: UDPX) stops the step with the server's error, before any
 # check; step 2 FAILs when Koornacht's agent knows no service of Tion's (the mesh
-# disconnected), which `cilium clustermesh status` of a current CLI no longer counts.
+# disconnected), which `cilium clustermesh status` of a current CLI no longer counts; step 3
+# FAILs when Koornacht's pods never go away after the scale to 0.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/k8s/standin.sh
@@ -57,10 +58,19 @@ lab together step 2
 assert_eq 0 "$LAB_RC" "step 2 connected again: $(grep -E '^(PASS|FAIL)' "$TMP/together.out")"
 has together "PASS 2. koornacht's agent: Tion shares a service"
 
+# Koornacht's pods never go away after the scale to 0: step 3 FAILs on that, whatever its
+# failover checks then see (they could pass on pods that still serve).
+FAKE_PODS_STUCK=koornacht lab stuck step 3
+assert_eq 1 "$LAB_RC" "step 3 with pods that never go: $(grep -E '^(PASS|FAIL)' "$TMP/stuck.out")"
+has stuck "FAIL 3. koornacht: rebel-base pods gone after the scale to 0"
+has stuck "error: timed out waiting for the condition on pods/"
+lab gone step 3
+assert_eq 0 "$LAB_RC" "step 3 with pods that go: $(grep -E '^(PASS|FAIL)' "$TMP/gone.out")"
+
 # An object the API server refuses (schema): the apply fails with its message.
 sed -i 's/protocol: UDP$/protocol: UDPX/' "$TMP/repo/k8s/components/default-deny/policy.yaml"
 LAB_SH=$TMP/repo/k8s/lab.sh lab udpx step 7
 [ "$LAB_RC" != 0 ] || fail "step 7 with protocol UDPX passed"
 has udpx 'The CiliumNetworkPolicy "default-deny" is invalid: data/spec/egress/0/toPorts/0/ports/0/protocol must be equal to one of the allowed values'
 ! grep -q '^PASS 7\.' "$TMP/udpx.out" || fail "a check ran on the refused policy"
-note "FAIL naming the step on 1.19, PASS on 1.18, the policy named on both, refused objects stop the step, no shared service FAILs step 2"
+note "FAIL naming the step on 1.19, PASS on 1.18, the policy named on both, refused objects stop the step, no shared service FAILs step 2, stuck pods FAIL step 3"

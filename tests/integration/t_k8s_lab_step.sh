@@ -3,7 +3,7 @@
 # starts from the base state whatever ran before (step 1 right after step 10's policies);
 # without the hubble CLI the Hubble step is skipped with a note; an unknown step is refused.
 # The Hubble step passes on the policy's verdicts alone (drop events off: Hubble prints
-# them DENIED, not DROPPED) and fails on drops that are not the policy's.
+# them DENIED, not DROPPED) and fails on drops that are not the policy's, or on none.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/k8s/standin.sh
@@ -42,6 +42,13 @@ FAKE_DROP_REASON=CT_MAP_INSERTION_FAILED lab ct step 7b
 assert_eq 1 "$LAB_RC" "step 7b with drops that are not the policy's"
 has ct "FAIL 7b. Hubble shows x-wing -> rebel-base dropped by policy"
 has ct '"drop_reason_desc":"CT_MAP_INSERTION_FAILED"'
+
+# Hubble that saw no drop at all: the step FAILs (requests refused are not enough).
+state_edit 'd["flows"] = {}'
+FAKE_HUBBLE_EVENTS=none lab nodrop step 7b
+assert_eq 1 "$LAB_RC" "step 7b with no drop recorded"
+has nodrop "PASS 7b. koornacht: requests dropped"
+has nodrop "FAIL 7b. Hubble shows x-wing -> rebel-base dropped by policy"
 
 # Without the hubble CLI, the Hubble step is a note, not a failure.
 mv "$FAKE_BIN/hubble" "$TMP/hubble.away"

@@ -52,7 +52,8 @@ Hubble (`hubble observe`): each request dropped by policy is a drop event (verdi
 printed DROPPED) and a policy-verdict event (verdict DROPPED, printed DENIED), both with
 drop_reason_desc POLICY_DENIED; FAKE_HUBBLE_EVENTS (default "drop,policy-verdict") keeps
 the kinds a cluster emits (Helm bpf.events.drop.enabled=false leaves policy-verdict only),
-FAKE_DROP_REASON makes the drops another reason's (then no policy-verdict event).
+FAKE_DROP_REASON makes the drops another reason's (then no policy-verdict event);
+FAKE_HUBBLE_EVENTS=none records nothing (Hubble that saw no drop).
 
 Snapshotters: a node's containerd has the snapshotter $FAKE_SNAPSHOTTER (default overlayfs)
 and the version $FAKE_NODE_CONTAINERD (default that of the profile's kind node image);
@@ -64,8 +65,12 @@ starts (containerd prepares the container's snapshot from the unpacked layers).
 Every call is appended to $FAKE_STATE/calls.log. Knobs: FAKE_DOCKER_DOWN=1, FAKE_DOCKER_MEM
 (bytes), FAKE_KIND_LOAD_BROKEN=1 (imports with --all-platforms fail, as with Docker's
 containerd image store), FAKE_CTR_BROKEN=1 (every import fails), FAKE_ENGINE_ARCH,
-FAKE_NODE_ARCH. Commands lab.sh does not use exit 3 with "unsupported", so a new command in
-lab.sh shows up here first.
+FAKE_NODE_ARCH, FAKE_PODS_STUCK=CLUSTER (its rebel-base pods never go away after a scale
+to 0: `kubectl wait --for=delete` times out). In the state, "xwing_fail": N makes the next
+N `kubectl exec ... xwing` calls answer as if every request were refused (a mesh not yet
+converged), so a scenario sees lab.sh retry; "xwing_at" lists when the last 50 ran.
+Commands lab.sh does not use exit 3 with "unsupported", so a new command in lab.sh shows
+up here first.
 """
 import fcntl
 import json
@@ -953,8 +958,10 @@ def k_wait(st, c, name, ns, args):
             raise Fail(f"error: timed out waiting for the condition on pods/{args[0][4:]}")
         print(f"{args[0]} condition met")
     elif cond == "delete" and args == ["pod"] and sel == "name=rebel-base":
-        if not c["replicas"].get("rebel-base"):
+        if not c["replicas"].get("rebel-base") and ENV.get("FAKE_PODS_STUCK") != name:
             raise Fail("error: no matching resources found")
+        if ENV.get("FAKE_PODS_STUCK") == name:
+            raise Fail("error: timed out waiting for the condition on pods/rebel-base-5d8f7c6b9-x2kqz")
         raise Fail("error: timed out waiting for the condition (replicas are not 0)")
     else:
         unsupported("kubectl", ["wait"] + args)
@@ -1103,6 +1110,12 @@ def k_exec(st, c, name, ns, args):
         raise Fail(f'error: unable to upgrade connection: container not found ("x-wing")' if kind == "Pod" else
                    f'error: cannot exec into {pod}: no running pod')
     result = mesh(st).query(name, cmd[-1], pod=pod)
+    if st.d.get("xwing_fail", 0) > 0:
+        st.d["xwing_fail"] -= 1
+        result = "not converged"
+    # When each xwing ran: a scenario reads lab.sh's wait between attempts from it.
+    import time
+    st.d["xwing_at"] = (st.d.get("xwing_at") or [])[-49:] + [time.time()]
     record_drops(st, name, result)
     st.save()
     st.lock.close()
@@ -1158,6 +1171,8 @@ def record_drops(st, src, result):
     # (v1.16.0 install/kubernetes/cilium/values.yaml:454-460); a policy verdict that denies
     # has verdict DROPPED and the drop reason (pkg/hubble/parser/threefour/parser.go:471,489).
     kinds = ENV.get("FAKE_HUBBLE_EVENTS", "drop,policy-verdict").split(",")
+    if kinds == ["none"]:
+        return
     reason = ENV.get("FAKE_DROP_REASON", "POLICY_DENIED")
     for i, (cl, v) in enumerate(result):
         if v != "drop":
