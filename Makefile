@@ -168,7 +168,7 @@ tsan:
 valgrind: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) EXCEPT="$${EXCEPT:-t_container|t_k8s}" bash tests/stress/valgrind-check.sh
 
-## ci: what CI runs: test, asan, tsan, valgrind, short fuzzing and the bounded stress runs
+## ci: what CI runs: test, asan, tsan, valgrind, short fuzzing, the bounded stress runs, mutate-known
 # The whole suite runs twice in a row, so a flake shows up in CI, not on a user's machine.
 ci: all
 	$(MAKE) test-repeat N=2
@@ -177,6 +177,13 @@ ci: all
 	$(MAKE) valgrind
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) stress
+	$(MAKE) mutate-known
+
+## mutate-known: tests/mutate/known.tsv's hand-made bugs, one at a time on a copy of HEAD; each must fail its tests
+# KNOWN=regex picks mutants by id; MUTATE_FROM=worktree copies the checkout instead of HEAD.
+.PHONY: mutate-known
+mutate-known:
+	bash tests/mutate/known.sh
 
 ## bench: both builds (dev, and the static binaries copied out of the images) against nginx, ab, hey, wrk and curl
 # Ratios against the anchors and the performance goals, never a failure. BENCH_QUICK=1: a short smoke run.
