@@ -19,6 +19,10 @@
 #   CHECK_N (requests per check, 20), CHECK_TRIES (attempts per check, 10), CHECK_INTERVAL
 #   (seconds between attempts, 3), LAB_DIR (each step's kustomization, build/lab),
 #   LAB_MIN_MEM_MB (preflight, 6144), LAB_PROC (where to read Linux limits, /proc).
+# Offline (k8s/cluster/e2e.sh sets these): CILIUM_CHART_DIR (cilium install/upgrade
+#   --chart-directory: no chart download), CILIUM_HELM_FLAGS_FILE (more --set=K=V for cilium
+#   install, one a line: local images), LAB_HUBBLE_UI (0: relay only, no UI image here),
+#   LAB_KIND_CONFIG_DIR (the kind configs, k8s/kind).
 # Runs with bash 3.2 and BSD userland (macOS) as well as bash 5 and GNU.
 set -euo pipefail
 
@@ -33,6 +37,10 @@ version=$(cat VERSION)
 # on every Cilium it supports; the stand-in tests model both behaviours (tests/k8s/mesh_model.py).
 cilium_version=${CILIUM_VERSION:-1.19.0}
 kind_image=${KIND_NODE_IMAGE:-}
+chart_dir=${CILIUM_CHART_DIR:-}
+helm_flags_file=${CILIUM_HELM_FLAGS_FILE:-}
+hubble_ui=${LAB_HUBBLE_UI:-1}
+kind_config_dir=${LAB_KIND_CONFIG_DIR:-k8s/kind}
 lab_dir=${LAB_DIR:-build/lab}
 check_n=${CHECK_N:-20}
 check_tries=${CHECK_TRIES:-10}
@@ -91,6 +99,16 @@ case $mcsapi in
 0 | 1) ;;
 *) echo "lab.sh: LAB_MCSAPI must be 0 or 1, not '$mcsapi'" >&2; exit 2 ;;
 esac
+case $hubble_ui in
+0 | 1) ;;
+*) echo "lab.sh: LAB_HUBBLE_UI must be 0 or 1, not '$hubble_ui'" >&2; exit 2 ;;
+esac
+if [ -n "$helm_flags_file" ] && [ ! -r "$helm_flags_file" ]; then
+    echo "lab.sh: CILIUM_HELM_FLAGS_FILE '$helm_flags_file' cannot be read" >&2; exit 2
+fi
+if [ -n "$chart_dir" ] && [ ! -f "$chart_dir/Chart.yaml" ]; then
+    echo "lab.sh: CILIUM_CHART_DIR '$chart_dir' has no Chart.yaml" >&2; exit 2
+fi
 if [ "$action" = step ]; then
     case " $step_ids " in
     *" $step_arg "*) ;;
@@ -286,9 +304,9 @@ create_cluster() { # create_cluster NAME
         return 0
     fi
     if [ -n "$kind_image" ]; then
-        run kind create cluster --name "$1" --config "k8s/kind/$1.yaml" --image "$kind_image"
+        run kind create cluster --name "$1" --config "$kind_config_dir/$1.yaml" --image "$kind_image"
     else
-        run kind create cluster --name "$1" --config "k8s/kind/$1.yaml"
+        run kind create cluster --name "$1" --config "$kind_config_dir/$1.yaml"
     fi
 }
 
@@ -315,10 +333,10 @@ install_cilium() { # install_cilium CLUSTER ID
     # EndpointSlice synchronization serves the headless-global step (Cilium >= 1.16).
     local extra=
     if [ "$mcsapi" = 1 ]; then extra=$mcs_sets; fi
-    # shellcheck disable=SC2086 # extra is words (or none)
+    # shellcheck disable=SC2086,SC2046 # extra, offline_flags are words (or none)
     run cilium install --context "kind-$1" --version "$cilium_version" \
         --set "cluster.name=$1" --set "cluster.id=$2" --set ipam.mode=kubernetes \
-        --set clustermesh.enableEndpointSliceSynchronization=true $extra
+        --set clustermesh.enableEndpointSliceSynchronization=true $extra $(offline_flags install)
 }
 
 # Cilium's agent configuration says whether MCS-API is on (Helm clustermesh.mcsapi.enabled).
@@ -335,8 +353,9 @@ enable_mcsapi() { # enable_mcsapi CLUSTER INSTALLED-VERSION
     elif ! version_ge "${2/\?/0}" "$min_mcsapi_cilium"; then
         note "kind-$1 runs Cilium ${2/\?/(version unknown)}; MCS-API needs ${min_mcsapi_cilium%.0} or later: not enabled, step 11 will be skipped (to switch: k8s/lab.sh teardown, then LAB_MCSAPI=1 k8s/lab.sh up)"
     else
-        # shellcheck disable=SC2086 # mcs_sets is words
-        run cilium upgrade --context "kind-$1" --version "$2" --reuse-values $mcs_sets
+        # shellcheck disable=SC2086,SC2046 # mcs_sets, offline_flags are words
+        run cilium upgrade --context "kind-$1" --version "$2" --reuse-values $mcs_sets \
+            $(offline_flags upgrade)
     fi
 }
 
@@ -371,10 +390,26 @@ exists() { # exists CLUSTER KIND NAME: in kube-system
 }
 
 enable_hubble() { # enable_hubble CLUSTER
-    if exists "$1" deployment hubble-relay && exists "$1" deployment hubble-ui; then
+    if [ "$hubble_ui" = 0 ]; then
+        if exists "$1" deployment hubble-relay; then
+            echo "kind-$1: Hubble relay is enabled: keeping it"
+        else
+            run cilium hubble enable --context "kind-$1"
+        fi
+    elif exists "$1" deployment hubble-relay && exists "$1" deployment hubble-ui; then
         echo "kind-$1: Hubble (relay and UI) is enabled: keeping it"
     else
         run cilium hubble enable --ui --context "kind-$1"
+    fi
+}
+
+# offline_flags install|upgrade: the chart from a directory instead of a download (the CLI
+# then takes the version from its Chart.yaml; cilium-cli/internal/helm/helm.go:241), and
+# for install the extra --set flags of CILIUM_HELM_FLAGS_FILE. Both unset: nothing.
+offline_flags() {
+    if [ -n "$chart_dir" ]; then echo "--chart-directory $chart_dir"; fi
+    if [ "$1" = install ] && [ -n "$helm_flags_file" ]; then
+        grep -v -e '^#' -e '^$' "$helm_flags_file"
     fi
 }
 

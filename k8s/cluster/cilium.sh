@@ -141,9 +141,10 @@ build_certgen() {
 		"$KUBERNETES_STAGING_VERSION" k8s.io/client-go "$KUBERNETES_STAGING_VERSION" \
 		sigs.k8s.io/yaml v1.6.0 >>"$d/go.mod"
 	echo ")" >>"$d/go.mod"
-	(cd "$d" && gobuild "$CERTGEN_DIR" -mod=mod -ldflags "-s -w" .)
-	mv "$CERTGEN_DIR.tmp/rbxw-certgen" "$CERTGEN_DIR.tmp/cilium-certgen"
-	rm -rf "$CERTGEN_DIR"; mv "$CERTGEN_DIR.tmp" "$CERTGEN_DIR"
+	# Chained: stage runs this under `if`, where set -e does not stop at a failure.
+	(cd "$d" && gobuild "$CERTGEN_DIR" -ldflags "-s -w" .) &&
+		mv "$CERTGEN_DIR.tmp/certgen" "$CERTGEN_DIR.tmp/cilium-certgen" &&
+		rm -rf "$CERTGEN_DIR" && mv "$CERTGEN_DIR.tmp" "$CERTGEN_DIR"
 }
 
 binaries() {
