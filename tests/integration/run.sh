@@ -10,7 +10,8 @@
 # the others, by itself: it measures timing that neighbours would disturb.
 #
 # ONLY=regex runs the scenarios whose file name matches it; EXCEPT=regex skips them.
-# VERBOSE=1 also prints the output of passing scenarios.
+# VERBOSE=1 also prints the output of passing scenarios. STOP_ON_FAIL=1 stops at the first
+# failure (make mutate: one failing scenario is all a mutant needs).
 set -uo pipefail
 : "${BIN:?BIN must point at the directory holding rebel-base and xwing}"
 export BIN
@@ -92,6 +93,11 @@ wait_one() {
     wait -n -p pid
     rc=$?
     [ -n "${pid:-}" ] && report "$pid" "$rc"
+    if [ "${STOP_ON_FAIL:-0}" = 1 ] && [ ${#failed[@]} -gt 0 ]; then
+        stop_all
+        echo "integration: stopped at the first failure (STOP_ON_FAIL=1): ${failed[*]}"
+        exit 1
+    fi
 }
 
 together=() alone=()
