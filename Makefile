@@ -179,6 +179,14 @@ ci: all
 	$(MAKE) stress
 	$(MAKE) mutate-known
 
+## mutate: mutation testing of common/, rebel-base/, x-wing/ (universalmutator, pinned): scores, survivors; long, not in CI
+# MUTANTS per file (6), MUTATE_SEED (1), MUTATE_FILES=regex, MUTATE_BUDGET=seconds; the report
+# lands in $(BUILD)/mutate. Mutates a copy of HEAD: commit first. Reviewed equivalent mutants:
+# tests/mutate/equivalent.tsv.
+.PHONY: mutate
+mutate:
+	MUTATE_OUT=$(abspath $(BUILD)/mutate) python3 tests/mutate/mutate.py
+
 ## mutate-known: tests/mutate/known.tsv's hand-made bugs, one at a time on a copy of HEAD; each must fail its tests
 # KNOWN=regex picks mutants by id; MUTATE_FROM=worktree copies the checkout instead of HEAD.
 .PHONY: mutate-known
