@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "drain.h"
+#include "http.h"
 
 /* The per-request state of an ordinary request: its address marks "started"
  * without allocating. Delayed requests get a struct fault_req instead. */
@@ -166,8 +167,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     struct server *s = cls;
-    (void)c;
-    (void)toe;
+    /* A head that fit the pool but left no room for the reply's header:
+     * libmicrohttpd closes the connection; the client gets a 431 first. */
+    head_refusal_on_completed(&s->refusal, c, toe);
     if (!*con_cls)
         return;
     if (*con_cls != &plain_request)
@@ -285,6 +287,10 @@ int server_start(struct server *s, const struct server_parts *p, struct error *e
         .answer = p->answer, .log = p->log, .store = p->store, .metrics = p->metrics,
         .faults = p->faults, .draining = &s->draining, .threading = s->threading,
     };
+    if (head_refusal_init(&s->refusal, HTTP_JSON,
+                          "{\"error\":\"request header fields too large for the connection "
+                          "memory\"}\n"))
+        return error_set(err, "start", "cannot build the 431 reply");
     if (deadline_init(&s->deadline, cfg->header_timeout_ms))
         return error_set(err, "start", "cannot initialise the header deadline");
     s->deadline_ready = 1;

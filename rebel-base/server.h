@@ -17,6 +17,7 @@
 #include "endpoints.h"
 #include "error.h"
 #include "faults.h"
+#include "head_refusal.h"
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
@@ -44,6 +45,7 @@ struct server {
     atomic_int draining;
     _Atomic long inflight;    /* requests started and not yet completed */
     struct deadline deadline; /* --header-timeout bookkeeping */
+    struct head_refusal refusal; /* the 431 libmicrohttpd would leave out */
     int deadline_ready;
 };
 

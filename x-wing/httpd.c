@@ -6,10 +6,22 @@
 
 #include "http.h"
 
+/* A request's end: a head that fit the pool but left no room for the
+ * reply's header gets its 431 here (head_refusal.h). */
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)con_cls;
+    head_refusal_on_completed(cls, c, toe);
+}
+
 int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct httpd_config *c,
                 struct error *err)
 {
     memset(h, 0, sizeof *h);
+    h->fd = -1;
+    if (head_refusal_init(&h->refusal, c->refusal_type, c->refusal_body))
+        return error_set(err, "start", "cannot build the 431 reply");
     h->fd = listen_open(addr, 1, c->backlog, h->desc, sizeof h->desc, err);
     if (h->fd < 0)
         return -1;
@@ -17,6 +29,9 @@ int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct h
                                  MHD_OPTION_LISTEN_SOCKET, h->fd,
                                  MHD_OPTION_CONNECTION_LIMIT, c->connection_limit,
                                  MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout_s,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                 (size_t)HTTPD_CONNECTION_MEMORY,
+                                 MHD_OPTION_NOTIFY_COMPLETED, completed, &h->refusal,
                                  MHD_OPTION_THREAD_STACK_SIZE, c->thread_stack, MHD_OPTION_END);
     if (!h->daemon) {
         httpd_stop(h);

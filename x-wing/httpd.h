@@ -12,8 +12,13 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "head_refusal.h"
 #include "listen.h"
 #include "opt.h"
+
+/* The memory pool of each connection: the request head must fit in it, with
+ * room for the reply's header (libmicrohttpd's default, made explicit). */
+#define HTTPD_CONNECTION_MEMORY (32u * 1024u)
 
 struct httpd_config {
     MHD_AccessHandlerCallback handler;
@@ -23,6 +28,9 @@ struct httpd_config {
     unsigned connection_timeout_s;
     size_t thread_stack; /* 0: the libc's default */
     int backlog;         /* connections the kernel queues before accept */
+    /* The 431 a head too large for the pool gets (head_refusal.h), in the
+     * service's own error format. */
+    const char *refusal_type, *refusal_body;
 };
 
 /* Set fd to -1 before a start that may not happen (httpd_stop checks it). */
@@ -30,6 +38,7 @@ struct httpd {
     struct MHD_Daemon *daemon;
     int fd;
     char desc[LISTEN_DESC_MAX]; /* the bound address, "127.0.0.1:43817" */
+    struct head_refusal refusal; /* read by the daemon's threads until it stops */
 };
 
 /* Listens on addr and starts serving. Returns 0, or -1 with err (step

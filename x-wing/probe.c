@@ -98,7 +98,9 @@ int probe_run(const struct options *o, struct error *err)
     struct httpd_config hc = {.handler = probe_http_answer, .cls = r.p,
                               .flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
                               .connection_limit = 64, .connection_timeout_s = 30,
-                              .thread_stack = STACK, .backlog = 64};
+                              .thread_stack = STACK, .backlog = 64,
+                              .refusal_type = "text/plain; charset=utf-8",
+                              .refusal_body = "request header fields too large\n"};
     struct log lg = {.prog = "xwing", .format = LOG_TEXT, .out = NULL};
     int sig;
 

@@ -286,7 +286,8 @@ int serve_run(const struct options *o, struct error *err)
         .handler = on_request,
         .flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
         .connection_limit = 64, .connection_timeout_s = 30, .thread_stack = STACK,
-        .backlog = SOMAXCONN,
+        .backlog = SOMAXCONN, .refusal_type = HTTP_JSON,
+        .refusal_body = "{\"error\":\"request header fields too large\"}\n",
     };
     struct serve *s;
     char allow[600];
