@@ -75,11 +75,12 @@ mark=$(wc -l <"$FAKE_STATE/calls.log")
 lab up2 up
 assert_eq 0 "$LAB_RC" "lab.sh up again: $(tail -30 "$TMP/up2.out")"
 again=$(tail -n +"$((mark + 1))" "$FAKE_STATE/calls.log")
-for c in "kind create" "cilium install" "cilium hubble enable" "cilium clustermesh enable" "cilium clustermesh connect"; do
+for c in "kind create" "kubectl --context kind-tion create" "cilium install" "cilium hubble enable" "cilium clustermesh enable" "cilium clustermesh connect"; do
     ! grep -q "^$c" <<<"$again" || fail "up again ran '$c': $again"
 done
 for c in koornacht tion; do has up2 "kind cluster $c exists: keeping it"; has up2 "kind-$c: Cilium 1.19.0 is installed: keeping it"; done
 has up2 "kind-koornacht: Hubble (relay and UI) is enabled: keeping it"
+has up2 "kind-tion has a cilium-ca: keeping it"
 has up2 "kind-tion: clustermesh is enabled: keeping it"
 has up2 "kind-koornacht and kind-tion are connected: keeping it"
 CILIUM_VERSION=1.18.2 lab up3 up

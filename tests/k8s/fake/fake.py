@@ -9,7 +9,10 @@ their last-applied copy, replicas) and fail the way the real tools do where lab.
 trip: creating a cluster that exists, installing Cilium twice, enabling clustermesh twice,
 exec into a pod that does not exist, apply of an object the API server would refuse
 (schema-checked with tests/k8s/validate.mjs when $FAKE_VALIDATE names it), a CRD kind
-before Cilium is installed, a rollout whose image was never loaded. Where the real tool's
+before Cilium is installed, a rollout whose image was never loaded, `kubectl create -f -` of
+an object with a resourceVersion or of one that exists, a `cilium install` over a cilium-ca
+Helm cannot adopt, `cilium clustermesh connect` of clusters whose Cilium CAs differ (from
+cilium CLI 0.19.0 on; kube-system/cilium-ca, the CA section below). Where the real tool's
 behaviour on a repeat is not certain (hubble enable, clustermesh connect) they fail too:
 stricter than real, so lab.sh must not repeat them.
 
@@ -442,9 +445,9 @@ def cilium(st, args):
     name = context_cluster(ctx)
     c = st.cluster(name, "context")
     if args[:1] == ["install"]:
-        cilium_install(c, name, args[1:])
+        cilium_install(st, c, name, args[1:])
     elif args[:1] == ["upgrade"]:
-        cilium_upgrade(c, name, args[1:])
+        cilium_upgrade(st, c, name, args[1:])
     elif args[:1] == ["status"]:
         need_cilium(c)
         print(f"Cilium: OK\nOperator: OK\nEnvoy DaemonSet: OK\nCluster Pods: {len(pods_of(c))}/{len(pods_of(c))} managed by Cilium")
@@ -464,7 +467,8 @@ def cilium(st, args):
     elif args[:2] == ["clustermesh", "status"]:
         clustermesh_status(st, c, name)
     elif args[:2] == ["clustermesh", "connect"]:
-        clustermesh_connect(st, c, name, context_cluster(opt(args, "--destination-context")))
+        allow = flag(args, "--allow-mismatching-ca")
+        clustermesh_connect(st, c, name, context_cluster(opt(args, "--destination-context")), allow)
     elif args[:2] == ["clustermesh", "inspect-policy-default-local-cluster"]:
         inspect_policy_default(c, args[2:])
     else:
@@ -476,7 +480,7 @@ def need_cilium(c):
         raise Fail("Error: Unable to determine status: cilium daemonset not found (Cilium is not installed)")
 
 
-def cilium_install(c, name, args):
+def cilium_install(st, c, name, args):
     version = opt(args, "--version", ver("cilium-default"))
     values = dict(v.split("=", 1) for v in multi(args, "--set"))
     if args:
@@ -485,11 +489,12 @@ def cilium_install(c, name, args):
         raise Fail("Error: Unable to install Cilium: cannot re-use a name that is still in use")
     if values.get("cluster.name") != name:
         raise Fail(f"cluster.name {values.get('cluster.name')!r} is not the cluster's name {name!r} (the lab's rule)", 3)
+    helm_ca(st, c, version.lstrip("v"), install=True)
     c["cilium"] = {"version": version.lstrip("v"), "values": values}
     print(f"ℹ️  Using Cilium version {version}\n🔮 Auto-detected cluster name: kind-{name}")
 
 
-def cilium_upgrade(c, name, args):
+def cilium_upgrade(st, c, name, args):
     """A Helm upgrade: without --reuse-values the chart's defaults replace every value
     given before; without --version the CLI's own default version is installed."""
     version = opt(args, "--version", ver("cilium-default"))
@@ -503,8 +508,106 @@ def cilium_upgrade(c, name, args):
     if merged.get("cluster.name") != name:
         raise Fail(f"cluster.name {merged.get('cluster.name')!r} is not the cluster's name {name!r} "
                    "(an upgrade without --reuse-values drops it)", 3)
+    helm_ca(st, c, version.lstrip("v"), install=False)
     c["cilium"] = {"version": version.lstrip("v"), "values": merged}
     print(f"ℹ️  Upgrading Cilium to version {version}")
+
+
+# --- the Cilium CA -------------------------------------------------------------------
+# Each `cilium install` renders the chart's templates/cilium-ca-secret.yaml (v1.19.0; on by
+# default, for Hubble's TLS): kube-system/cilium-ca with ca.crt and ca.key, the CA of
+# "cilium.ca.setup" (_helpers.tpl:73-90): the one of a cilium-ca it finds (lookup), else a
+# fresh genCA "Cilium CA". Helm's release labels and annotations go on it; an existing one
+# without them Helm refuses to adopt. The stand-in's CA is no real certificate: ca.crt is a
+# PEM block around "stand-in Cilium CA, subject key id ID", ID random per CA, and two CAs
+# match when their IDs do (the CLI compares the certificates' SubjectKeyId,
+# cilium-cli/clustermesh/clustermesh.go:1176 of the main snapshot).
+CA_SECRET = "cilium-ca"
+HELM_OWNER = {"labels": {"app.kubernetes.io/managed-by": "Helm"},
+              "annotations": {"meta.helm.sh/release-name": "cilium", "meta.helm.sh/release-namespace": "kube-system"}}
+
+
+def b64(text):
+    import base64
+    return base64.b64encode(text.encode()).decode()
+
+
+def unb64(text):
+    import base64
+    return base64.b64decode(text).decode(errors="replace")
+
+
+def pem(kind, text):
+    body = b64(text)
+    lines = "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {kind}-----\n{lines}\n-----END {kind}-----\n"
+
+
+def new_meta(st, name, ns):
+    """What the API server sets on a created object: uid, creationTimestamp, resourceVersion."""
+    import time
+    import uuid
+    return {"name": name, "namespace": ns, "uid": str(uuid.uuid4()),
+            "creationTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "resourceVersion": next_rv(st)}
+
+
+def next_rv(st):
+    st.d["rv"] = st.d.get("rv", 1000) + 1
+    return str(st.d["rv"])
+
+
+def ca_id(secret):
+    """The CA's subject key id, None for a ca.crt that holds no stand-in CA."""
+    import binascii
+    try:
+        lines = unb64((secret.get("data") or {}).get("ca.crt", "")).splitlines()
+        m = re.search(r"subject key id ([0-9a-f]+)", unb64("".join(x for x in lines if not x.startswith("-----"))))
+    except (binascii.Error, ValueError):
+        return None
+    return m.group(1) if m else None
+
+
+def ownership_error(meta, release="cilium", ns="kube-system"):
+    """Helm's checkOwnership (helm v4.1.4 pkg/action/validate.go:106-143), None when adoptable."""
+    errs = []
+    for where, key, want in (("label", "app.kubernetes.io/managed-by", "Helm"),
+                             ("annotation", "meta.helm.sh/release-name", release),
+                             ("annotation", "meta.helm.sh/release-namespace", ns)):
+        have = (meta.get(where + "s") or {}).get(key)
+        if have is None:
+            errs.append(f'{where} validation error: missing key "{key}": must be set to "{want}"')
+        elif have != want:
+            errs.append(f'{where} validation error: key "{key}" must equal "{want}": current value is "{have}"')
+    return "invalid ownership metadata; " + "; ".join(errs) if errs else None
+
+
+def helm_ca(st, c, version, install):
+    """The chart's cilium-ca as Helm installs or upgrades it: the CA of the cilium-ca there is
+    kept (lookup), else a new one; an install refuses a cilium-ca Helm cannot adopt (helm
+    v4.1.4 pkg/action/install.go:413 and validate.go:95; Helm 3 words the prefix "rendered
+    manifests contain a resource that already exists. Unable to continue with install")."""
+    secrets = c.setdefault("secrets", {})
+    s = secrets.get(CA_SECRET)
+    if s is not None and install:
+        err = ownership_error(s["metadata"])
+        if err:
+            raise Fail(f'Error: Unable to install Cilium: unable to continue with install: Secret "{CA_SECRET}" in '
+                       f'namespace "kube-system" exists and cannot be imported into the current release: {err}')
+    if s is None:
+        key_id = os.urandom(20).hex()
+        s = {"apiVersion": "v1", "kind": "Secret", "metadata": new_meta(st, CA_SECRET, "kube-system"), "type": "Opaque",
+             "data": {"ca.crt": b64(pem("CERTIFICATE", f"stand-in Cilium CA, subject key id {key_id}")),
+                      "ca.key": b64(pem("RSA PRIVATE KEY", f"stand-in Cilium CA key {key_id}"))}}
+        secrets[CA_SECRET] = s
+    else:
+        s["metadata"]["resourceVersion"] = next_rv(st)
+    labels = dict(HELM_OWNER["labels"])
+    # the chart's own label, from v1.19.0 (templates/cilium-ca-secret.yaml:17; not in 1.18.0)
+    if vt(version) >= (1, 19, 0):
+        labels["cilium.io/helm-template-non-idempotent"] = "true"
+    s["metadata"]["labels"] = {**(s["metadata"].get("labels") or {}), **labels}
+    s["metadata"]["annotations"] = {**(s["metadata"].get("annotations") or {}), **HELM_OWNER["annotations"]}
 
 
 def mcs_cluster(c):
@@ -620,11 +723,40 @@ def inspect_policy_default(c, args):
             print(f"\t{'⚠️' if diff else '✅'} {pname}")
 
 
-def clustermesh_connect(st, c, name, dest):
+def clustermesh_connect(st, c, name, dest, allow_mismatching_ca):
+    """Connects NAME and DEST when both run clustermesh. Their Cilium CAs (kube-system/cilium-ca)
+    are compared first: the cilium CLI from v0.19.0 on refuses different ones unless given
+    --allow-mismatching-ca (main snapshot cilium-cli/clustermesh/clustermesh.go:1236-1245,
+    printed by cli/clustermesh.go:145 and cli/utils.go:14; v0.18.x has no such flag and only
+    warns, v0.19.0 refuses: cilium/cilium issue 45777). Before, it warned and connected
+    anyway: cilium-cli v0.15.0 ConnectWithHelm's line (later v0.1x releases word it
+    differently, not modelled: the lab supports the CLIs of the two profiles)."""
     d = st.cluster(dest, "context")
+    refuses = vt(ver("cilium-cli")) >= (0, 19, 0)
+    if allow_mismatching_ca and not refuses:
+        raise Fail("Error: unknown flag: --allow-mismatching-ca")
     for n, x in ((name, c), (dest, d)):
         if not x["clustermesh"]:
             raise Fail(f"Error: Unable to connect cluster: clustermesh is not enabled in kind-{n}")
+    ids = []
+    for side, x in (("local", c), ("remote", d)):
+        s = x.get("secrets", {}).get(CA_SECRET)
+        if s is None or ca_id(s) is None:
+            # the CLI falls back on the ca.crt of the clustermesh secret; the stand-in has none
+            raise Fail(f'Error: Unable to connect cluster: unable to retrieve the CA certificate: get secret "{CA_SECRET}" '
+                       f'to retrieve CA: secrets "{CA_SECRET}" not found' if s is None else
+                       f"Error: Unable to connect cluster: failed to parse certificate PEM for {side} CA cert")
+        ids.append(ca_id(s))
+    if ids[0] != ids[1]:
+        local, remote = c["cilium"]["values"].get("cluster.name", name), d["cilium"]["values"].get("cluster.name", dest)
+        if not refuses:
+            print("⚠️ Cilium CA certificates do not match between clusters. Multicluster features will be limited!")
+        elif not allow_mismatching_ca:
+            raise Fail(f"Error: Unable to connect cluster: Cilium CA certificates do not match between clusters {local} "
+                       f"and {remote}. Use --allow-mismatching-ca to allow this by adding remote CAs to the CA bundle")
+        else:
+            print(f"⚠️ Cilium CA certificates do not match between clusters {local} and {remote}. Remote cluster CA "
+                  "will be trusted in the CA bundle")
     if dest in c["connected"]:
         raise Fail(f"Error: kind-{name} and kind-{dest} are already connected (stand-in: stricter than real)")
     c["connected"].append(dest)
@@ -745,11 +877,14 @@ def kubectl(st, args):
     cut = args.index("--") if "--" in args else len(args)
     head, tail = args[:cut], args[cut:]
     ctx = opt(head, "--context")
-    ns = opt(head, "-n") or opt(head, "--namespace") or "default"
+    ns_given = opt(head, "-n") or opt(head, "--namespace")
+    ns = ns_given or "default"
     args = head + tail
     name = context_cluster(ctx)
     c = st.cluster(name, "context")
     verb, rest = args[0], args[1:]
+    if verb == "create":
+        return k_create(st, c, name, ns_given, rest)
     handlers = {"apply": k_apply, "delete": k_delete, "annotate": k_annotate, "scale": k_scale,
                 "rollout": k_rollout, "wait": k_wait, "get": k_get, "exec": k_exec}
     if verb not in handlers:
@@ -879,6 +1014,51 @@ def merge(c, new):
     return "configured" if changed else "unchanged"
 
 
+def k_create(st, c, name, ns_given, args):
+    """`kubectl create -f -`: the objects on stdin (parsed by the real kubectl, offline), each
+    created as the API server would: it refuses one with metadata.resourceVersion set (the
+    storage's Create, k8s.io/apiserver v0.35.3 pkg/storage/etcd3/store.go:287, an error
+    that is no API status: code 500, reason "", so kubectl prints "Error from server:",
+    kubectl v0.35.3 pkg/cmd/util/helpers.go StandardErrorMessage, AddSourceToErr) and one that
+    exists (AlreadyExists); it sets uid and creationTimestamp anew whatever they were. The
+    stand-in creates kube-system Secrets only: what lab.sh creates."""
+    src = opt(args, "-f") or opt(args, "--filename")
+    if src != "-" or args:
+        unsupported("kubectl", ["create"] + ([] if src is None else ["-f", src]) + args)
+    if not STDIN.strip():
+        raise Fail("error: no objects passed to create")
+    js = real_kubectl(["label", "--local", "-f", "-", "-o", "json", "rbxw-render-"], input=STDIN)
+    if js.returncode:
+        raise Fail(js.stderr.strip())
+    errors = []
+    for o in k8s_objects.load_stream(js.stdout):
+        meta = o["metadata"]
+        ons = meta.get("namespace") or ns_given or "default"
+        if ns_given and meta.get("namespace") and meta["namespace"] != ns_given:
+            # k8s.io/cli-runtime v0.35.3 pkg/resource/visitor.go:679 (the Builder, RequireNamespace)
+            raise Fail(f'error: the namespace from the provided object "{meta["namespace"]}" does not match the '
+                       f'namespace "{ns_given}". You must pass \'--namespace={meta["namespace"]}\' to perform this operation.')
+        if o["kind"] != "Secret" or ons != "kube-system":
+            unsupported("kubectl", ["create", "-f", "-", f"({o['kind']} in {ons})"])
+        oname = meta["name"]
+        if meta.get("resourceVersion"):
+            errors.append('Error from server: error when creating "STDIN": resourceVersion should not be set on '
+                          'objects to be created')
+            continue
+        secrets = c.setdefault("secrets", {})
+        if oname in secrets:
+            errors.append(f'Error from server (AlreadyExists): error when creating "STDIN": secrets "{oname}" already exists')
+            continue
+        new = json.loads(json.dumps(o))
+        new["metadata"] = {**{k: v for k, v in meta.items() if k not in ("uid", "creationTimestamp")},
+                           **new_meta(st, oname, "kube-system")}
+        new.setdefault("type", "Opaque")
+        secrets[oname] = new
+        print(f"secret/{oname} created")
+    if errors:
+        raise Fail("\n".join(errors))
+
+
 def k_delete(st, c, name, ns, args):
     ignore = flag(args, "--ignore-not-found")
     kind = KINDS.get(args[0]) if args else None
@@ -1006,6 +1186,24 @@ def export_conditions(c, oname):
             {"type": "Conflict", "status": "False", "reason": "NoConflicts", "message": "ServiceExport has no conflicts"}]
 
 
+def to_yaml(o, indent=""):
+    """An object as `kubectl get -o yaml` prints it (sigs.k8s.io/yaml, go-yaml): keys sorted,
+    two-space indent, a string double-quoted where YAML would read it as something else
+    (a number, a bool, null, a timestamp) or when empty. Maps and strings only: a Secret."""
+    out = ""
+    for k in sorted(o):
+        v = o[k]
+        if isinstance(v, dict):
+            out += f"{indent}{k}:" + (" {}\n" if not v else "\n" + to_yaml(v, indent + "  "))
+            continue
+        v = str(v)
+        if v == "" or re.fullmatch(r"(?i)true|false|yes|no|on|off|y|n|null|~|[-+]?[0-9][0-9_.:eE+-]*|"
+                                   r"\d{4}-\d\d-\d\d([Tt ].*)?", v):
+            v = json.dumps(v)
+        out += f"{indent}{k}: {v}\n"
+    return out
+
+
 def get_system(c, args, out):
     kind, oname = args[0], args[1]
     if (kind, oname) == ("daemonset", "cilium"):
@@ -1027,6 +1225,16 @@ def get_system(c, args, out):
         if out != "jsonpath={.spec.template.spec.containers[0].image}":
             unsupported("kubectl", ["-n", "kube-system", "get"] + args + ["-o", str(out)])
         print(f"registry.k8s.io/coredns/coredns:v{c.get('coredns', '1.12.2')}", end="")
+    elif (kind, oname) == ("secret", CA_SECRET):
+        s = c.get("secrets", {}).get(oname)
+        if s is None:
+            raise Fail(f'Error from server (NotFound): secrets "{oname}" not found')
+        if out is None:
+            print(f"NAME        TYPE     DATA   AGE\n{oname}   {s.get('type', 'Opaque')}   {len(s.get('data') or {})}      5m")
+        elif out == "yaml":
+            print(to_yaml(s), end="")
+        else:
+            unsupported("kubectl", ["-n", "kube-system", "get"] + args + ["-o", out])
     elif (kind, oname) == ("secret", "cilium-clustermesh"):
         if not c["connected"]:
             raise Fail('Error from server (NotFound): secrets "cilium-clustermesh" not found')
@@ -1231,8 +1439,11 @@ def main():
     # Read stdin before taking the state lock: the writer may be another stand-in
     # (docker save | docker exec -i ...) that needs the lock to write it.
     global STDIN
-    # Only `docker exec -i` forwards stdin: without it, stdin may be a pipe nobody closes.
-    if tool == "docker" and (args[:1] == ["build"] or args[:2] == ["exec", "-i"]):
+    # Only `docker exec -i` and `kubectl create -f -` read stdin: otherwise it may be a pipe
+    # nobody closes.
+    head = args[:args.index("--")] if "--" in args else args
+    if (tool == "docker" and (args[:1] == ["build"] or args[:2] == ["exec", "-i"])) or \
+            (tool == "kubectl" and "create" in head and "-" in head):
         STDIN = sys.stdin.read()
     st = State()
     counted = None
