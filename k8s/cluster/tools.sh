@@ -22,7 +22,7 @@ die() { echo "cluster-tools: $*" >&2; exit 1; }
 
 # inputs_key: what every image here is built from, so an edit rebuilds them.
 inputs_key() {
-	(cd "$here" && cat versions.env node/* images/* cilium/* certgen/* | sha256sum | cut -c1-12)
+	(cd "$here" && cat versions.env node/* images/* cilium/*.Dockerfile certgen/* | sha256sum | cut -c1-12)
 }
 KEY=$(inputs_key)
 
