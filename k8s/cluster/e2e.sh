@@ -40,8 +40,9 @@ setup() {
 	for c in koornacht tion; do kind_config "$c" >"$OUT/kind/$c.yaml"; done
 	PATH=$CACHE/bin/kind-$KIND_VERSION:$CACHE/bin/cilium-$CILIUM_VERSION:$PATH
 	export PATH KIND_NODE_IMAGE=${KIND_NODE_IMAGE:-$(cat "$CACHE/node-image")}
-	export CILIUM_VERSION=${CILIUM_VERSION#v} LAB_MCSAPI=1 LAB_HUBBLE_UI=0
 	export CILIUM_CHART_DIR=$CACHE/charts/cilium-$CILIUM_VERSION
+	# lab.sh's CILIUM_VERSION has no v (1.19.0); the pins have one.
+	export CILIUM_VERSION=${CILIUM_VERSION#v} LAB_MCSAPI=1 LAB_HUBBLE_UI=0
 	export CILIUM_HELM_FLAGS_FILE=$CACHE/cilium-helm-flags LAB_KIND_CONFIG_DIR=$OUT/kind
 }
 
