@@ -166,6 +166,16 @@ node_image() {
 		--change "LABEL rbxw.key=$KEY" "$id" "$tag" >/dev/null
 	echo "$tag" >"$CACHE/node-image"
 	docker rm -f "$id" >/dev/null; build_container=""
+	prune_old_nodes
+}
+
+# prune_old_nodes: node and base images of earlier inputs (2.4 GB each) go; one a cluster
+# still runs on stays (docker refuses to remove it).
+prune_old_nodes() {
+	local old
+	old=$(docker images --format '{{.Repository}}:{{.Tag}}' |
+		grep -E '^localhost/rbxw/kind-(node|base):' | grep -v -- "$KEY\$" || true)
+	[ -z "$old" ] || docker rmi $old >/dev/null 2>&1 || true
 }
 
 build_container=""
