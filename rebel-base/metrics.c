@@ -24,14 +24,18 @@ void metrics_reload_failed(struct metrics *m)
     atomic_fetch_add(&m->reloads_failed, 1);
 }
 
-void metrics_connection(struct metrics *m, int opened)
+int64_t metrics_open_connections(struct metrics *m)
+{
+    return atomic_load_explicit(&m->open_connections, memory_order_relaxed);
+}
+
+int64_t metrics_connection(struct metrics *m, int opened)
 {
     if (opened) {
-        atomic_fetch_add_explicit(&m->open_connections, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&m->connections_total, 1, memory_order_relaxed);
-    } else {
-        atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
+        return atomic_fetch_add_explicit(&m->open_connections, 1, memory_order_relaxed) + 1;
     }
+    return atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed) - 1;
 }
 
 /* An snprintf that appends and keeps counting past cap. */

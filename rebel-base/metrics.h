@@ -48,7 +48,10 @@ static inline void metrics_count_request(struct metrics *m, enum route r, unsign
 void metrics_reload_ok(struct metrics *m, uint64_t bytes, uint64_t version, uint64_t load_ns,
                        uint64_t unix_ms);
 void metrics_reload_failed(struct metrics *m);
-void metrics_connection(struct metrics *m, int opened);
+/* A connection opened (or closed); returns the open connections after it. */
+int64_t metrics_connection(struct metrics *m, int opened);
+/* The connections open now (the gauge). */
+int64_t metrics_open_connections(struct metrics *m);
 
 /* Writes the Prometheus text exposition (format 0.0.4) into buf like
  * snprintf: returns the length it needs, writes at most cap-1 bytes + NUL. */

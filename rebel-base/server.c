@@ -182,7 +182,8 @@ static void connection_event(void *cls, struct MHD_Connection *c, void **socket_
                              enum MHD_ConnectionNotificationCode toe)
 {
     struct server *s = cls;
-    metrics_connection(s->metrics, toe == MHD_CONNECTION_NOTIFY_STARTED);
+    int64_t open = metrics_connection(s->metrics, toe == MHD_CONNECTION_NOTIFY_STARTED);
+    trim_connection(&s->trim, open, toe == MHD_CONNECTION_NOTIFY_STARTED);
     if (!s->cfg->header_timeout_ms)
         return;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
@@ -291,6 +292,8 @@ int server_start(struct server *s, const struct server_parts *p, struct error *e
                           "{\"error\":\"request header fields too large for the connection "
                           "memory\"}\n"))
         return error_set(err, "start", "cannot build the 431 reply");
+    trim_init(&s->trim, TRIM_MIN_DROP, TRIM_INTERVAL_MS, trim_allocator_release,
+              trim_allocator_thread_release());
     if (deadline_init(&s->deadline, cfg->header_timeout_ms))
         return error_set(err, "start", "cannot initialise the header deadline");
     s->deadline_ready = 1;

@@ -21,6 +21,7 @@
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
+#include "trim.h"
 
 /* What the server answers from; main owns each part. */
 struct server_parts {
@@ -46,6 +47,7 @@ struct server {
     _Atomic long inflight;    /* requests started and not yet completed */
     struct deadline deadline; /* --header-timeout bookkeeping */
     struct head_refusal refusal; /* the 431 libmicrohttpd would leave out */
+    struct trim trim;            /* memory back to the kernel after a burst */
     int deadline_ready;
 };
 

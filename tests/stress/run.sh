@@ -24,6 +24,7 @@ scenarios=(
     "abuse.sh defaults 10000 1000 20"
     "abuse.sh spread 10000 1000 15"
     "churn.sh 100000"
+    "burst.sh 8000 3"
     "shutdown.sh 2s hammer"
     "shutdown.sh 2s xwing"
     "hostile.sh 20 4"

@@ -1,8 +1,10 @@
 /* hold: opens and holds abusive connections against a server, for the stress runs.
  *
- *   hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC_IP] [-p PENDING] [-T CONNECT_MS] HOST PORT
+ *   hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC_IP] [-p PENDING] [-T CONNECT_MS] [-r] HOST PORT
  *
- * IDLE connections connect and send nothing. SLOW connections are slowloris
+ * IDLE connections connect and send nothing; with -r each sends one GET / first
+ * and holds the keep-alive connection once the reply came (a burst of real
+ * clients: the server has served each connection's pool). SLOW connections are slowloris
  * clients: they send a request line and then one header byte every GAP_MS,
  * never finishing the headers. Connections are opened with at most PENDING
  * connects in flight; a connect still pending after CONNECT_MS (default 5000: a
@@ -39,6 +41,7 @@ struct hc {
     enum st st;
     uint64_t opened_ms, next_ms;
     unsigned sent;
+    int replied; /* -r: the reply to its GET has begun to arrive */
 };
 
 /* What the command line asks for. */
@@ -47,6 +50,7 @@ struct args {
     uint64_t gap, dur, connect_ms;
     struct sockaddr_in dst, src;
     int have_src;
+    int request; /* -r */
 };
 
 /* The connections and what has become of them so far. */
@@ -58,6 +62,7 @@ struct hold {
     uint64_t t0, last_status;
     unsigned open_idle, open_slow, failed, connect_timeouts;
     unsigned closed_idle, closed_slow;
+    unsigned replied;
     uint64_t slow_life_sum, slow_life_max;
 };
 
@@ -73,11 +78,12 @@ static uint64_t now_ms(void)
 }
 
 static const char slow_head[] = "GET / HTTP/1.1\r\nHost: victim\r\nUser-Agent: slowloris\r\n";
+static const char idle_get[] = "GET / HTTP/1.1\r\nHost: burst\r\n\r\n";
 static const char slow_trickle[] = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC] [-p PENDING] [-T CONNECT_MS] HOST PORT\n");
+    fprintf(stderr, "usage: hold [-i IDLE] [-s SLOW] [-g GAP_MS] [-d SECONDS] [-b SRC] [-p PENDING] [-T CONNECT_MS] [-r] HOST PORT\n");
     return 2;
 }
 
@@ -88,7 +94,7 @@ static int parse_args(struct args *a, int argc, char **argv)
     *a = (struct args){.nidle = 10000, .nslow = 1000, .pending_max = 512, .gap = 1000,
                        .dur = 30000, .connect_ms = 5000,
                        .dst = {.sin_family = AF_INET}, .src = {.sin_family = AF_INET}};
-    while ((o = getopt(argc, argv, "i:s:g:d:b:p:T:")) != -1) {
+    while ((o = getopt(argc, argv, "i:s:g:d:b:p:T:r")) != -1) {
         switch (o) {
         case 'i': a->nidle = (unsigned)strtoul(optarg, NULL, 10); break;
         case 's': a->nslow = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -96,6 +102,7 @@ static int parse_args(struct args *a, int argc, char **argv)
         case 'd': a->dur = (uint64_t)(strtod(optarg, NULL) * 1000); break;
         case 'p': a->pending_max = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'T': a->connect_ms = strtoull(optarg, NULL, 10); break;
+        case 'r': a->request = 1; break;
         case 'b':
             a->have_src = 1;
             if (inet_pton(AF_INET, optarg, &a->src.sin_addr) != 1) return 2;
@@ -166,8 +173,8 @@ static void open_one(struct hold *s, struct hc *c)
 
 static void print_ready(const struct hold *s)
 {
-    printf("hold: ready idle_open=%u slow_open=%u connect_failed=%u connect_timeout=%u closed_by_server=%u ramp_ms=%llu\n",
-           s->open_idle, s->open_slow, s->failed, s->connect_timeouts,
+    printf("hold: ready idle_open=%u slow_open=%u replied=%u connect_failed=%u connect_timeout=%u closed_by_server=%u ramp_ms=%llu\n",
+           s->open_idle, s->open_slow, s->replied, s->failed, s->connect_timeouts,
            s->closed_idle + s->closed_slow, (unsigned long long)(now_ms() - s->t0));
     fflush(stdout);
 }
@@ -195,18 +202,26 @@ static int connected(struct hold *s, struct hc *c, uint64_t now, uint32_t events
         c->next_ms = now + s->a->gap;
     } else {
         s->open_idle++;
+        if (s->a->request)
+            send(c->fd, idle_get, sizeof idle_get - 1, MSG_NOSIGNAL);
     }
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
     epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
     return (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
 }
 
-/* Anything from the server (a 408, EOF or a reset) ends the connection. */
+/* Anything from the server (a 408, EOF or a reset) ends the connection, but
+ * the reply to an idle connection's GET (-r), which it reads and holds on. */
 static void readable(struct hold *s, struct hc *c, uint64_t now)
 {
     char b[1024];
     ssize_t r = recv(c->fd, b, sizeof b, 0);
     if (r < 0 && errno == EAGAIN) return;
+    if (r > 0 && c->kind == K_IDLE && s->a->request) {
+        s->replied += !c->replied;
+        c->replied = 1;
+        return;
+    }
     close(c->fd);
     c->fd = -1;
     c->st = S_CLOSED;
@@ -261,7 +276,8 @@ static void run(struct hold *s)
     while (!stop && now_ms() < end) {
         while (s->next < s->n && s->pending < s->a->pending_max)
             open_one(s, &s->h[s->next++]);
-        if (!ready_printed && s->next == s->n && s->pending == 0) {
+        if (!ready_printed && s->next == s->n && s->pending == 0 &&
+            (!s->a->request || s->replied >= s->open_idle)) {
             ready_printed = 1;
             print_ready(s);
         }
