@@ -33,7 +33,7 @@ struct fire_config {
     size_t nurls;
     uint64_t n;                  /* requests to complete; FIRE_UNLIMITED until stopped */
     unsigned c;                  /* at most this many in flight */
-    uint64_t timeout_ms;         /* whole request */
+    uint64_t timeout_ms;         /* whole request, the name lookup included */
     uint64_t connect_timeout_ms; /* 0: as timeout_ms */
     uint64_t interval_ns;        /* between request starts; 0: as fast as c allows */
     int keepalive, dns_cache;
@@ -76,8 +76,9 @@ typedef int (*fire_tick_fn)(void *ctx);
 int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
              struct error *err);
 
-/* Maps a CURLcode (as int), the body-cap flag and whether the admit hook
- * refused every address the request tried to a failure class. */
-enum fire_err fire_classify(int curl_code, int body_too_large, int blocked);
+/* Maps a CURLcode (as int), the body-cap flag, whether the admit hook
+ * refused every address the request tried and whether the name resolved to a
+ * failure class. A timeout before the name resolved is FIRE_DNS. */
+enum fire_err fire_classify(int curl_code, int body_too_large, int blocked, int resolved);
 
 #endif

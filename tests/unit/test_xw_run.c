@@ -22,26 +22,29 @@
 static void test_classify(void **state)
 {
     (void)state;
-    static const struct { int code, too_large, blocked; enum fire_err want; } cases[] = {
-        {CURLE_OK, 0, 0, FIRE_OK},
-        {CURLE_OPERATION_TIMEDOUT, 0, 0, FIRE_TIMEOUT},
-        {CURLE_COULDNT_CONNECT, 0, 0, FIRE_REFUSED},
-        {CURLE_COULDNT_RESOLVE_HOST, 0, 0, FIRE_DNS},
-        {CURLE_FILESIZE_EXCEEDED, 0, 0, FIRE_TOO_LARGE},
-        {CURLE_WRITE_ERROR, 1, 0, FIRE_TOO_LARGE},
-        {CURLE_WRITE_ERROR, 0, 0, FIRE_OTHER},
-        {CURLE_GOT_NOTHING, 0, 0, FIRE_OTHER},
-        {CURLE_RECV_ERROR, 0, 0, FIRE_OTHER},
-        {CURLE_WEIRD_SERVER_REPLY, 0, 0, FIRE_OTHER},
-        {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, FIRE_OTHER},
+    static const struct { int code, too_large, blocked, resolved; enum fire_err want; } cases[] = {
+        {CURLE_OK, 0, 0, 1, FIRE_OK},
+        {CURLE_OPERATION_TIMEDOUT, 0, 0, 1, FIRE_TIMEOUT},
+        {CURLE_COULDNT_CONNECT, 0, 0, 1, FIRE_REFUSED},
+        {CURLE_COULDNT_RESOLVE_HOST, 0, 0, 0, FIRE_DNS},
+        /* out of time while the name was still being looked up (DNS dropped) */
+        {CURLE_OPERATION_TIMEDOUT, 0, 0, 0, FIRE_DNS},
+        {CURLE_FILESIZE_EXCEEDED, 0, 0, 1, FIRE_TOO_LARGE},
+        {CURLE_WRITE_ERROR, 1, 0, 1, FIRE_TOO_LARGE},
+        {CURLE_WRITE_ERROR, 0, 0, 1, FIRE_OTHER},
+        {CURLE_GOT_NOTHING, 0, 0, 1, FIRE_OTHER},
+        {CURLE_RECV_ERROR, 0, 0, 1, FIRE_OTHER},
+        {CURLE_WEIRD_SERVER_REPLY, 0, 0, 1, FIRE_OTHER},
+        {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 0, FIRE_OTHER},
         /* every address refused by the admit hook: libcurl says it could not connect */
-        {CURLE_COULDNT_CONNECT, 0, 1, FIRE_BLOCKED},
+        {CURLE_COULDNT_CONNECT, 0, 1, 1, FIRE_BLOCKED},
         /* a refused address, then a timeout on another: the timeout is the outcome */
-        {CURLE_OPERATION_TIMEDOUT, 0, 1, FIRE_TIMEOUT},
-        {CURLE_OK, 0, 1, FIRE_OK},
+        {CURLE_OPERATION_TIMEDOUT, 0, 1, 1, FIRE_TIMEOUT},
+        {CURLE_OK, 0, 1, 1, FIRE_OK},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(fire_classify(cases[i].code, cases[i].too_large, cases[i].blocked),
+        assert_int_equal(fire_classify(cases[i].code, cases[i].too_large, cases[i].blocked,
+                                       cases[i].resolved),
                          cases[i].want);
 }
 
