@@ -110,6 +110,11 @@ static void test_every_address(void **state)
     snprintf(want, sizeof want, "0.0.0.0:%u", got);
     assert_string_equal(desc, want);
     assert_int_equal(connect_v4(got), 0);
+    /* Taken already: the fallback fails, naming the address and the cause. */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(open_on("", got, 0, 16, desc, sizeof desc, &err), -1);
+    assert_non_null(strstr(err.msg, want));
+    assert_non_null(strstr(err.msg, "in use"));
     close(fd);
 }
 

@@ -129,6 +129,28 @@ static void test_bad_values(void **state)
     assert_non_null(strstr(err.msg, "--thread-per-connection"));
 }
 
+/* The short options are -l, -d, -h and -V, as --help lists them; every other byte
+ * after a '-' is an unknown option, not a flag some table entry answers to by mistake. */
+static void test_short_options(void **state)
+{
+    (void)state;
+    for (int ch = 1; ch < 256; ch++) {
+        char arg[3] = {'-', (char)ch, '\0'};
+        struct config c;
+        struct opt_error err;
+        enum config_status st = parse(&c, &err, arg, "/tmp/x.json", NULL);
+        switch (ch) {
+        case 'l': assert_int_equal(st, CONFIG_USAGE); break; /* a listen address, not a path */
+        case 'd': assert_int_equal(st, CONFIG_OK); break;
+        case 'h': case 'V': assert_int_equal(st, CONFIG_USAGE); break; /* no argument */
+        case '-': assert_int_equal(st, CONFIG_USAGE); break; /* "--": the path is an argument */
+        default:
+            if (st != CONFIG_USAGE || !strstr(err.msg, "unknown option"))
+                fail_msg("-\\x%02x: status %d '%s'", ch, st, err.msg);
+        }
+    }
+}
+
 static void test_environment(void **state)
 {
     (void)state;
@@ -298,7 +320,7 @@ int main(void)
         cmocka_unit_test(test_bad_values), cmocka_unit_test(test_environment),
         cmocka_unit_test(test_help_version), cmocka_unit_test(test_environment_empty),
         cmocka_unit_test(test_environment_no_help),
-        cmocka_unit_test(test_environment_switches), cmocka_unit_test(test_describe_limits),
+        cmocka_unit_test(test_environment_switches), cmocka_unit_test(test_short_options), cmocka_unit_test(test_describe_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,6 +74,49 @@ static void test_render_lines(void **state)
     free(out);
 }
 
+/* Each family is announced once with its type and a help text, before its samples: a
+ * scraper reads the type from there (a counter's rate, a gauge's value). */
+static void test_families(void **state)
+{
+    (void)state;
+    static const struct { const char *name, *type; } families[] = {
+        {"rebel_base_build_info", "gauge"},
+        {"rebel_base_http_requests_total", "counter"},
+        {"rebel_base_document_reloads_total", "counter"},
+        {"rebel_base_document_bytes", "gauge"},
+        {"rebel_base_document_version", "gauge"},
+        {"rebel_base_document_loaded_timestamp_seconds", "gauge"},
+        {"rebel_base_document_load_seconds", "gauge"},
+        {"rebel_base_open_connections", "gauge"},
+        {"rebel_base_connections_total", "counter"},
+        {"rebel_base_ready", "gauge"},
+        {"rebel_base_draining", "gauge"},
+    };
+    metrics_init(&m);
+    metrics_count_request(&m, ROUTE_ROOT, 200);
+    char *out = render(&state_ready);
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        char type[128], help[128], sample[128];
+        snprintf(type, sizeof type, "# TYPE %s %s\n", families[i].name, families[i].type);
+        snprintf(help, sizeof help, "# HELP %s ", families[i].name);
+        snprintf(sample, sizeof sample, "\n%s", families[i].name);
+        const char *t = strstr(out, type), *h = strstr(out, help), *x = strstr(out, sample);
+        if (!t || !h || !x)
+            fail_msg("%s: TYPE %s, HELP or a sample missing in:\n%s", families[i].name,
+                     families[i].type, out);
+        char again[128];
+        snprintf(again, sizeof again, "# TYPE %s ", families[i].name);
+        assert_null(strstr(t + 1, again));
+        /* the help says something, and the sample comes after the announcement */
+        assert_true(h[strlen(help)] != '\n' && h < x && t < x);
+        const char *eol = strchr(h, '\n');
+        assert_non_null(eol);
+        assert_true(strncmp(h + strlen(help), "counter\n", 8) != 0 &&
+                    strncmp(h + strlen(help), "gauge\n", 6) != 0);
+    }
+    free(out);
+}
+
 static void test_render_draining_and_truncation(void **state)
 {
     (void)state;
@@ -99,6 +142,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_lines),
         cmocka_unit_test(test_render_draining_and_truncation),
+        cmocka_unit_test(test_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,6 +207,11 @@ static void test_describe(void **state)
     allowlist_describe(l, buf, sizeof buf);
     assert_string_equal(buf, "a.example, [::1]:80, 10.0.0.1; link-local allowed");
     free(l);
+    /* blanks around each pattern, one or many, are not part of it */
+    l = list_of("   a.example   ,b.example  ,  [::1]:80   ", 0, 0);
+    allowlist_describe(l, buf, sizeof buf);
+    assert_string_equal(buf, "a.example, b.example, [::1]:80");
+    free(l);
 }
 
 int main(void)

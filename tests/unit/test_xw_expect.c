@@ -42,6 +42,7 @@ static void test_table(void **state)
         /* no expectation: every request must get a reply */
         {NULL, NULL, 0, NULL, {5, 5, 0, 0}, 0, "10 of 10"},
         {NULL, NULL, 0, NULL, {5, 4, 1, 0}, 1, "refused 1"},
+        {NULL, NULL, 0, NULL, {4, 3, 2, 1}, 1, "3 of 10 requests failed (refused 2, timeout 1)"},
         {NULL, NULL, 0, NULL, {0, 0, 0, 0}, 1, "no requests"},
         {NULL, NULL, 0, "0.9", {5, 4, 1, 0}, 0, "9 of 10"},
         {NULL, NULL, 0, "0.95", {5, 4, 1, 0}, 1, "below --min-success"},
