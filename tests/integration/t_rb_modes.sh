@@ -8,6 +8,12 @@
 running() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 1 ;; esac; }
 
 printf '%s' "$TION" >"$TMP/index.html"
+# The mode each flag gives, as the listen line (and build_info's threading label) names
+# it: --threads 0 is a thread per CPU, online ones as sysconf counts them (getconf).
+cpus=$(getconf _NPROCESSORS_ONLN)
+declare -A label=([--threads 1]=epoll [--threads 2]=epoll-pool:2 [--threads 0]=epoll-pool:$cpus
+    [--thread-per-connection]=per-connection)
+[ "$cpus" -gt 1 ] || label[--threads 0]=epoll
 for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection"; do
     read -r -a margs <<<"$mode"
     start_rebel rb --listen 127.0.0.1:0 --document "$TMP/index.html" --allow-faults \
@@ -27,5 +33,6 @@ for mode in "--threads 1" "--threads 2" "--threads 0" "--thread-per-connection";
     assert_eq 503 "$(cat "$TMP/slow.code")" "$mode: delayed request status"
     wait_exit "$REBEL_PID" 10
     assert_eq 0 "$EXIT_STATUS" "$mode: exit status"
-    note "$mode: $(grep -o 'listening on [^,]*' "$TMP/rb.log")"
+    grep -q "listening on 127.0.0.1:$REBEL_PORT (${label[$mode]}, " "$TMP/rb.log" ||
+        fail "$mode: not ${label[$mode]}: $(grep -o 'listening on [^,]*' "$TMP/rb.log")"
 done
