@@ -85,6 +85,12 @@ static void test_small_exact(void **state)
         {{7}, 1, 50, 7},
         {{200, 100}, 2, 50, 100},
         {{0, 0, 255}, 3, 99, 255},
+        {{0, 0, 0, 100}, 4, 50, 0},      /* 0 us (a local reply rounds to it) is a bucket too */
+        {{0, 0, 0, 100}, 4, 75, 0},
+        {{0, 0, 0, 100}, 4, 76, 100},
+        /* a p so small it ranks below 1 ranks 1: the middle of 2000's 8 us wide bucket */
+        {{2000, 3000, 3000}, 3, 1e-12, 2003},
+        {{2000, 3000, 3000}, 3, 1, 2003},
     };
     struct histogram *h = malloc(sizeof *h);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
