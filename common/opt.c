@@ -26,9 +26,7 @@ int opt_env_name(char *buf, size_t cap, const char *prefix, const char *name)
     return 0;
 }
 
-/* Copies user text into an error message: control bytes become '?' so a
- * hostile argument cannot forge extra log lines, and long text is cut. */
-static const char *printable(char *dst, size_t cap, const char *src)
+const char *opt_shown(char *dst, size_t cap, const char *src)
 {
     size_t n = 0;
     for (; *src && n + 4 < cap; src++)
@@ -63,9 +61,11 @@ static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
     char shown[96];
     if (!why)
         return 0;
-    if (sp->takes_value)
+    if (why[0] == OPT_REFUSE[0])
+        snprintf(err->msg, sizeof err->msg, "%s: %s", origin, why + 1);
+    else if (sp->takes_value)
         snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': %s", origin,
-                 printable(shown, sizeof shown, value), why);
+                 opt_shown(shown, sizeof shown, value), why);
     else
         snprintf(err->msg, sizeof err->msg, "%s: %s", origin, why);
     return -1;
@@ -78,8 +78,64 @@ static int argv_only(const struct opt_spec *sp)
     return strcmp(sp->name, "help") == 0 || strcmp(sp->name, "version") == 0;
 }
 
+/* Whether argv[first..argc) gives sp (--name, --name=V, or -x alone or in a
+ * cluster), read as opt_parse reads it: an option's value and what follows
+ * "--" are not options. */
+static int argv_gives(const struct opt_spec *specs, const struct opt_spec *sp, int argc,
+                      char **argv, int first)
+{
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            return 0;
+        if (a[0] != '-' || !a[1])
+            continue;
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            const struct opt_spec *o = find_long(specs, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+            if (o == sp)
+                return 1;
+            i += o && o->takes_value && !eq;
+            continue;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            const struct opt_spec *o = find_short(specs, *c);
+            if (o == sp)
+                return 1;
+            if (o && o->takes_value) {
+                i += !c[1];
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Applies one variable, NAME=v, for sp. 0, or -1 with err. */
+static int env_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx, const char *name,
+                   const char *v, struct opt_error *err)
+{
+    if (!sp->takes_value) {
+        int on;
+        if (opt_parse_bool(v, &on)) {
+            char shown[96];
+            snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': expected true or false",
+                     name, opt_shown(shown, sizeof shown, v));
+            return -1;
+        }
+        if (!on)
+            return 0;
+        v = "1";
+    }
+    return apply_one(sp, apply, ctx, v, name, err);
+}
+
+/* The variables, before argv. Flags win: a bad variable whose flag argv gives
+ * is no error (REBEL_BASE_LISTEN=junk --listen :80), since the flag replaces
+ * it (or, for a list such as XWING_ALLOW_TARGET, adds to the entries of it
+ * that were good). */
 static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply_fn apply,
-                     void *ctx, struct opt_error *err)
+                     void *ctx, int argc, char **argv, int first, struct opt_error *err)
 {
     char name[64];
     for (const struct opt_spec *sp = specs; sp->name; sp++) {
@@ -88,22 +144,11 @@ static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply
         const char *v = getenv(name);
         /* Set but empty is a value like any other (NAME= means --name ""):
          * skipping it would silently fall back to the default. */
-        if (!v)
+        if (!v || env_one(sp, apply, ctx, name, v, err) == 0)
             continue;
-        if (!sp->takes_value) {
-            int on;
-            if (opt_parse_bool(v, &on)) {
-                char shown[96];
-                snprintf(err->msg, sizeof err->msg, "%s: bad value '%s': expected true or false",
-                         name, printable(shown, sizeof shown, v));
-                return -1;
-            }
-            if (!on)
-                continue;
-            v = "1";
-        }
-        if (apply_one(sp, apply, ctx, v, name, err))
+        if (!argv_gives(specs, sp, argc, argv, first))
             return -1;
+        err->msg[0] = '\0';
     }
     return 0;
 }
@@ -117,7 +162,7 @@ static int parse_long(const struct opt_spec *specs, int argc, char **argv, int *
     char origin[80], raw[72], shown[72];
 
     snprintf(raw, sizeof raw, "%.*s", (int)len, arg);
-    snprintf(origin, sizeof origin, "--%s", printable(shown, sizeof shown, raw));
+    snprintf(origin, sizeof origin, "--%s", opt_shown(shown, sizeof shown, raw));
     if (!sp) {
         snprintf(err->msg, sizeof err->msg, "unknown option '%s'", origin);
         return -1;
@@ -173,10 +218,10 @@ static int extra_argument(const char *a, size_t pos_cap, struct opt_error *err)
     err->extra_args = 1;
     if (pos_cap == 0)
         snprintf(err->msg, sizeof err->msg, "unexpected argument '%s'",
-                 printable(shown, sizeof shown, a));
+                 opt_shown(shown, sizeof shown, a));
     else
         snprintf(err->msg, sizeof err->msg, "too many arguments at '%s': at most %zu",
-                 printable(shown, sizeof shown, a), pos_cap);
+                 opt_shown(shown, sizeof shown, a), pos_cap);
     return -1;
 }
 
@@ -188,7 +233,7 @@ int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
     *npos = 0;
     err->msg[0] = '\0';
     err->extra_args = 0;
-    if (env_prefix && parse_env(specs, env_prefix, apply, ctx, err))
+    if (env_prefix && parse_env(specs, env_prefix, apply, ctx, argc, argv, first, err))
         return -1;
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];

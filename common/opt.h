@@ -22,8 +22,13 @@ struct opt_spec {
 };
 
 /* Applies one option. value is the text given, or "1" for a flag. Returns NULL
- * or a reason the value is bad. */
+ * or a reason the value is bad, or OPT_REFUSE "why" to refuse the option
+ * itself whatever its value: a real option of the program that this mode
+ * refuses on purpose (`xwing probe --keepalive`), said as "--keepalive: why"
+ * rather than "unknown option", which would send the user looking for a
+ * typo, or "bad value", which would blame a value that is fine. */
 typedef const char *(*opt_apply_fn)(void *ctx, int id, const char *value);
+#define OPT_REFUSE "\x1f"
 
 struct opt_error {
     char msg[256];
@@ -35,11 +40,18 @@ struct opt_error {
  * one more is an error naming the limit (err->extra_args set). "--" ends the
  * options. A variable that is set but empty is applied as the empty value
  * (PREFIX_NAME= is --name ""); --help and --version are never read from the
- * environment. Returns 0, or -1 with err->msg set to one line that names the
+ * environment. Flags win: a bad variable whose flag argv gives is not an
+ * error. Returns 0, or -1 with err->msg set to one line that names the
  * offending option or argument. */
 int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
               char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
               size_t pos_cap, size_t *npos, struct opt_error *err);
+
+/* Copies user text into dst (cap bytes) for an error message: control bytes
+ * become '?' (a hostile argument cannot forge log lines) and text longer than
+ * fits is cut with "..." so the message still ends with its reason. Returns
+ * dst. */
+const char *opt_shown(char *dst, size_t cap, const char *src);
 
 /* Builds the environment variable name for an option: prefix "REBEL_BASE",
  * name "access-log" gives "REBEL_BASE_ACCESS_LOG". Returns -1 if it won't fit. */

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     int rc;
 
     if (options_parse(&o, argc, argv, &err)) {
-        fprintf(stderr, "xwing: %s (see xwing --help)\n", err.msg);
+        fprintf(stderr, "xwing: %s (see %s)\n", err.msg, options_help_command(argc, argv));
         return 2;
     }
     if (o.mode == OPTIONS_HELP) {

@@ -57,10 +57,11 @@ static const struct opt_spec serve_specs[] = {
     {NULL, 0, 0, 0},
 };
 
-/* The client's tally and expectation flags, without those that make no sense
- * for a canary: pacing (--every paces it), output (it serves /metrics) and the
- * opt-outs of fresh connections and lookups (the probe must measure the load
- * balancing a new connection gets). */
+/* The client's tally and expectation flags. Those that make no sense for a
+ * canary are listed too, and refused with the reason (probe_refusal): pacing
+ * (--every paces it), output (it serves /metrics) and the opt-outs of fresh
+ * connections and lookups (the probe must measure the load balancing a new
+ * connection gets). */
 static const struct opt_spec probe_specs[] = {
     {"requests", 'n', 1, O_N},
     {"concurrency", 'c', 1, O_C},
@@ -78,6 +79,16 @@ static const struct opt_spec probe_specs[] = {
     {"allow-link-local", 0, 0, O_ALLOW_LINK_LOCAL},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
+    /* refused on purpose: probe_refusal */
+    {"keepalive", 0, 0, O_KEEPALIVE},
+    {"dns-cache", 0, 0, O_DNS_CACHE},
+    {"rate", 0, 1, O_RATE},
+    {"interval", 0, 1, O_INTERVAL},
+    {"verbose", 'v', 0, O_VERBOSE},
+    {"output", 'o', 1, O_OUTPUT},
+    {"watch", 'w', 0, O_WATCH},
+    {"duration", 'd', 1, O_DURATION},
+    {"watch-interval", 0, 1, O_WATCH_INTERVAL},
     {NULL, 0, 0, 0},
 };
 
@@ -274,8 +285,34 @@ static void defaults(struct options *o)
  * constants. */
 struct parse {
     struct options *o;
+    int probe; /* the probe's command line: probe_refusal applies */
     char why[OPT_WHY_MAX];
 };
+
+/* Why the probe refuses a client option it knows (opt.h's OPT_REFUSE), or
+ * NULL for the others. */
+static const char *probe_refusal(int id)
+{
+    switch (id) {
+    case O_KEEPALIVE:
+    case O_DNS_CACHE:
+        return OPT_REFUSE "not for the probe: every request opens a new connection after a "
+                          "fresh lookup, as the lab's curl did: that is what it measures";
+    case O_RATE:
+    case O_INTERVAL:
+        return OPT_REFUSE "not for the probe: --every paces its rounds of -n requests";
+    case O_VERBOSE:
+    case O_OUTPUT:
+        return OPT_REFUSE "not for the probe: it prints no report; its tally is served on "
+                          "/metrics and / (--listen)";
+    case O_WATCH:
+    case O_WATCH_INTERVAL:
+    case O_DURATION:
+        return OPT_REFUSE "not for the probe: it runs until SIGTERM, a round every --every, "
+                          "and serves the live tally on /";
+    }
+    return NULL;
+}
 
 static const char *positive_duration(const char *v, uint64_t *ms)
 {
@@ -360,7 +397,10 @@ static const char *apply(void *ctx, int id, const char *v)
 {
     struct parse *p = ctx;
     struct options *o = p->o;
+    const char *refused = p->probe ? probe_refusal(id) : NULL;
 
+    if (refused)
+        return refused;
     switch (id) {
     case O_RATE: return opt_double_in(v, 0.001, 1e6, &o->rate, p->why);
     case O_INTERVAL: return positive_duration(v, &o->interval_ms);
@@ -404,13 +444,18 @@ static const char *check_tally(const struct options *o)
     return NULL;
 }
 
+/* A target as an error shows it: shortened to leave room for the reason. */
+#define SHOWN_TARGET 96
+
 static int parse_targets(struct options *o, char **pos, size_t npos, const char *prefix,
                          struct opt_error *err)
 {
+    char shown[SHOWN_TARGET];
     for (size_t i = 0; i < npos; i++) {
         const char *why = target_parse(pos[i], &o->targets[i]);
         if (why)
-            return refuse(err, prefix, "bad target '%s': %s", pos[i], why);
+            return refuse(err, prefix, "bad target '%s': %s",
+                          opt_shown(shown, sizeof shown, pos[i]), why);
     }
     o->ntargets = npos;
     return 0;
@@ -446,6 +491,7 @@ static int validate_probe(struct options *o, char **pos, size_t npos, struct opt
         return refuse(err, "probe: ", "%s", why);
     if (parse_targets(o, pos, npos, "probe: ", err))
         return -1;
+    char shown[SHOWN_TARGET], url[SHOWN_TARGET];
     for (size_t i = 0; i < npos; i++) {
         struct sockaddr_storage ss;
         size_t len;
@@ -453,13 +499,14 @@ static int validate_probe(struct options *o, char **pos, size_t npos, struct opt
         if (addrclass_parse(t->host, t->port, &ss, &len) == 0 &&
             allowlist_address(&o->allow, (const struct sockaddr *)&ss, len))
             return refuse(err, "probe: ", "target '%s' is a link-local address: refused unless "
-                          "--allow-link-local", pos[i]);
+                          "--allow-link-local", opt_shown(shown, sizeof shown, pos[i]));
     }
     for (size_t i = 1; i < npos; i++) {
         for (size_t j = 0; j < i; j++) {
             if (strcmp(o->targets[i].url, o->targets[j].url) == 0)
                 return refuse(err, "probe: ", "target '%s' repeats %s: each target is probed once",
-                              pos[i], o->targets[j].url);
+                              opt_shown(shown, sizeof shown, pos[i]),
+                              opt_shown(url, sizeof url, o->targets[j].url));
         }
     }
     return 0;
@@ -485,7 +532,7 @@ static const struct mode probe_mode = {
 static int read_mode(const struct mode *m, struct options *o, int argc, char **argv, char **pos,
                      size_t *npos, struct opt_error *err)
 {
-    struct parse p = {.o = o};
+    struct parse p = {.o = o, .probe = m == &probe_mode};
     if (opt_parse(m->specs, m->env, argc, argv, m->first, apply, &p, pos, m->max_targets, npos,
                   err) == 0)
         return 0;
@@ -538,6 +585,15 @@ int options_parse(struct options *o, int argc, char **argv, struct opt_error *er
     if (o->mode != OPTIONS_RUN)
         return 0;
     return validate(o, pos, npos, err);
+}
+
+const char *options_help_command(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return "xwing serve --help";
+    if (argc > 1 && strcmp(argv[1], "probe") == 0)
+        return "xwing probe --help";
+    return "xwing --help";
 }
 
 uint64_t options_interval_ns(const struct options *o)

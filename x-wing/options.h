@@ -70,6 +70,10 @@ struct options {
  * and --version set the mode; the caller prints. */
 int options_parse(struct options *o, int argc, char **argv, struct opt_error *err);
 
+/* The help that covers this command line's mode, for a usage error to point
+ * at: "xwing serve --help", "xwing probe --help" or "xwing --help". */
+const char *options_help_command(int argc, char **argv);
+
 /* The pause between request starts implied by --rate or --interval, in ns. */
 uint64_t options_interval_ns(const struct options *o);
 

@@ -111,10 +111,12 @@ const char *serve_query_done(const struct serve_query *q)
 void serve_query_explain(char *buf, size_t cap, const char *name, const char *value,
                          const char *why)
 {
+    char shown[104];
     if (why == serve_unknown_parameter)
-        snprintf(buf, cap, "unknown parameter '%.100s'", name);
+        snprintf(buf, cap, "unknown parameter '%s'", opt_shown(shown, sizeof shown, name));
     else
-        snprintf(buf, cap, "bad %s '%.100s': %s", name, value ? value : "", why);
+        snprintf(buf, cap, "bad %s '%s': %s", name, opt_shown(shown, sizeof shown, value ? value : ""),
+                 why);
 }
 
 /* A query being read from a request: the first argument refused, if any. */

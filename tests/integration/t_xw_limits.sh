@@ -139,7 +139,7 @@ XWING_TALLY_BUDGET= run_prog xwing serve --listen 127.0.0.1:0 >"$TMP/env" 2>"$TM
 rc=$?
 set -e
 assert_eq 2 "$rc" "exit status with XWING_TALLY_BUDGET="
-assert_eq "xwing: serve: XWING_TALLY_BUDGET: bad value '': expected a duration from 100ms to 1h (see xwing --help)" \
+assert_eq "xwing: serve: XWING_TALLY_BUDGET: bad value '': expected a duration from 100ms to 1h (see xwing serve --help)" \
     "$(cat "$TMP/env.err")" "message with XWING_TALLY_BUDGET="
 set +e
 XWING_HELP=1 run_prog xwing serve --listen nohost:0 >"$TMP/env" 2>"$TMP/env.err"

@@ -40,7 +40,7 @@ run_prog xwing serve --listen 127.0.0.1:0 --log-format yaml >"$TMP/bad.out" 2>"$
 rc=$?
 set -e
 assert_eq 2 "$rc" "exit status of --log-format yaml"
-assert_eq "xwing: serve: --log-format: bad value 'yaml': expected text or json (see xwing --help)" \
+assert_eq "xwing: serve: --log-format: bad value 'yaml': expected text or json (see xwing serve --help)" \
     "$(grep -v '^==' "$TMP/bad.err")" "message of --log-format yaml"
 
 # A start that fails says so once, as a JSON line too: exit 1, event "listen".

@@ -34,11 +34,15 @@ usage_error() { # usage_error MESSAGE ARGS...
     shift
     out=$(run_prog xwing "$@" 2>&1) || status=$?
     assert_eq 2 "$status" "exit status of xwing $*"
-    assert_eq "xwing: probe: $want (see xwing --help)" "$out" "error of xwing $*"
+    assert_eq "xwing: probe: $want (see xwing probe --help)" "$out" "error of xwing $*"
 }
 usage_error "no target given (try: xwing probe rebel-base)" probe
 usage_error "--every: bad value '0': expected a duration from 1ms to 1h" probe --every 0 h
-usage_error "unknown option '--keepalive'" probe --keepalive h
+# Real options of xwing that the probe refuses on purpose say why, never "unknown".
+usage_error "--keepalive: not for the probe: every request opens a new connection after a fresh lookup, as the lab's curl did: that is what it measures" probe --keepalive h
+usage_error "-o: not for the probe: it prints no report; its tally is served on /metrics and / (--listen)" probe -o json h
+usage_error "--watch: not for the probe: it runs until SIGTERM, a round every --every, and serves the live tally on /" probe --watch h
+usage_error "unknown option '--bogus'" probe --bogus h
 
 serve_doc k "$KOORNACHT"
 k=$REBEL_PORT

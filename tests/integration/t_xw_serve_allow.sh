@@ -117,12 +117,12 @@ usage() { # usage WHAT MESSAGE ARGS...: exit 2 with MESSAGE
     assert_eq 2 "$rc" "$what: exit status"
     assert_eq "$want" "$(grep -v '^==' "$TMP/usage.err")" "$what: message"
 }
-usage "a scheme" "xwing: serve: --allow-target: bad value 'http://x': a pattern is HOST[:PORT], without a scheme (see xwing --help)" \
+usage "a scheme" "xwing: serve: --allow-target: bad value 'http://x': a pattern is HOST[:PORT], without a scheme (see xwing serve --help)" \
     serve --listen 127.0.0.1:0 --allow-target http://x
-usage "port 0" "xwing: serve: --allow-target: bad value 'x:0': port must be 1..65535 (leave it out for any port) (see xwing --help)" \
+usage "port 0" "xwing: serve: --allow-target: bad value 'x:0': port must be 1..65535 (leave it out for any port) (see xwing serve --help)" \
     serve --listen 127.0.0.1:0 --allow-target x:0
 XWING_ALLOW_TARGET="rebel-base,,x" usage "an empty item" \
-    "xwing: serve: XWING_ALLOW_TARGET: bad value 'rebel-base,,x': empty pattern (see xwing --help)" serve --listen 127.0.0.1:0
+    "xwing: serve: XWING_ALLOW_TARGET: bad value 'rebel-base,,x': empty pattern (see xwing serve --help)" serve --listen 127.0.0.1:0
 usage "the probe, link-local" \
-    "xwing: probe: target '169.254.169.254' is a link-local address: refused unless --allow-link-local (see xwing --help)" \
+    "xwing: probe: target '169.254.169.254' is a link-local address: refused unless --allow-link-local (see xwing probe --help)" \
     probe --listen 127.0.0.1:0 169.254.169.254

@@ -247,6 +247,86 @@ static void test_parse_env(void **state)
     unsetenv("TESTOPT_VERBOSE");
 }
 
+/* Flags win over the environment, so a variable that argv overrides is never
+ * read: a bad one is no error (the old code refused REBEL_BASE_LISTEN=junk
+ * even with --listen given). Option values and what follows "--" are not
+ * options: there the variable still counts. */
+static void test_env_overridden(void **state)
+{
+    (void)state;
+    static const struct {
+        int argc;
+        char *argv[4];
+        int rc;
+        const char *drain;
+    } cases[] = {
+        {3, {"p", "--drain", "5s"}, 0, "5s"},
+        {2, {"p", "--drain=5s"}, 0, "5s"},
+        {3, {"p", "-n", "--drain"}, -1, ""},  /* "--drain" is -n's value */
+        {4, {"p", "--", "--drain", "5s"}, -1, ""},
+        {2, {"p", "-v"}, -1, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct seen s;
+        struct opt_error err;
+        char *pos[4];
+        size_t npos;
+        setenv("TESTOPT_DRAIN", "soon", 1);
+        if (run(cases[i].argc, (char **)cases[i].argv, &s, pos, &npos, &err) != cases[i].rc)
+            fail_msg("case %zu: want %d (%s)", i, cases[i].rc, err.msg);
+        if (cases[i].rc == 0)
+            assert_string_equal(s.drain, cases[i].drain);
+        else
+            assert_string_equal(err.msg, "TESTOPT_DRAIN: bad value 'soon': expected a duration");
+    }
+    unsetenv("TESTOPT_DRAIN");
+}
+
+/* A value a mode refuses on purpose (OPT_REFUSE) is said against the option,
+ * never as a bad value. */
+static const char *refuse_drain(void *ctx, int id, const char *value)
+{
+    (void)ctx, (void)value;
+    return id == ID_DRAIN ? OPT_REFUSE "not here: the mode paces itself" : NULL;
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        int argc;
+        char *argv[3];
+    } cases[] = {{3, {"p", "--drain", "5s"}}, {2, {"p", "--drain=1s"}}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct opt_error err;
+        char *pos[4];
+        size_t npos;
+        assert_int_equal(opt_parse(specs, NULL, cases[i].argc, (char **)cases[i].argv, 1,
+                                   refuse_drain, NULL, pos, 4, &npos, &err), -1);
+        assert_string_equal(err.msg, "--drain: not here: the mode paces itself");
+    }
+}
+
+/* User text in a message: control bytes become '?', and long text is cut
+ * with "..." so the reason after it survives. */
+static void test_shown(void **state)
+{
+    (void)state;
+    char big[300], shown[16];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    static const struct { const char *in, *out; } cases[] = {
+        {"abc", "abc"},
+        {"a\nb\x7f", "a?b?"},
+        {"aaaaaaaaaaaa", "aaaaaaaaaaaa"},       /* 12: fits 16 with room for "..." */
+        {"aaaaaaaaaaaaa", "aaaaaaaaaaaa..."},   /* 13: cut at 12, marked */
+        {NULL, "aaaaaaaaaaaa..."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(opt_shown(shown, sizeof shown, cases[i].in ? cases[i].in : big),
+                            cases[i].out);
+}
+
 /* A switch set in the environment: every spelling, either case, turns it on or
  * leaves it off, and anything else is refused by name. Left off must mean left
  * off: REBEL_BASE_ALLOW_FAULTS=false read as set would turn fault injection on. */
@@ -363,6 +443,9 @@ int main(void)
         cmocka_unit_test(test_duration),     cmocka_unit_test(test_size),
         cmocka_unit_test(test_uint_and_double), cmocka_unit_test(test_hostport),
         cmocka_unit_test(test_parse_argv),   cmocka_unit_test(test_parse_env),
+        cmocka_unit_test(test_env_overridden),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_shown),
         cmocka_unit_test(test_env_never_help),
         cmocka_unit_test(test_env_bool_spellings), cmocka_unit_test(test_extra_arguments),
         cmocka_unit_test(test_colons_reason), cmocka_unit_test(test_constant_reasons),

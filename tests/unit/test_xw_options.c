@@ -188,6 +188,16 @@ static void test_bad(void **state)
         {{"probe", "[fe80::1]:9"}, "probe: target '[fe80::1]:9' is a link-local address"},
         {{"probe", "--allow-target", "x", "h"}, "probe: unknown option '--allow-target'"},
         {{"--allow-link-local", "h"}, "unknown option '--allow-link-local'"},
+        /* real client options the probe refuses on purpose: said so, never "unknown" */
+        {{"probe", "--keepalive", "h"}, "probe: --keepalive: not for the probe: every request opens a new connection"},
+        {{"probe", "--dns-cache", "h"}, "probe: --dns-cache: not for the probe"},
+        {{"probe", "-o", "json", "h"}, "probe: -o: not for the probe: it prints no report"},
+        {{"probe", "--output=json", "h"}, "probe: --output: not for the probe"},
+        {{"probe", "-v", "h"}, "probe: -v: not for the probe"},
+        {{"probe", "--watch", "h"}, "probe: --watch: not for the probe: it runs until SIGTERM"},
+        {{"probe", "-d", "5s", "h"}, "probe: -d: not for the probe"},
+        {{"probe", "--rate", "5", "h"}, "probe: --rate: not for the probe: --every paces its rounds"},
+        {{"probe", "--interval", "1s", "h"}, "probe: --interval: not for the probe"},
     };
     static struct options o;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -197,6 +207,46 @@ static void test_bad(void **state)
         if (!strstr(err, cases[i].err_has))
             fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].err_has);
     }
+}
+
+/* A long bad value is shown cut with "...", and the quote and the reason
+ * after it survive: the old message ended inside the value, with neither. */
+static void test_long_values(void **state)
+{
+    (void)state;
+    static struct options o;
+    static char big[301];
+    memset(big, 'a', sizeof big - 1);
+    static const struct { const char *args[MAXARG]; const char *tail; } cases[] = {
+        {{big}, "...': host name too long"},
+        {{"probe", big}, "...': host name too long"},
+        {{"ok", big}, "...': host name too long"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        size_t n, t = strlen(cases[i].tail);
+        assert_int_equal(parse(cases[i].args, &o, err, sizeof err), -1);
+        n = strlen(err);
+        if (n < t || strcmp(err + n - t, cases[i].tail) != 0)
+            fail_msg("case %zu: '%s' does not end with '%s'", i, err, cases[i].tail);
+        assert_non_null(strstr(err, "bad target 'aaaa"));
+    }
+}
+
+/* Every usage error points at the help of its own mode. */
+static void test_help_command(void **state)
+{
+    (void)state;
+    static const struct { int argc; char *argv[3]; const char *want; } cases[] = {
+        {1, {"xwing"}, "xwing --help"},
+        {2, {"xwing", "-n"}, "xwing --help"},
+        {2, {"xwing", "serve"}, "xwing serve --help"},
+        {3, {"xwing", "probe", "--bogus"}, "xwing probe --help"},
+        {2, {"xwing", "probes"}, "xwing --help"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(options_help_command(cases[i].argc, (char **)cases[i].argv),
+                            cases[i].want);
 }
 
 /* serve's allowlist: the lab's names by default; --allow-target and
@@ -400,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_serve),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_long_values),
+        cmocka_unit_test(test_help_command),
         cmocka_unit_test(test_usage_explains_defaults),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_tally_budget),

@@ -104,13 +104,14 @@ static void test_bad(void **state)
         {{"https://h"}, "probe: bad target 'https://h': unsupported scheme 'https'"},
         {{"a", "b", "a:80"}, "probe: target 'a:80' repeats http://a:80/: each target is probed once"},
         {{"http://a/", "a"}, "probe: target 'a' repeats http://a:80/"},
-        /* Flags of the one-shot client that a canary must not have. */
-        {{"--keepalive", "h"}, "probe: unknown option '--keepalive'"},
-        {{"--dns-cache", "h"}, "probe: unknown option '--dns-cache'"},
-        {{"--watch", "h"}, "probe: unknown option '--watch'"},
-        {{"-o", "json", "h"}, "probe: unknown option '-o'"},
-        {{"--rate", "5", "h"}, "probe: unknown option '--rate'"},
-        {{"--duration", "5s", "h"}, "probe: unknown option '--duration'"},
+        /* Flags of the one-shot client that a canary must not have: refused
+         * with the reason (the old code said "unknown option"). */
+        {{"--keepalive", "h"}, "probe: --keepalive: not for the probe: every request opens a new connection"},
+        {{"--dns-cache", "h"}, "probe: --dns-cache: not for the probe"},
+        {{"--watch", "h"}, "probe: --watch: not for the probe: it runs until SIGTERM"},
+        {{"-o", "json", "h"}, "probe: -o: not for the probe: it prints no report"},
+        {{"--rate", "5", "h"}, "probe: --rate: not for the probe: --every paces its rounds"},
+        {{"--duration", "5s", "h"}, "probe: --duration: not for the probe"},
         {{"--max-requests", "5", "h"}, "probe: unknown option '--max-requests'"},
     };
     static struct options o;

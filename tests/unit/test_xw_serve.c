@@ -113,6 +113,14 @@ static void test_too_many_targets(void **state)
     assert_non_null(why = serve_query_arg(q, "target", "h", 1000));
     serve_query_explain(error, sizeof error, "target", "h", why);
     assert_string_equal(error, "bad target 'h': at most 8 targets per tally");
+    /* a long value is cut with "...": the quote and the reason stay */
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    serve_query_explain(error, sizeof error, "target", big, why);
+    assert_non_null(strstr(error, "aaa...': at most 8 targets per tally"));
+    serve_query_explain(error, sizeof error, big, "1", serve_unknown_parameter);
+    assert_non_null(strstr(error, "aaa...'"));
     free(q);
 }
 
