@@ -59,6 +59,9 @@ enum fire_err fire_classify(int curl_code, int body_too_large, int blocked, int 
     case CURLE_OPERATION_TIMEDOUT: return FIRE_TIMEOUT;
     case CURLE_COULDNT_CONNECT: return FIRE_REFUSED;
     case CURLE_COULDNT_RESOLVE_HOST: return FIRE_DNS;
+    /* Every URL is http (target.c), so this is the reply: not "HTTP/" first,
+     * which libcurl calls HTTP/0.9 and refuses (an SSH banner, a TLS port) */
+    case CURLE_UNSUPPORTED_PROTOCOL: return FIRE_NOT_HTTP;
     default: return FIRE_OTHER;
     }
 }
@@ -258,6 +261,9 @@ static void finish_one(struct fire *f, struct slot *s, CURLcode code)
     if (o.err == FIRE_TOO_LARGE) /* libcurl's words ("Failure writing output") hide the cap */
         snprintf(s->errbuf, sizeof s->errbuf, "reply body over --max-body (%zu bytes)",
                  f->cfg->max_body);
+    if (o.err == FIRE_NOT_HTTP) /* libcurl's words ("Received HTTP/0.9") hide the cause */
+        snprintf(s->errbuf, sizeof s->errbuf, "the reply does not start with an HTTP/1.x status "
+                 "line: not an HTTP server (another protocol on that port?)");
     if (o.err == FIRE_BLOCKED) /* libcurl's words ("Couldn't connect") hide the refusal */
         snprintf(s->errbuf, sizeof s->errbuf, "%s", s->blocked_why);
     o.detail = o.err == FIRE_OK ? "" : (s->errbuf[0] ? s->errbuf : curl_easy_strerror(code));

@@ -50,6 +50,7 @@ struct fire_config {
 enum fire_err {
     FIRE_OK, FIRE_TIMEOUT, FIRE_REFUSED, FIRE_DNS, FIRE_TOO_LARGE,
     FIRE_BLOCKED, /* the admit hook refused the address(es): nothing was connected to */
+    FIRE_NOT_HTTP, /* the reply did not start with an HTTP/1.x status line */
     FIRE_OTHER,
 };
 

@@ -66,6 +66,9 @@ static void text_notes(FILE *out, const struct report *r)
     if (r->tally->fail[TALLY_TOO_LARGE] && r->max_body)
         fprintf(out, "  too-large: reply body over --max-body (%llu bytes)\n",
                 (unsigned long long)r->max_body);
+    if (r->tally->fail[TALLY_NOT_HTTP])
+        fprintf(out, "  not-http: the reply did not start with an HTTP/1.x status line: "
+                     "another protocol (SSH, TLS, ...) answers on that port\n");
     if (r->tally->fail[TALLY_BLOCKED])
         fprintf(out, "  blocked: the address looked up is not allowed (--allow-target, "
                      "--allow-link-local): never connected to\n");

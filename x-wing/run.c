@@ -23,6 +23,7 @@ static enum tally_fail fail_of_fire(enum fire_err e)
     case FIRE_DNS: return TALLY_DNS;
     case FIRE_TOO_LARGE: return TALLY_TOO_LARGE;
     case FIRE_BLOCKED: return TALLY_BLOCKED;
+    case FIRE_NOT_HTTP: return TALLY_NOT_HTTP;
     case FIRE_OK:
     case FIRE_OTHER: break;
     }

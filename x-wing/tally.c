@@ -63,7 +63,7 @@ const char *tally_fail_name(enum tally_fail kind)
 {
     static const char *names[TALLY_FAIL_KINDS] = {
         "timeout", "refused", "dns", "http", "not-json", "no-key", "too-large", "blocked",
-        "other",
+        "not-http", "other",
     };
     return ((int)kind >= 0 && kind < TALLY_FAIL_KINDS) ? names[kind] : "other";
 }

@@ -27,6 +27,7 @@ enum tally_fail {
     TALLY_NO_KEY,
     TALLY_TOO_LARGE,
     TALLY_BLOCKED, /* xwing serve's or probe's allowlist refused the address */
+    TALLY_NOT_HTTP, /* the reply was not HTTP (an SSH banner, a TLS handshake) */
     TALLY_OTHER,
     TALLY_FAIL_KINDS
 };

@@ -43,3 +43,26 @@ set -e
 assert_eq 2 "$rc" "REBEL_BASE_LISTEN=junk alone: exit status"
 assert_eq "rebel-base: REBEL_BASE_LISTEN: bad value 'junk': expected HOST:PORT or :PORT (see --help)" \
     "$(cat "$TMP/env.err")" "REBEL_BASE_LISTEN=junk alone: message"
+
+# A server that speaks another protocol (an SSH banner): its own row, not-http,
+# with a note saying what it means, and -v names the cause, not libcurl's
+# "Received HTTP/0.9" (the old rows said other, with no hint).
+cat >"$TMP/ssh.py" <<'PY'
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print("listening: 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    c.close()
+PY
+start_helper ssh "$TMP/ssh.py"
+xw ssh -n 2 -v "127.0.0.1:$HELPER_PORT"
+assert_eq 1 "$RC" "xwing against an SSH banner: exit status"
+grep -qE '^  not-http +2 ' "$TMP/ssh" || fail "no not-http row: $(cat "$TMP/ssh")"
+grep -qF '  not-http: the reply did not start with an HTTP/1.x status line: another protocol (SSH, TLS, ...) answers on that port' \
+    "$TMP/ssh" || fail "no not-http note: $(cat "$TMP/ssh")"
+grep -qF "xwing: http://127.0.0.1:$HELPER_PORT/: not-http: the reply does not start with an HTTP/1.x status line: not an HTTP server (another protocol on that port?)" \
+    "$TMP/ssh.err" || fail "-v does not name the cause: $(cat "$TMP/ssh.err")"

@@ -28,7 +28,7 @@ declare -A want=(
     [endless]='too-large' [endless-headers]='too-large|other' [drip]='timeout'
     [cl-long]='other' [cl-short]='not-json' [reset]='other'
     [nonutf8]='reply|not-json' [deep]='too-large' [deep-1M]='not-json' [huge-cl]='too-large'
-    [redirect]='http 302|other' [blackhole]='timeout' [garbage]='other'
+    [redirect]='http 302|other' [blackhole]='timeout' [garbage]='not-http'
 )
 declare -A port
 while read -r m p; do port[$m]=$p; done <"$TMP/ports"

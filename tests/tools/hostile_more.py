@@ -22,7 +22,7 @@ keep this process busy. Modes (and the row xwing should show):
   huge-cl          Content-Length 1 GiB, then zeros                -> too-large
   redirect         302 to itself, forever                          -> http 302 or other
   blackhole        accepts and never reads nor writes              -> timeout
-  garbage          non-HTTP bytes                                  -> other
+  garbage          non-HTTP bytes                                  -> not-http
 """
 import argparse
 import os

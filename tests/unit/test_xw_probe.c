@@ -100,6 +100,7 @@ static void test_fail_kind(void **state)
         {TALLY_HTTP, 0, "http_unknown"}, {TALLY_HTTP, 600, "http_unknown"},
         {TALLY_NOT_JSON, 0, "not_json"}, {TALLY_NO_KEY, 0, "no_key"},
         {TALLY_TOO_LARGE, 0, "too_large"}, {TALLY_OTHER, 0, "other"}, {TALLY_BLOCKED, 0, "blocked"},
+        {TALLY_NOT_HTTP, 0, "not_http"},
     };
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

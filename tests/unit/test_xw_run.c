@@ -35,7 +35,8 @@ static void test_classify(void **state)
         {CURLE_GOT_NOTHING, 0, 0, 1, FIRE_OTHER},
         {CURLE_RECV_ERROR, 0, 0, 1, FIRE_OTHER},
         {CURLE_WEIRD_SERVER_REPLY, 0, 0, 1, FIRE_OTHER},
-        {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 0, FIRE_OTHER},
+        /* not HTTP (an SSH banner): libcurl's "Received HTTP/0.9 when not allowed" */
+        {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 1, FIRE_NOT_HTTP},
         /* every address refused by the admit hook: libcurl says it could not connect */
         {CURLE_COULDNT_CONNECT, 0, 1, 1, FIRE_BLOCKED},
         /* a refused address, then a timeout on another: the timeout is the outcome */
@@ -71,6 +72,7 @@ static void test_count(void **state)
         {FIRE_REFUSED, 0, "", NULL, REPLY_BY_KEY, 0, "refused", 0},
         {FIRE_DNS, 0, "", NULL, REPLY_BY_KEY, 0, "dns", 0},
         {FIRE_TOO_LARGE, 200, "{\"Cluster\":", NULL, REPLY_BY_KEY, 0, "too-large", 0},
+        {FIRE_NOT_HTTP, 0, "", NULL, REPLY_BY_KEY, 0, "not-http", 0},
         {FIRE_OTHER, 0, "", NULL, REPLY_BY_KEY, 0, "other", 0},
     };
     struct tally *t = malloc(sizeof *t);

@@ -166,7 +166,7 @@ static void test_fail_labels(void **state)
         {TALLY_TIMEOUT, 0, "timeout"}, {TALLY_REFUSED, 0, "refused"}, {TALLY_DNS, 0, "dns"},
         {TALLY_HTTP, 404, "http 404"}, {TALLY_HTTP, 0, "http ???"}, {TALLY_NOT_JSON, 0, "not-json"},
         {TALLY_NO_KEY, 0, "no-key"}, {TALLY_TOO_LARGE, 0, "too-large"}, {TALLY_OTHER, 0, "other"},
-        {TALLY_BLOCKED, 0, "blocked"},
+        {TALLY_BLOCKED, 0, "blocked"}, {TALLY_NOT_HTTP, 0, "not-http"},
     };
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
