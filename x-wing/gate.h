@@ -11,6 +11,7 @@
 #define XW_GATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "allowlist.h"
@@ -18,9 +19,11 @@
 
 /* 0 when l allows t, else -1 with one line in why naming the target and the
  * flag that would allow it: "target 'evil:80' is not on the allowlist: allow
- * it with --allow-target evil:80". A name that does not resolve now passes
- * (the tally counts its dns failures); gate_admit still guards it. */
-int gate_target(const struct allowlist *l, const struct target *t, char *why, size_t cap);
+ * it with --allow-target evil:80". A name that does not resolve now, or not
+ * before deadline_ns (clock_mono_ns), passes (the tally counts its dns
+ * failures); gate_admit still guards it. */
+int gate_target(const struct allowlist *l, const struct target *t, uint64_t deadline_ns, char *why,
+                size_t cap);
 
 /* fire's admit hook, ctx a const struct allowlist *: 0 to connect to sa, else
  * -1 with why: "refused 127.0.0.1:8080, a loopback address: allow it with

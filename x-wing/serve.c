@@ -214,15 +214,19 @@ static enum MHD_Result send_busy(const struct serve *s, struct MHD_Connection *c
 }
 
 /* Every target by name first, so a name off the list is never looked up;
- * then what each resolves to. 0, or -1 with the 403 reason. */
+ * then what each resolves to, all lookups within one request's connect
+ * timeout (a hung one is left to gate_admit). 0, or -1 with the 403 reason. */
 static int allowed(const struct serve *s, const struct serve_query *q, char *reason, size_t cap)
 {
     const struct allowlist *l = &s->opts->allow;
+    uint64_t ms = q->spec.connect_timeout_ms ? q->spec.connect_timeout_ms : q->spec.timeout_ms;
+    uint64_t deadline = clock_mono_ns() + ms * 1000000u;
+
     for (size_t i = 0; i < q->ntargets; i++)
         if (!allowlist_name(l, q->targets[i].host, q->targets[i].port))
-            return gate_target(l, &q->targets[i], reason, cap);
+            return gate_target(l, &q->targets[i], deadline, reason, cap);
     for (size_t i = 0; i < q->ntargets; i++)
-        if (gate_target(l, &q->targets[i], reason, cap))
+        if (gate_target(l, &q->targets[i], deadline, reason, cap))
             return -1;
     return 0;
 }

@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# A name lookup that never ends is bounded by --timeout (and --connect-timeout) like the
-# rest of a request. libcurl's threaded resolver cannot stop a getaddrinfo call; left to
-# itself, libcurl joins the lookup's thread when the request times out (7.88.1
-# lib/asyn-thread.c, Curl_resolver_kill from multi_done), so every request lasted the
-# resolver's own timeout whatever --timeout said: in the Cilium lab, with DNS blocked by a
-# policy, `xwing -n 20 --timeout 1s` took 100 s. xwing now lets libcurl leave the thread
-# behind (CURLOPT_QUICK_EXIT).
-#
-# xwing runs in a private mount namespace whose /etc/resolv.conf names a nameserver of
-# ours that reads every query and answers none (`timeout:8`: the resolver gives up after
-# 8 s), and whose nsswitch.conf says `hosts: files dns`, so no NSS module answers in its
-# place. The rows are `dns`: the name never resolved, which the resolver, given its 8 s,
-# would say too. Needs root (unshare -m, mount --bind, port 53): skips loudly otherwise,
-# fails with CI=true.
+# A hung name lookup is bounded by --timeout (and --connect-timeout) like the rest of a
+# request. libcurl's threaded resolver cannot stop getaddrinfo, and when a request timed out
+# during one it joined the thread (7.88.1 lib/asyn-thread.c, Curl_resolver_kill), so each
+# request lasted the resolver's own timeout: with DNS blocked by a policy in the Cilium lab,
+# `xwing -n 20 --timeout 1s` took 100 s. Now libcurl leaves the thread (CURLOPT_QUICK_EXIT),
+# and xwing serve's allowlist, which looks targets up itself before a tally, stops waiting.
+# xwing runs in a private mount namespace whose resolv.conf names a nameserver of ours that
+# never answers (the resolver gives up after 8 s), with `hosts: files dns` so that no NSS
+# module answers instead. The rows are `dns`: the name never resolved, as the resolver,
+# given its 8 s, would say too. Needs root (unshare -m, mount --bind, port 53): skips
+# loudly otherwise, fails with CI=true.
 # limit: 90
 source "$(dirname "$0")/lib.sh"
 
@@ -90,6 +87,21 @@ run connect 6 "each lookup waited for would take ${RESOLVER_S} s" \
 note "2 requests, --connect-timeout 1s, --timeout 30s: ${MS} ms"
 assert_eq 1 "$RC" "exit status with --connect-timeout"
 assert_match 'dns +2 100\.0%' "$(cat "$TMP/connect.out")" "dns row with --connect-timeout"
+
+# xwing serve: its allowlist looks the targets up before a tally, within one request's
+# connect timeout (then gate_admit guards each connection); the tally's requests are dns.
+"${NS[@]}" "${PROG_CMD[@]}" serve --listen 127.0.0.1:0 --allow-target "$NAME" \
+    >"$TMP/serve.out" 2>"$TMP/serve.log" &
+serve_pid=$!
+PIDS+=("$serve_pid")
+serve_port=$(wait_port "$serve_pid" "$TMP/serve.log")
+start=$(date +%s%N)
+body=$(curl -s --max-time 30 "http://127.0.0.1:$serve_port/tally?target=$NAME:8080&n=2&timeout=1s")
+MS=$(elapsed_ms "$start")
+note "xwing serve, /tally n=2 timeout=1s: ${MS} ms"
+((MS < 6000 * TIME_SCALE)) ||
+    fail "/tally with 2 requests of 1 s took ${MS} ms (a lookup waited for takes ${RESOLVER_S} s): $body"
+assert_match '"value":"dns","count":2' "$body" "serve's dns row"
 
 # SIGINT while a lookup hangs: xwing ends at once, not when the resolver gives up.
 before=$(queries)
