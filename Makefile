@@ -177,6 +177,7 @@ ci: all
 	$(MAKE) valgrind
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) stress
+	$(MAKE) soak SOAK_S=$${SOAK_S:-60}
 	$(MAKE) mutate-known
 
 ## mutate: mutation testing of common/, rebel-base/, x-wing/ (universalmutator, pinned): scores, survivors; long, not in CI
@@ -212,6 +213,11 @@ bench-plot:
 ## stress: bounded abuse, churn and shutdown runs that print their figures
 stress: $(BINS) $(TOOL_BIN)
 	BIN=$(abspath $(BUILD)/bin) bash tests/stress/run.sh
+
+## soak: rebel-base and xwing probe under mixed load for SOAK_S seconds (default 600): RSS, fds, threads flat
+.PHONY: soak
+soak: $(BINS) $(TOOL_BIN)
+	BIN=$(abspath $(BUILD)/bin) SOAK_S=$(or $(SOAK_S),600) bash tests/stress/soak.sh
 
 ## tools: the stress runs' load tools (tests/tools) into $(BUILD)/stress
 tools: $(TOOL_BIN)
