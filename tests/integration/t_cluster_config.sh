@@ -50,5 +50,23 @@ print(c["kind"], c["apiVersion"], [n["role"] for n in c["nodes"]].count("worker"
 ' "$TMP/kind.yaml") || fail "the kind config does not parse"
     assert_eq "Cluster kind.x-k8s.io/v1alpha4 $w $COREDNS_VERSION" "$got" "kind config with $w workers"
 done
+# Cilium's chart values for the rig (cilium/helm-values.txt, through cilium.sh flags):
+# the lab's default-deny has a DNS rule, which the agent refuses without the L7 proxy
+# setting (found on the first real run: default-deny VALID False, every request answered);
+# no Envoy is built, so Envoy stays off and so does its version check; every image the
+# chart runs, certgen's included, points at a local build and is never pulled.
+flags=$(bash "$C/cilium.sh" flags) || fail "cilium.sh flags failed"
+if grep -q 'dns:' "$ROOT/k8s/components/default-deny/policy.yaml"; then
+    grep -qx -- '--set=l7Proxy=true' <<<"$flags" || fail "default-deny's DNS rule needs l7Proxy=true"
+fi
+for want in envoy.enabled=false disableEnvoyVersionCheck=true kubeProxyReplacement=false; do
+    grep -qx -- "--set=$want" <<<"$flags" || fail "cilium flags lack $want"
+done
+for img in image operator.image hubble.relay.image clustermesh.apiserver.image certgen.image; do
+    grep -q -- "^--set=$img.override=localhost/rbxw/" <<<"$flags" || fail "$img is not overridden with a local build"
+    grep -qx -- "--set=$img.pullPolicy=IfNotPresent" <<<"$flags" || fail "$img may be pulled"
+done
+grep -q 'SYS_RESOURCE' <<<"$flags" && fail "the agent still asks for CAP_SYS_RESOURCE"
+
 bash "$C/e2e-one.sh" nonsense >/dev/null 2>&1 && fail "an unknown e2e-one command was accepted"
 echo "ok: pins hold their reasons, configs render"
