@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bounded stress runs, each a script that prints its figures and one
 # markdown table row: | scenario | load | figures | result |. Exits 1 if any
-# failed. Bounded in count and time; about 2.5 minutes on 2 cores.
+# failed. Bounded in count and time; about 4 minutes on 2 cores (burst.sh: 70 s).
 #   BIN=build/bin bash tests/stress/run.sh        STRESS_ONLY=regex to pick scenarios
 # Each scenario can be run alone (BIN=... bash tests/stress/NAME.sh [ARGS]); see its header.
 set -uo pipefail
