@@ -18,7 +18,9 @@ survivors overall. Too long for CI: the README's reliability section gives the l
 Knobs (environment): MUTANTS (per file, default 6), MUTATE_SEED (default 1), MUTATE_FILES
 (regex over paths, default all), MUTATE_BUDGET (seconds; no new mutant is started after it,
 and the report says so), MUTATE_LIMIT (seconds per mutant's tests, default 300),
-MUTATE_VENV (universalmutator's venv), MUTATE_OUT (report directory, default build/mutate).
+MUTATE_VENV (universalmutator's venv), MUTATE_OUT (report directory, default build/mutate),
+MUTATE_REPLAY (a survivors.tsv of an earlier run: try exactly those mutants again, as after
+adding tests for them).
 """
 import glob
 import hashlib
@@ -40,6 +42,7 @@ PER_FILE = int(ENV.get("MUTANTS", "6"))
 SEED = ENV.get("MUTATE_SEED", "1")
 FILES = re.compile(ENV.get("MUTATE_FILES", "."))
 BUDGET = float(ENV.get("MUTATE_BUDGET", "0")) or None
+REPLAY = ENV.get("MUTATE_REPLAY")
 LIMIT = int(ENV.get("MUTATE_LIMIT", "300"))
 OUT = os.path.abspath(ENV.get("MUTATE_OUT", os.path.join(ROOT, "build", "mutate")))
 
@@ -184,6 +187,9 @@ def main():
         if not ok:
             sys.exit(f"mutate: the real code does not build:\n{out}")
         srcs = [s for s in sorted(glob.glob("*/*.c", root_dir=tree.dir)) if s.split("/")[0] in MODULES and FILES.search(s)]
+        if REPLAY:
+            listed = {row.split("\t")[0] for row in open(REPLAY)}
+            srcs = [s for s in srcs if s in listed]
         for module in sorted({s.split("/")[0] for s in srcs}):
             failed = tree.tests(module, os.path.join(OUT, "real.log"))
             if failed:
@@ -207,15 +213,18 @@ def mutate_file(tree, src, mutate_bin, equivalent, work, start):
     orig = open(path).read()
     mdir = os.path.join(work, "mutants", src.replace("/", "_"))
     os.makedirs(mdir)
-    sh([mutate_bin, path, "c", "--noCheck", "--mutantDir", mdir], work)
-    mutants = sorted(glob.glob(os.path.join(mdir, "*")))
-    random.Random(f"{SEED}:{src}").shuffle(mutants)
+    if REPLAY:
+        mutants = replayed(src, orig, mdir)
+    else:
+        sh([mutate_bin, path, "c", "--noCheck", "--mutantDir", mdir], work)
+        mutants = sorted(glob.glob(os.path.join(mdir, "*")))
+        random.Random(f"{SEED}:{src}").shuffle(mutants)
     base = tree.object_hash(src)
     seen, results, tried = {base}, [], 0
     log = os.path.join(OUT, f"{src.replace('/', '_')}.log")
     open(log, "w").close()
     for m in mutants:
-        if tried >= PER_FILE or (BUDGET and time.time() - start > BUDGET):
+        if (tried >= PER_FILE and not REPLAY) or (BUDGET and time.time() - start > BUDGET):
             break
         text = open(m).read()
         line, before, after = changed_line(orig, text)
@@ -245,6 +254,31 @@ def mutate_file(tree, src, mutate_bin, equivalent, work, start):
             with open(path, "w") as f:
                 f.write(orig)
     return results
+
+
+def replayed(src, orig, mdir):
+    """The mutants of src listed in MUTATE_REPLAY, written as files: each line's first
+    occurrence replaced, or the line inserted after the first line it follows."""
+    out, lines = [], orig.splitlines(keepends=True)
+    for n, row in enumerate(open(REPLAY)):
+        f, before, after = (row.rstrip("\n").split("\t") + ["", "", ""])[:3]
+        if f != src:
+            continue
+        for i, line in enumerate(lines):
+            if before.startswith("after: ") and line.strip() == before[7:]:
+                new = lines[:i + 1] + [after + "\n"] + lines[i + 1:]
+                break
+            if line.strip() == before:
+                new = lines[:i] + [line.replace(before, after, 1)] + lines[i + 1:]
+                break
+        else:
+            print(f"  stale      {src}: no line '{before}' any more", flush=True)
+            continue
+        path = os.path.join(mdir, f"replay.{n}.c")
+        with open(path, "w") as fh:
+            fh.write("".join(new))
+        out.append(path)
+    return out
 
 
 def report(results, partial, secs):
