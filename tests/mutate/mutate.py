@@ -19,8 +19,8 @@ Knobs (environment): MUTANTS (per file, default 6), MUTATE_SEED (default 1), MUT
 (regex over paths, default all), MUTATE_BUDGET (seconds; no new mutant is started after it,
 and the report says so), MUTATE_LIMIT (seconds per mutant's tests, default 300),
 MUTATE_VENV (universalmutator's venv), MUTATE_OUT (report directory, default build/mutate),
-MUTATE_REPLAY (a survivors.tsv of an earlier run: try exactly those mutants again, as after
-adding tests for them).
+MUTATE_REPLAY (a survivors.tsv of an earlier run: file, original, mutant, a blank, line; try
+exactly those mutants again, as after adding tests for them).
 """
 import glob
 import hashlib
@@ -261,10 +261,12 @@ def replayed(src, orig, mdir):
     occurrence replaced, or the line inserted after the first line it follows."""
     out, lines = [], orig.splitlines(keepends=True)
     for n, row in enumerate(open(REPLAY)):
-        f, before, after = (row.rstrip("\n").split("\t") + ["", "", ""])[:3]
+        f, before, after, _, at = (row.rstrip("\n").split("\t") + ["", "", "", "", ""])[:5]
         if f != src:
             continue
-        for i, line in enumerate(lines):
+        # The line nearest to where it was, when the same text occurs more than once.
+        at = int(at) if at.isdigit() else 0
+        for i, line in sorted(enumerate(lines), key=lambda il: abs(il[0] + 1 - at)):
             if before.startswith("after: ") and line.strip() == before[7:]:
                 new = lines[:i + 1] + [after + "\n"] + lines[i + 1:]
                 break
@@ -309,7 +311,7 @@ def report(results, partial, secs):
         f.write(text)
     with open(os.path.join(OUT, "survivors.tsv"), "w") as f:
         for r in surv:
-            f.write(f"{r['file']}\t{r['before']}\t{r['after']}\t\n")
+            f.write(f"{r['file']}\t{r['before']}\t{r['after']}\t\t{r['line']}\n")
 
 
 def goals_met(results):
