@@ -753,6 +753,14 @@ step_7b() {
     if [ "$dry_run" = 0 ] && ! hubble_up; then
         cilium hubble port-forward --context kind-koornacht >"$lab_dir/hubble-port-forward.log" 2>&1 &
         pf_pid=$!
+        # The port-forward just started needs a moment to listen, whatever CHECK_INTERVAL
+        # says (0 in the stand-in tests, where two instant attempts lost that race under
+        # load): up to 30 s for it, then the check below judges the relay.
+        local i=0
+        while ! hubble_up && [ "$i" -lt 150 ] && kill -0 "$pf_pid" 2>/dev/null; do
+            sleep 0.2
+            i=$((i + 1))
+        done
     fi
     show hubble status --server localhost:4245
     attempt 7b "Hubble relay answers on localhost:4245" "$check_tries" hubble_up
