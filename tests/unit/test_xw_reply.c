@@ -50,6 +50,10 @@ static void test_by_key(void **state)
         {200, "{\"a\":[1,2]}", NULL, NULL, REPLY_BY_KEY, "a", REPLY_OK, "[1,2]"},
         {200, "{\"a\":\"\"}", NULL, NULL, REPLY_BY_KEY, "a", REPLY_OK, "(empty)"},
         {200, "{\"a\":\"x\\ny\"}", NULL, NULL, REPLY_BY_KEY, "a", REPLY_OK, "x?y"},
+        /* well-formed UTF-8 is kept whole, wherever it stands in the label */
+        {200, "{\"Cluster\": \"Ti\xc3\xb3n\"}", NULL, NULL, REPLY_BY_KEY, "Cluster", REPLY_OK, "Ti\xc3\xb3n"},
+        {200, "{\"Cluster\": \"\xc3\x89ire\"}", NULL, NULL, REPLY_BY_KEY, "Cluster", REPLY_OK, "\xc3\x89ire"},
+        {200, "{\"a\": \"\xe2\x82\xac \xf0\x9f\x9a\x80\"}", NULL, NULL, REPLY_BY_KEY, "a", REPLY_OK, "\xe2\x82\xac \xf0\x9f\x9a\x80"},
         {200, "{\"cluster\": \"Tion\"}", NULL, NULL, REPLY_BY_KEY, "Cluster", REPLY_NO_KEY, NULL},
         {200, "{\"a\":{\"b\":1}}", NULL, NULL, REPLY_BY_KEY, "a.c", REPLY_NO_KEY, NULL},
         {200, "{\"a\":\"s\"}", NULL, NULL, REPLY_BY_KEY, "a.b", REPLY_NO_KEY, NULL},
@@ -80,6 +84,11 @@ static void test_by_other(void **state)
         {200, "{\"Cluster\": \"Tion\"}\n", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "{\"Cluster\": \"Tion\"}"},
         {200, "a\r\nb\r\n", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "a??b"},
         {200, "", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "(empty)"},
+        /* not well-formed UTF-8: a cut sequence, an overlong one, a surrogate */
+        {200, "x\xc3", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "x?"},
+        {200, "\xc0\xaf", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "??"},
+        {200, "\xed\xa0\x80", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "???"},
+        {200, "\xc3\xa9t\xc3\xa9", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "\xc3\xa9t\xc3\xa9"},
         {200, "\n\n", NULL, NULL, REPLY_BY_BODY, NULL, REPLY_OK, "(empty)"},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
