@@ -23,7 +23,9 @@ total=2000 warm=250 step=250
 # keeps its own allocator and shadow: RSS grows with any
 # allocation churn, leak or not. Its own leak check runs at exit instead.
 sanitized=0
-ldd "$BIN/xwing" 2>/dev/null | grep -qE "libasan|libtsan" && sanitized=1
+# Not `ldd | grep -q`: under pipefail, grep leaving first can fail the pipe with ldd's
+# SIGPIPE, and the sanitized build was then judged as a plain one (seen in CI under tsan).
+grep -qE "libasan|libtsan" <<<"$(ldd "$BIN/xwing" 2>/dev/null)" && sanitized=1
 start_probe fast --listen 127.0.0.1:0 --every 1ms -n 1 "127.0.0.1:$k"
 fast=$PROBE_PID port=$PROBE_PORT
 t0=$(date +%s%N)
