@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=kind-config.sh
+. "$here/kind-config.sh"
 CACHE=${RBXW_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rbxw-cluster}
 NAME=${E2E_CLUSTER:-rbxw-one}
 WORKERS=${E2E_WORKERS:-0}
@@ -43,16 +45,7 @@ cluster_config() {
 	echo "kind: Cluster"
 	echo "nodes:"
 	echo "- role: control-plane"
-	local i; for ((i = 0; i < WORKERS; i++)); do echo "- role: worker"; done
-	# kubeadm 1.34 pins CoreDNS v1.12.1 (constants.go:367); the node image carries the
-	# CoreDNS of versions.env instead.
-	cat <<-YAML
-	kubeadmConfigPatches:
-	- |
-	  kind: ClusterConfiguration
-	  dns:
-	    imageTag: $COREDNS_VERSION
-	YAML
+	kind_config_tail "$WORKERS"
 }
 
 up() {

@@ -11,6 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=kind-config.sh
+. "$here/kind-config.sh"
 CACHE=${RBXW_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rbxw-cluster}
 WORKERS=${E2E_WORKERS:-0}
 OUT=$root/build/e2e
@@ -18,18 +20,10 @@ case $WORKERS in '' | *[!0-9]*) echo "e2e: E2E_WORKERS must be a whole number" >
 
 die() { echo "e2e: $*" >&2; exit 1; }
 
-# kind_config NAME: k8s/kind/NAME.yaml with WORKERS workers and the CoreDNS of versions.env
-# (kubeadm 1.34 would ask for v1.12.1, constants.go:367; MCS-API needs >= 1.12.2).
+# kind_config NAME: k8s/kind/NAME.yaml with WORKERS workers and the pinned CoreDNS.
 kind_config() {
 	grep -v -e '^- role: worker$' "$root/k8s/kind/$1.yaml"
-	local i; for ((i = 0; i < WORKERS; i++)); do echo "- role: worker"; done
-	cat <<-YAML
-	kubeadmConfigPatches:
-	- |
-	  kind: ClusterConfiguration
-	  dns:
-	    imageTag: $COREDNS_VERSION
-	YAML
+	kind_config_tail "$WORKERS"
 }
 
 setup() {
