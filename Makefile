@@ -93,6 +93,10 @@ $(BUILD)/tests/test_xw_%: tests/unit/test_xw_%.c $(XW_OBJ) $(COMMON_OBJ)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ)
 	$(call unit_link,)
 
+# test_xw_alloc counts the blocks x-wing's modules take and fails the Nth: the
+# allocator calls from its objects go to the test's wrappers.
+$(BUILD)/tests/test_xw_alloc: LDFLAGS += $(foreach f,malloc calloc realloc free,-Wl,--wrap=$(f))
+
 # The load tools of the stress runs, with the programs' warnings, where
 # tests/stress/common.sh looks for them (it builds them itself when missing).
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/stress/%,$(wildcard tests/tools/*.c))

@@ -136,6 +136,23 @@ static void test_reload_sequence(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A new watcher has tried nothing: its first tick loads, and its first
+ * failure is logged whatever the cause. */
+static void test_init_state(void **state)
+{
+    (void)state;
+    struct reload w;
+    struct log lg = {"test", LOG_TEXT, stderr};
+
+    memset(&w, 0xA5, sizeof w);
+    reload_init(&w, "/nonexistent", NULL, NULL, &lg);
+    assert_string_equal(w.path, "/nonexistent");
+    assert_false(w.tried);
+    assert_false(w.last_failed);
+    assert_string_equal(w.last_error, "");
+    assert_false(w.last.ok);
+}
+
 static void test_key_young(void **state)
 {
     (void)state;
@@ -212,6 +229,7 @@ static void test_reload_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_state),
         cmocka_unit_test(test_key_changed),
         cmocka_unit_test(test_key_young),
         cmocka_unit_test(test_reload_clock),

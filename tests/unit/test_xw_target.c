@@ -48,6 +48,8 @@ static void test_bad(void **state)
         {"https://rebel-base", "https"},
         {"ftp://h", "only http"},
         {"://h", "scheme"},
+        {"a*b://h", "malformed scheme"},
+        {"svn+ssh.v2://h", "only http"},
         {"http://", "empty host"},
         {":8080", "empty host"},
         {"h:", "empty port"},
