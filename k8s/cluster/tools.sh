@@ -161,7 +161,7 @@ node_image() {
 	done
 	# sleep, the build container's PID 1, reaps no child: a stopped containerd stays a zombie.
 	docker exec "$id" sh -c 'pkill -x containerd
-		while ps -o stat= -C containerd | grep -qv Z; do sleep 0.1; done; rm -f /tmp/containerd.log'
+		while ps -o stat= -C containerd | grep -v Z >/dev/null; do sleep 0.1; done; rm -f /tmp/containerd.log'
 	docker commit --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
 		--change "LABEL rbxw.key=$KEY" "$id" "$tag" >/dev/null
 	echo "$tag" >"$CACHE/node-image"

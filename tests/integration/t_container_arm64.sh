@@ -76,9 +76,9 @@ check_elf() { # check_elf FILE: a static, stripped aarch64 executable
     assert_match "Class: +ELF64" "$header" "$1 class"
     assert_match "Machine: +AArch64" "$header" "$1 machine"
     assert_match "Type: +EXEC" "$header" "$1 type (static, not PIE)"
-    if readelf -l "$1" | grep -q INTERP; then fail "$1 asks for a dynamic loader"; fi
-    if readelf -d "$1" | grep -q NEEDED; then fail "$1 needs shared libraries"; fi
-    if readelf -S "$1" | grep -q '\.debug_info'; then fail "$1 is not stripped"; fi
+    if grep -q INTERP <<<"$(readelf -l "$1")"; then fail "$1 asks for a dynamic loader"; fi
+    if grep -q NEEDED <<<"$(readelf -d "$1")"; then fail "$1 needs shared libraries"; fi
+    if grep -q '\.debug_info' <<<"$(readelf -S "$1")"; then fail "$1 is not stripped"; fi
     note "$(basename "$1"): $(stat -c %s "$1") bytes, $(file -b "$1" 2>/dev/null || echo "ELF64 AArch64, static")"
 }
 

@@ -42,8 +42,8 @@ docker cp "$CT_ID-files-rb:/usr/local/bin/rebel-base" "$TMP/rebel-base"
 docker cp "$CT_ID-files-xw:/usr/local/bin/xwing" "$TMP/xwing"
 for b in rebel-base xwing; do
     info=$(file -b "$TMP/$b" 2>/dev/null || readelf -h "$TMP/$b")
-    if readelf -l "$TMP/$b" | grep -q INTERP; then fail "$b in the image is dynamically linked: $info"; fi
-    readelf -S "$TMP/$b" | grep -q '\.debug_info' && fail "$b in the image is not stripped"
+    if grep -q INTERP <<<"$(readelf -l "$TMP/$b")"; then fail "$b in the image is dynamically linked: $info"; fi
+    ! grep -q '\.debug_info' <<<"$(readelf -S "$TMP/$b")" || fail "$b in the image is not stripped"
     note "$b: $(stat -c %s "$TMP/$b") bytes; $info"
 done
 

@@ -99,6 +99,6 @@ mark=$(wc -l <"$FAKE_STATE/calls.log")
 lab up2 up
 assert_eq 0 "$LAB_RC" "lab.sh up again: $(tail -30 "$TMP/up2.out")"
 has up2 "kind-tion has a cilium-ca: keeping it"
-! tail -n +"$((mark + 1))" "$FAKE_STATE/calls.log" | grep -q ' create -f -' || fail "up again copied the CA again"
+! grep -q ' create -f -' <<<"$(tail -n +"$((mark + 1))" "$FAKE_STATE/calls.log")" || fail "up again copied the CA again"
 assert_eq "$shared $shared" "$(ca koornacht) $(ca tion)" "both CAs after up again"
 note "without share_ca: connect refused ($mismatch); with it: one CA, connected, kept on up again"

@@ -57,7 +57,7 @@ LAB_MCSAPI=1 lab old118 up
 assert_eq 0 "$LAB_RC" "LAB_MCSAPI=1 up with Tion on Cilium 1.18.2: $(tail -30 "$TMP/old118.out")"
 has old118 "note: kind-tion runs Cilium 1.18.2; MCS-API needs 1.19 or later: not enabled, step 11 will be skipped"
 has old118 "+ cilium upgrade --context kind-koornacht --version 1.19.0 $sets"
-! since "$m" | grep -q '^cilium upgrade --context kind-tion' || fail "Cilium 1.18.2 was upgraded: $(since "$m")"
+! grep -q '^cilium upgrade --context kind-tion' <<<"$(since "$m")" || fail "Cilium 1.18.2 was upgraded: $(since "$m")"
 state_edit 'd["clusters"]["tion"]["cilium"]["version"] = "1.19.0"'
 m=$(mark)
 LAB_MCSAPI=1 lab on up
@@ -70,11 +70,11 @@ for c in koornacht tion; do
         "$(state "' '.join(str(x) for x in (d['clusters']['$c']['cilium']['version'], d['clusters']['$c']['cilium']['values']['cluster.name'], d['clusters']['$c']['cilium']['values']['clustermesh.enableEndpointSliceSynchronization'], d['clusters']['$c']['cilium']['values']['clustermesh.mcsapi.enabled']))")" \
         "$c: version and values after the upgrade"
 done
-! since "$m" | grep -q '^cilium install' || fail "up reinstalled Cilium: $(since "$m")"
+! grep -q '^cilium install' <<<"$(since "$m")" || fail "up reinstalled Cilium: $(since "$m")"
 m=$(mark)
 LAB_MCSAPI=1 lab on2 up
 assert_eq 0 "$LAB_RC" "LAB_MCSAPI=1 up again: $(tail -30 "$TMP/on2.out")"
 for c in koornacht tion; do has on2 "kind-$c: MCS-API is enabled: keeping it"; done
-! since "$m" | grep -q '^cilium upgrade' || fail "up upgraded twice: $(since "$m")"
+! grep -q '^cilium upgrade' <<<"$(since "$m")" || fail "up upgraded twice: $(since "$m")"
 
 note "MCS-API up: refused on a bad value, Cilium 1.18 and CoreDNS 1.11; off: a note; on: one upgrade keeping values"

@@ -17,7 +17,7 @@ grep -qi '^x-served-by: pod-e' "$TMP/h" || fail "404 lacks X-Served-By"
 for m in POST PUT DELETE PATCH OPTIONS; do
     for path in / /index.html /readyz /metrics; do
         curl -sS -X "$m" -D "$TMP/h" -o "$TMP/b" "$base$path"
-        head -1 "$TMP/h" | grep -q ' 405' || fail "$m $path: $(head -1 "$TMP/h")"
+        grep -q ' 405' <<<"$(head -1 "$TMP/h")" || fail "$m $path: $(head -1 "$TMP/h")"
         grep -qi '^allow: GET, HEAD' "$TMP/h" || fail "$m $path: no Allow header"
         assert_eq '"method not allowed"' "$(jq '.error' <"$TMP/b")" "$m $path body"
     done
@@ -34,7 +34,7 @@ assert_match 'rebel_base_http_requests_total\{path="/",code="405"\} 6' "$metrics
 head -c 16385 /dev/zero | tr '\0' x >"$TMP/over"
 head -c 16384 "$TMP/over" >"$TMP/limit"
 curl -sS -X POST --data-binary @"$TMP/over" -D "$TMP/h" -o "$TMP/b" "$base/"
-head -1 "$TMP/h" | grep -q ' 413 ' || fail "POST of 16385 bytes: $(head -1 "$TMP/h")"
+grep -q ' 413 ' <<<"$(head -1 "$TMP/h")" || fail "POST of 16385 bytes: $(head -1 "$TMP/h")"
 assert_eq '"request bodies over 16384 bytes are refused"' "$(jq '.error' <"$TMP/b")" "413 body"
 assert_eq 413 "$(http_code -X POST -H 'Transfer-Encoding: chunked' --data-binary @"$doc" "$base/")" \
     "chunked POST"

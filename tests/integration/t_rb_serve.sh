@@ -12,7 +12,7 @@ for path in / /index.html; do
     grep -qi '^content-type: application/json' "$TMP/h" || fail "GET $path: no JSON content type"
     grep -qi "^content-length: $(wc -c <"$doc")" "$TMP/h" || fail "GET $path: content-length"
     grep -qi '^x-served-by: pod-a' "$TMP/h" || fail "GET $path: no X-Served-By"
-    head -1 "$TMP/h" | grep -q ' 200' || fail "GET $path: not 200"
+    grep -q ' 200' <<<"$(head -1 "$TMP/h")" || fail "GET $path: not 200"
 
     curl -sS -I -o "$TMP/hh" "http://127.0.0.1:$port$path"
     grep -qi "^content-length: $(wc -c <"$doc")" "$TMP/hh" || fail "HEAD $path: content-length"
@@ -25,7 +25,7 @@ while True:
     if not c: break
     d+=c
 sys.stdout.buffer.write(d)' "$port" >"$TMP/raw"
-    tail -c 4 "$TMP/raw" | od -c | grep -q '\\r  \\n  \\r  \\n' || fail "HEAD $path sent a body"
+    grep -q '\\r  \\n  \\r  \\n' <<<"$(tail -c 4 "$TMP/raw" | od -c)" || fail "HEAD $path sent a body"
 done
 
 # Several requests on one keep-alive connection, all byte-exact.

@@ -43,7 +43,7 @@ check 2 '--expect-fail' --expect-fail --min-success 0.5 "$K"
 check 2 'conflicts' --expect-only Koornacht --expect-all Koornacht,Tion "$K"
 check 2 '--min-success: bad value .1\.5.' --min-success 1.5 "$K"
 # The verdict also shows in the summary and in -o json.
-run_prog xwing -n 4 --expect-only Tion "$T" | grep -q '^expect ok: all 4 replies from Tion$' || fail "expect line in text"
+grep -q '^expect ok: all 4 replies from Tion$' <<<"$(run_prog xwing -n 4 --expect-only Tion "$T")" || fail "expect line in text"
 set +e
 j=$(run_prog xwing -n 4 -o json --expect-only Tion "$K" 2>/dev/null)
 set -e

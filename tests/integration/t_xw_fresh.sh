@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 need strace "it counts the lookups and connections (tests/deps.sh installs it)"
 [ "${VALGRIND:-0}" = 1 ] && skip "strace and valgrind do not nest"
 name=$(hostname)
-getent hosts "$name" | grep -q '^127\.' || skip "$name does not resolve to loopback through /etc/hosts"
+grep -q '^127\.' <<<"$(getent hosts "$name")" || skip "$name does not resolve to loopback through /etc/hosts"
 
 serve_doc k "$KOORNACHT"
 port=$REBEL_PORT

@@ -33,7 +33,7 @@ families=$(run_prog xwing probe --help | grep -o 'xwing_probe_[a-z_]*' | sort -u
 check_names() { # check_names FILE
     local name
     while read -r name; do
-        echo "$families" | grep -qx "$name" || fail "$1 names $name, which xwing probe does not export"
+        grep -qx "$name" <<<"$families" || fail "$1 names $name, which xwing probe does not export"
     done < <(grep -o 'xwing_probe_[a-z_]*' "$1" | sed -E 's/_(bucket|sum|count)$//' | sort -u)
 }
 check_names "$TMP/rules.yaml"

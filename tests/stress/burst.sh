@@ -44,7 +44,7 @@ burst_build() { # burst_build LABEL BINARY
         PIDS+=("$h")
         held() { grep -q '^hold: ready' "$TMP/hold.log" || ! alive "$h"; }
         wait_until "$label burst $b: $conns connections to get their reply" 60 held
-        grep '^hold: ready' "$TMP/hold.log" | grep -q "replied=$conns " ||
+        grep -q "replied=$conns " <<<"$(grep '^hold: ready' "$TMP/hold.log")" ||
             fail "$label burst $b: not every connection was served: $(tail -1 "$TMP/hold.log")"
         peak=$(rss_kb "$pid")
         kill -TERM "$h"
