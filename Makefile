@@ -96,6 +96,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ)
 # test_xw_alloc counts the blocks x-wing's modules take and fails the Nth: the
 # allocator calls from its objects go to the test's wrappers.
 $(BUILD)/tests/test_xw_alloc: LDFLAGS += $(foreach f,malloc calloc realloc free,-Wl,--wrap=$(f))
+# test_rb_init_errors makes pthread refuse, to see each initialiser name the cause.
+$(BUILD)/tests/test_rb_init_errors: LDFLAGS += $(foreach f,create mutex_init rwlock_init cond_init,\
+    -Wl,--wrap=pthread_$(f))
 
 # The load tools of the stress runs, with the programs' warnings, where
 # tests/stress/common.sh looks for them (it builds them itself when missing).

@@ -3,6 +3,7 @@
 #include "clock.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *level_name(enum log_level level)
@@ -55,33 +56,73 @@ size_t log_json_escape(char *buf, size_t cap, const char *s)
     return n;
 }
 
+/* vsnprintf into buf, or into a block of the caller's to free when the text
+ * is longer than cap: a struct error's whole message (ERROR_MSG_MAX) gets
+ * through, while a short line, every access-log line, costs no allocation.
+ * On out of memory the text is cut at cap - 1 bytes. */
+static char *format_text(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(buf, cap, fmt, ap);
+    char *big = n >= 0 && (size_t)n >= cap ? malloc((size_t)n + 1) : NULL;
+    if (big)
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return big ? big : buf;
+}
+
+/* The JSON-escaped msg, in buf when it fits, else in a block to free. */
+static char *escape_json(char *buf, size_t cap, const char *msg)
+{
+    size_t worst = strlen(msg) * 6 + 1; /* \u00XX for each control byte */
+    char *big = worst > cap ? malloc(worst) : NULL;
+    if (big) {
+        log_json_escape(big, worst, msg);
+        return big;
+    }
+    log_json_escape(buf, cap, msg);
+    return buf;
+}
+
+/* Writes the finished line with one fwrite: threads never interleave. */
+static void write_line(const struct log *lg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void write_line(const struct log *lg, const char *fmt, ...)
+{
+    char small[2560], *line;
+    FILE *out = lg->out ? lg->out : stderr;
+    va_list ap;
+
+    va_start(ap, fmt);
+    line = format_text(small, sizeof small, fmt, ap);
+    va_end(ap);
+    fwrite(line, 1, strlen(line), out);
+    fflush(out);
+    if (line != small)
+        free(line);
+}
+
 void log_event(const struct log *lg, enum log_level level, const char *event,
                const char *fmt, ...)
 {
-    char msg[1024], esc[2048], line[2560], ts[32];
+    char small[1024], esc_small[2048], ts[32], *msg, *esc;
     va_list ap;
-    int len;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg = format_text(small, sizeof small, fmt, ap);
     va_end(ap);
     clock_rfc3339(ts, sizeof ts);
-
     if (lg->format == LOG_JSON) {
-        log_json_escape(esc, sizeof esc, msg);
-        len = snprintf(line, sizeof line,
-                       "{\"ts\":\"%s\",\"level\":\"%s\",\"prog\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
-                       ts, level_name(level), lg->prog, event, esc);
+        esc = escape_json(esc_small, sizeof esc_small, msg);
+        write_line(lg, "{\"ts\":\"%s\",\"level\":\"%s\",\"prog\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
+                   ts, level_name(level), lg->prog, event, esc);
+        if (esc != esc_small)
+            free(esc);
     } else {
-        len = snprintf(line, sizeof line, "%s %s %s %s: %s\n", ts, level_name(level),
-                       lg->prog, event, msg);
+        write_line(lg, "%s %s %s %s: %s\n", ts, level_name(level), lg->prog, event, msg);
     }
-    if (len < 0)
-        return;
-    if ((size_t)len >= sizeof line) {
-        len = (int)sizeof line - 1;
-        line[len - 1] = '\n';
-    }
-    fwrite(line, 1, (size_t)len, lg->out ? lg->out : stderr);
-    fflush(lg->out ? lg->out : stderr);
+    if (msg != small)
+        free(msg);
 }

@@ -20,8 +20,9 @@ struct log {
 /* Parses "text" or "json"; returns 0, or -1 on anything else. */
 int log_format_parse(const char *s, enum log_format *out);
 
-/* Writes one event line; msg is printf-style. The line is written with a
- * single fwrite so concurrent threads never interleave inside a line. */
+/* Writes one event line; msg is printf-style and is never cut (a struct
+ * error's whole message gets through). The line is written with a single
+ * fwrite so concurrent threads never interleave inside a line. */
 void log_event(const struct log *lg, enum log_level level, const char *event,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

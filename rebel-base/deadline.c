@@ -4,15 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int deadline_init(struct deadline *d, uint64_t timeout_ms)
+int deadline_init(struct deadline *d, uint64_t timeout_ms, struct error *err)
 {
     memset(d, 0, sizeof *d);
     d->timeout_ms = timeout_ms;
     int rc = pthread_mutex_init(&d->lock, NULL);
-    if (rc) {
-        errno = rc;
-        return -1;
-    }
+    if (rc)
+        return error_set(err, "start", "cannot create the header deadline's lock: %s",
+                         strerror(rc));
     return 0;
 }
 

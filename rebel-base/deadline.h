@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 struct deadline_conn {
     struct deadline_conn *prev, *next; /* in the pending list while linked */
     uint64_t due_ms;
@@ -39,8 +41,8 @@ struct deadline {
 
 typedef void (*deadline_expire_fn)(int fd, void *ctx);
 
-/* timeout_ms 0 disables the deadline (open returns NULL). 0 or -1 (errno). */
-int deadline_init(struct deadline *d, uint64_t timeout_ms);
+/* timeout_ms 0 disables the deadline (open returns NULL). 0, or -1 with err. */
+int deadline_init(struct deadline *d, uint64_t timeout_ms, struct error *err);
 
 /* Frees what is still registered (call after every connection is closed). */
 void deadline_destroy(struct deadline *d);

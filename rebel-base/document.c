@@ -163,12 +163,16 @@ uint64_t document_hash(const char *buf, size_t len)
     return h;
 }
 
-int document_store_init(struct document_store *st, document_respond_fn respond, void *ctx)
+int document_store_init(struct document_store *st, document_respond_fn respond, void *ctx,
+                        struct error *err)
 {
     memset(st, 0, sizeof *st);
     st->respond = respond;
     st->respond_ctx = ctx;
-    return pthread_rwlock_init(&st->lock, NULL) == 0 ? 0 : -1;
+    int rc = pthread_rwlock_init(&st->lock, NULL); /* pthread returns its error: errno is not set */
+    if (rc)
+        return error_set(err, "start", "cannot create the document lock: %s", strerror(rc));
+    return 0;
 }
 
 void document_store_destroy(struct document_store *st)

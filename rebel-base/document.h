@@ -57,7 +57,9 @@ struct document_store {
     void *respond_ctx;
 };
 
-int document_store_init(struct document_store *st, document_respond_fn respond, void *ctx);
+/* Returns 0, or -1 with err naming pthread's cause. */
+int document_store_init(struct document_store *st, document_respond_fn respond, void *ctx,
+                        struct error *err);
 void document_store_destroy(struct document_store *st);
 
 /* Builds the response for buf (taking ownership of it, freed with the

@@ -88,24 +88,43 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
-int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms)
+/* The timer's condition variable waits on the monotonic clock, so a wall
+ * clock step neither fires nor holds back a delay. Returns pthread's error. */
+static int cond_init_monotonic(pthread_cond_t *cv)
 {
     pthread_condattr_t ca;
+    int rc = pthread_condattr_init(&ca);
+    if (rc)
+        return rc;
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (!rc)
+        rc = pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+    return rc;
+}
+
+int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms, struct error *err)
+{
+    int rc;
 
     memset(f, 0, sizeof *f);
     f->allowed = allowed;
     f->max_delay_ms = max_delay_ms;
     atomic_init(&f->forced_not_ready, 0);
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&f->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (!allowed)
-        return 0;
-    if (pthread_create(&f->thread, NULL, timer_main, f) != 0)
-        return -1;
-    f->running = 1;
+    /* pthread calls return their error: errno is not set. */
+    if ((rc = pthread_mutex_init(&f->mu, NULL)))
+        return error_set(err, "start", "cannot create the fault timer's lock: %s", strerror(rc));
+    if ((rc = cond_init_monotonic(&f->cv))) {
+        pthread_mutex_destroy(&f->mu);
+        return error_set(err, "start", "cannot create the fault timer's condition: %s",
+                         strerror(rc));
+    }
+    if (allowed && (rc = pthread_create(&f->thread, NULL, timer_main, f))) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+        return error_set(err, "start", "cannot start the fault timer thread: %s", strerror(rc));
+    }
+    f->running = allowed;
     return 0;
 }
 

@@ -17,6 +17,8 @@
 
 #include <microhttpd.h>
 
+#include "error.h"
+
 struct faults_timer; /* one suspended connection waiting for its deadline */
 
 struct faults {
@@ -46,8 +48,9 @@ const char *faults_parse_request(const char *delay, const char *status, uint64_t
  * common/opt booleans). Returns NULL or a reason. */
 const char *faults_parse_ready(const char *value, int *ready);
 
-/* Starts the timer thread when allowed. Returns 0 or -1. */
-int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms);
+/* Starts the timer thread when allowed. Returns 0, or -1 with err naming
+ * pthread's cause (nothing is left to destroy then). */
+int faults_init(struct faults *f, int allowed, uint64_t max_delay_ms, struct error *err);
 
 /* Resumes conn (which the caller has just suspended) after ms. Returns 0, or
  * -1 if it could not be scheduled (the caller resumes it itself). */

@@ -123,9 +123,15 @@ static int start(struct rebel *rb, struct error *err)
                                  .log = &rb->log, .access_log = cfg->access_log};
     if (answer_init(&rb->answer, err))
         return -1;
-    if (document_store_init(&rb->store, answer_document_response, &rb->answer) ||
-        faults_init(&rb->faults, cfg->allow_faults, cfg->max_delay_ms))
-        return error_set(err, "start", "cannot initialise: %s", strerror(errno));
+    if (document_store_init(&rb->store, answer_document_response, &rb->answer, err)) {
+        answer_destroy(&rb->answer);
+        return -1;
+    }
+    if (faults_init(&rb->faults, cfg->allow_faults, cfg->max_delay_ms, err)) {
+        document_store_destroy(&rb->store);
+        answer_destroy(&rb->answer);
+        return -1;
+    }
     reload_init(&rb->reload, cfg->document, &rb->store, rb->metrics, &rb->log);
     reload_tick(&rb->reload, &clock_system); /* load before listening: the first /readyz can be 200 */
     struct server_parts parts = {.cfg = cfg, .log = &rb->log, .answer = &rb->answer,

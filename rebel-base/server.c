@@ -294,8 +294,8 @@ int server_start(struct server *s, const struct server_parts *p, struct error *e
         return error_set(err, "start", "cannot build the 431 reply");
     trim_init(&s->trim, TRIM_MIN_DROP, TRIM_INTERVAL_MS, trim_allocator_release,
               trim_allocator_thread_release());
-    if (deadline_init(&s->deadline, cfg->header_timeout_ms))
-        return error_set(err, "start", "cannot initialise the header deadline");
+    if (deadline_init(&s->deadline, cfg->header_timeout_ms, err))
+        return -1;
     s->deadline_ready = 1;
     s->listen_fd = listen_open(&cfg->listen, 1, 1024, s->listen_desc, sizeof s->listen_desc, err);
     if (s->listen_fd >= 0 && !(s->daemon = start_daemon(s, cfg)))

@@ -44,7 +44,7 @@ static struct MHD_Response *respond(void *ctx, char *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!store_ready) {
-        if (document_store_init(&store, respond, NULL) != 0)
+        if (document_store_init(&store, respond, NULL, &(struct error){0}) != 0)
             abort();
         store_ready = 1;
     }

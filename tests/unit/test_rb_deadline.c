@@ -38,7 +38,7 @@ static void run_steps(const struct step *steps, size_t n)
 {
     struct deadline d;
     struct deadline_conn *conns[16] = {0};
-    assert_int_equal(deadline_init(&d, 1000), 0);
+    assert_int_equal(deadline_init(&d, 1000, &(struct error){0}), 0);
     for (size_t i = 0; i < n; i++) {
         const struct step *st = &steps[i];
         struct expired e = {.n = 0};
@@ -126,7 +126,7 @@ static void test_disabled(void **state)
     (void)state;
     struct deadline d;
     struct expired e = {.n = 0};
-    assert_int_equal(deadline_init(&d, 0), 0);
+    assert_int_equal(deadline_init(&d, 0, &(struct error){0}), 0);
     assert_null(deadline_open(&d, 3, 0));
     deadline_done(NULL);
     deadline_close(&d, NULL);
@@ -139,7 +139,7 @@ static void test_bad_fd(void **state)
 {
     (void)state;
     struct deadline d;
-    assert_int_equal(deadline_init(&d, 1000), 0);
+    assert_int_equal(deadline_init(&d, 1000, &(struct error){0}), 0);
     assert_null(deadline_open(&d, -1, 0));
     assert_int_equal(deadline_pending(&d), 0);
     deadline_destroy(&d);
@@ -149,7 +149,7 @@ static void test_destroy_frees_registered(void **state)
 {
     (void)state;
     struct deadline d;
-    assert_int_equal(deadline_init(&d, 1000), 0);
+    assert_int_equal(deadline_init(&d, 1000, &(struct error){0}), 0);
     assert_non_null(deadline_open(&d, 3, 0));
     assert_non_null(deadline_open(&d, 4, 0));
     deadline_destroy(&d); /* leak-checked under ASan */

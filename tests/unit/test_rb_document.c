@@ -195,7 +195,7 @@ static void test_store_swap(void **state)
 
     struct answer ans = {.served_by = "pod-1"};
 
-    assert_int_equal(document_store_init(&st, answer_document_response, &ans), 0);
+    assert_int_equal(document_store_init(&st, answer_document_response, &ans, &(struct error){0}), 0);
     document_store_info(&st, &bytes, &hash, &version);
     assert_int_equal(version, 0);
     assert_int_equal(document_store_queue(&st, never_queued, NULL), -1); /* nothing to serve yet */

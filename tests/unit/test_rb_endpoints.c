@@ -36,8 +36,8 @@ static int setup(void **state)
     w->answer = (struct answer){.served_by = "pod-t", .metrics = &m, .log = &w->log,
                                 .access_log = 1};
     assert_int_equal(answer_init(&w->answer, &err), 0);
-    assert_int_equal(document_store_init(&w->store, answer_document_response, &w->answer), 0);
-    assert_int_equal(faults_init(&w->faults, 0, 1000), 0);
+    assert_int_equal(document_store_init(&w->store, answer_document_response, &w->answer, &(struct error){0}), 0);
+    assert_int_equal(faults_init(&w->faults, 0, 1000, &(struct error){0}), 0);
     atomic_init(&w->draining, 0);
     w->e = (struct endpoints){.answer = &w->answer, .log = &w->log, .store = &w->store,
                               .metrics = &m, .faults = &w->faults, .draining = &w->draining,

@@ -68,12 +68,12 @@ static void test_lifecycle(void **state)
     (void)state;
     struct faults f;
     /* Not allowed: no thread, delays refused. */
-    assert_int_equal(faults_init(&f, 0, 1000), 0);
+    assert_int_equal(faults_init(&f, 0, 1000, &(struct error){0}), 0);
     assert_int_equal(faults_delay(&f, NULL, 10), -1);
     assert_int_equal(faults_pending(&f), 0);
     faults_destroy(&f);
     /* Allowed: the thread starts and stops cleanly with nothing pending. */
-    assert_int_equal(faults_init(&f, 1, 1000), 0);
+    assert_int_equal(faults_init(&f, 1, 1000, &(struct error){0}), 0);
     assert_int_equal(atomic_load(&f.forced_not_ready), 0);
     faults_release_all(&f);
     assert_int_equal(faults_delay(&f, NULL, 10), -1); /* after release: refused */

@@ -65,7 +65,7 @@ static void test_reload_sequence(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/index.html", dir);
     metrics_init(&m);
-    assert_int_equal(document_store_init(&st, answer_document_response, &ans), 0);
+    assert_int_equal(document_store_init(&st, answer_document_response, &ans, &(struct error){0}), 0);
     reload_init(&w, path, &st, &m, &lg);
 
     /* Missing: fails once, then waits quietly for the file. */
@@ -203,7 +203,7 @@ static void test_reload_clock(void **state)
     snprintf(path, sizeof path, "%s/index.html", dir);
     put_file(path, "{\"Cluster\": \"Tion\"}\n");
     metrics_init(&m);
-    assert_int_equal(document_store_init(&st, answer_document_response, &ans), 0);
+    assert_int_equal(document_store_init(&st, answer_document_response, &ans, &(struct error){0}), 0);
     reload_init(&w, path, &st, &m, &lg);
     /* The load is timed and dated by the clock it is given, not the system's. */
     fake_wall = clock_wall_ns() + 3600000000000ull + 123456;

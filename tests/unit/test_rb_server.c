@@ -48,9 +48,9 @@ static int setup(void **state)
     metrics_init(&m);
     w->answer = (struct answer){.served_by = w->cfg.served_by, .metrics = &m, .log = &w->log};
     assert_int_equal(answer_init(&w->answer, &err), 0);
-    assert_int_equal(document_store_init(&w->store, answer_document_response, &w->answer), 0);
+    assert_int_equal(document_store_init(&w->store, answer_document_response, &w->answer, &(struct error){0}), 0);
     assert_true(document_store_swap(&w->store, strdup(DOC), strlen(DOC)) > 0);
-    assert_int_equal(faults_init(&w->faults, 1, 5000), 0);
+    assert_int_equal(faults_init(&w->faults, 1, 5000, &(struct error){0}), 0);
     struct server_parts parts = {.cfg = &w->cfg, .log = &w->log, .answer = &w->answer,
                                  .store = &w->store, .metrics = &m, .faults = &w->faults};
     if (server_start(&w->server, &parts, &err))

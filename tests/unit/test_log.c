@@ -1,0 +1,96 @@
+/* Unit tests for common/log: a message of any length, up to a struct error's
+ * whole message and past it, comes out whole on one line, in text and JSON;
+ * JSON escapes what RFC 8259 requires. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "log.h"
+
+/* The line log_event wrote for msg, in a block to free. */
+static char *logged(enum log_format format, const char *msg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    struct log lg = {"test", format, out};
+    log_event(&lg, LOG_WARN, "reload-failed", "%s", msg);
+    fclose(out);
+    return buf;
+}
+
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+static void test_lengths(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {0, 1, 1000, 1023, 1024, 2047, 2600, ERROR_MSG_MAX - 1,
+                                     ERROR_MSG_MAX * 3};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        char *msg = repeat('a', lengths[i]);
+        for (int f = LOG_TEXT; f <= LOG_JSON; f++) {
+            char *line = logged((enum log_format)f, msg);
+            const char *key = f == LOG_JSON ? "\"msg\":\"" : "reload-failed: ";
+            const char *at = strstr(line, key);
+            assert_non_null(at);
+            at += strlen(key);
+            size_t got = strspn(at, "a");
+            if (got != lengths[i])
+                fail_msg("%s, %zu bytes: %zu came out", f ? "json" : "text", lengths[i], got);
+            assert_string_equal(at + got, f == LOG_JSON ? "\"}\n" : "\n");
+            free(line);
+        }
+        free(msg);
+    }
+}
+
+static void test_json_escapes(void **state)
+{
+    (void)state;
+    static const struct { const char *msg, *want; } cases[] = {
+        {"plain", "\"msg\":\"plain\"}\n"},
+        {"say \"hi\"", "\"msg\":\"say \\\"hi\\\"\"}\n"},
+        {"a\\b", "\"msg\":\"a\\\\b\"}\n"},
+        {"two\nlines", "\"msg\":\"two\\nlines\"}\n"},
+        {"bell\a", "\"msg\":\"bell\\u0007\"}\n"},
+        {"N'Zoth \xc3\xa9", "\"msg\":\"N'Zoth \xc3\xa9\"}\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *line = logged(LOG_JSON, cases[i].msg);
+        const char *at = strstr(line, "\"msg\":");
+        assert_non_null(at);
+        assert_string_equal(at, cases[i].want);
+        free(line);
+    }
+    /* 3,000 control bytes escape to 18,000: still whole. */
+    char *msg = repeat('\x01', 3000), *line = logged(LOG_JSON, msg);
+    assert_non_null(strstr(line, "\"msg\":\""));
+    size_t n = strlen(strstr(line, "\"msg\":\"") + 7);
+    assert_int_equal(n, 3000 * 6 + 3);
+    free(line);
+    free(msg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_json_escapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
