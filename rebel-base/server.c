@@ -23,10 +23,6 @@ struct fault_req {
 /* No route reads a request body; small ones are read and dropped. */
 #define SERVER_MAX_BODY 16384
 
-/* After the listener closes: how long requests on just-accepted connections
- * get to be read before "0 in flight" is believed. */
-#define DRAIN_SETTLE_MS 100
-
 /* Whether the request announces a body we refuse up front: chunked (length
  * unknown) or a Content-Length over SERVER_MAX_BODY. */
 static int body_refused(struct MHD_Connection *c)
@@ -333,6 +329,12 @@ static long drain_inflight(void *ctx)
     return atomic_load(&d->s->inflight);
 }
 
+static void drain_begin(void *ctx)
+{
+    const struct drain_ctx *d = ctx;
+    atomic_store(&d->s->draining, 1);
+}
+
 static void drain_serving_tick(void *ctx)
 {
     const struct drain_ctx *d = ctx;
@@ -347,41 +349,27 @@ static void drain_waiting_tick(void *ctx)
     server_sweep_header_deadlines(d->s);
 }
 
-/* Out of grace: answer delayed requests now, and give libmicrohttpd (which
- * resumes them asynchronously) a moment to send them. */
-static void release_delayed(struct drain_ctx *d)
+static void drain_stop_accepting(void *ctx)
 {
-    struct drain_probe quick = {drain_inflight, NULL, clock_mono_ms, clock_sleep_ms, d};
+    const struct drain_ctx *d = ctx;
+    stop_accepting(d->s);
+}
+
+static void drain_release_delayed(void *ctx)
+{
+    const struct drain_ctx *d = ctx;
     faults_release_all(d->s->faults);
-    log_event(d->s->log, LOG_WARN, "drain", "released delayed requests; %ld still in flight",
-              drain_wait(&quick, 0, 1000));
 }
 
 long server_drain(struct server *s, int sig, server_tick_fn tick, void *ctx)
 {
     struct drain_ctx d = {s, tick, ctx};
-    struct drain_probe serving = {drain_inflight, drain_serving_tick, clock_mono_ms,
-                                  clock_sleep_ms, &d};
-    struct drain_probe waiting = {drain_inflight, drain_waiting_tick, clock_mono_ms,
-                                  clock_sleep_ms, &d};
-    uint64_t start = clock_mono_ms();
-
-    atomic_store(&s->draining, 1);
-    log_event(s->log, LOG_INFO, "drain", "signal %d: /readyz now 503, serving for %llu ms more",
-              sig, (unsigned long long)s->cfg->drain_ms);
-    drain_serve(&serving, s->cfg->drain_ms, s->cfg->watch_interval_ms);
-    stop_accepting(s);
-    /* A connection accepted just before the listener closed may not have had
-     * its request read yet, so it is not "in flight"; stopping at once lets
-     * libmicrohttpd's last pass answer it and then close it unsent (seen in
-     * tests/stress/shutdown.sh: access log > replies received). */
-    long left = drain_wait(&waiting, DRAIN_SETTLE_MS, s->cfg->grace_ms);
-    log_event(s->log, left ? LOG_WARN : LOG_INFO, "drain",
-              "stopped accepting; %ld request(s) still in flight after %llu ms", left,
-              (unsigned long long)(clock_mono_ms() - start));
-    if (left > 0)
-        release_delayed(&d);
-    return left;
+    struct drain_server srv = {drain_inflight, drain_begin, drain_serving_tick,
+                               drain_waiting_tick, drain_stop_accepting,
+                               drain_release_delayed, &d};
+    struct drain_plan plan = {sig, s->cfg->drain_ms, s->cfg->grace_ms, s->cfg->watch_interval_ms,
+                              clock_mono_ms, clock_sleep_ms};
+    return drain_run(&srv, &plan, s->log);
 }
 
 void server_stop(struct server *s)

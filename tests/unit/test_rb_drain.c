@@ -110,6 +110,61 @@ static void test_serve(void **state)
     }
 }
 
+/* drain_run's steps, as the fake clock saw them: "b@0" is begin at 0 ms. */
+static char steps[256];
+
+static void step(const char *what)
+{
+    size_t len = strlen(steps);
+    snprintf(steps + len, sizeof steps - len, "%s%s@%llu", len ? " " : "", what,
+             (unsigned long long)world.now);
+}
+
+static void on_begin(void *ctx) { (void)ctx; step("begin"); }
+static void on_stop(void *ctx) { (void)ctx; step("stop"); }
+static void on_release(void *ctx)
+{
+    (void)ctx;
+    step("release");
+    for (size_t i = 0; i < world.n; i++) /* delayed requests answered now */
+        if (world.done_at[i] == UINT64_MAX)
+            world.done_at[i] = world.now + 20;
+}
+
+static void test_run(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t drain, grace, done_at;
+        long left;
+        const char *steps;
+    } cases[] = {
+        /* finishes while still serving: stop after --drain, settle, done */
+        {2000, 5000, 300, 0, "begin@0 stop@2000"},
+        /* finishes after the listener closed, within the grace */
+        {1000, 5000, 1500, 0, "begin@0 stop@1000"},
+        /* never finishes: the grace runs out, delayed requests are released */
+        {1000, 500, UINT64_MAX, 1, "begin@0 stop@1000 release@1500"},
+        /* --drain 0 --grace 0 */
+        {0, 0, UINT64_MAX, 1, "begin@0 stop@0 release@0"},
+    };
+    FILE *devnull = fopen("/dev/null", "w");
+    struct log lg = {"test", LOG_TEXT, devnull};
+    struct drain_server srv = {fake_inflight, on_begin, fake_tick, fake_tick, on_stop,
+                               on_release, NULL};
+    assert_non_null(devnull);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct drain_plan plan = {15, cases[i].drain, cases[i].grace, 100, fake_now, fake_sleep};
+        memset(&world, 0, sizeof world);
+        steps[0] = '\0';
+        world.done_at[0] = cases[i].done_at, world.n = 1;
+        long left = drain_run(&srv, &plan, &lg);
+        if (left != cases[i].left || strcmp(steps, cases[i].steps) != 0)
+            fail_msg("case %zu: left %ld, steps '%s'", i, left, steps);
+    }
+    fclose(devnull);
+}
+
 static void test_exit(void **state)
 {
     (void)state;
@@ -132,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serve),
         cmocka_unit_test(test_wait),
+        cmocka_unit_test(test_run),
         cmocka_unit_test(test_exit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
