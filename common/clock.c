@@ -27,15 +27,19 @@ uint64_t clock_wall_ns(void)
     return ns_of(CLOCK_REALTIME);
 }
 
+void clock_rfc3339_at(uint64_t ns, char *buf, size_t len)
+{
+    time_t sec = (time_t)(ns / 1000000000u);
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (unsigned)(ns % 1000000000u / 1000000u));
+}
+
 void clock_rfc3339(char *buf, size_t len)
 {
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000);
+    clock_rfc3339_at(clock_wall_ns(), buf, len);
 }
 
 void clock_sleep_ms(uint64_t ms)

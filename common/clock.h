@@ -30,6 +30,10 @@ extern const struct clock clock_system;
  * ("2026-11-28T02:10:00.123Z") into buf; needs at least 25 bytes. */
 void clock_rfc3339(char *buf, size_t len);
 
+/* The same for the time ns nanoseconds since the epoch; milliseconds are
+ * truncated, never rounded up into the next second. */
+void clock_rfc3339_at(uint64_t ns, char *buf, size_t len);
+
 /* Sleeps for ms milliseconds, resuming after signals. */
 void clock_sleep_ms(uint64_t ms);
 
