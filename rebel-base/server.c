@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "drain.h"
 #include "http.h"
+#include "mhd_log.h"
 
 /* The per-request state of an ordinary request: its address marks "started"
  * without allocating. Delayed requests get a struct fault_req instead. */
@@ -214,17 +215,6 @@ size_t server_sweep_header_deadlines(struct server *s)
     return n;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    struct server *s = cls;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-        msg[--n] = '\0';
-    log_event(s->log, LOG_WARN, "libmicrohttpd", "%s", msg);
-}
-
 static unsigned pool_size(const struct config *cfg)
 {
     if (cfg->threads)
@@ -259,7 +249,7 @@ static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cf
     };
     return MHD_start_daemon(
         flags, 0, NULL, NULL, handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log_event, s->log,
         MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "mhd_log.h"
 
 /* The line log_event wrote for msg, in a block to free. */
 static char *logged(enum log_format format, const char *msg)
@@ -86,11 +87,49 @@ static void test_json_escapes(void **state)
     free(msg);
 }
 
+static void call_mhd_log(const struct log *lg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mhd_log_event((void *)lg, fmt, ap);
+    va_end(ap);
+}
+
+/* libmicrohttpd's messages end in a line break: one event line each, in the
+ * log's format, without a blank line or an escaped \n. */
+static void test_mhd_messages(void **state)
+{
+    (void)state;
+    static const struct { const char *fmt, *arg; enum log_format f; const char *want_end; } cases[] = {
+        {"Server reached connection limit. %s\n", "Closing inbound connection.", LOG_TEXT,
+         " warn test libmicrohttpd: Server reached connection limit. Closing inbound connection.\n"},
+        {"%s\r\n", "Failed to send data", LOG_JSON,
+         "\"event\":\"libmicrohttpd\",\"msg\":\"Failed to send data\"}\n"},
+        {"%s", "no line break", LOG_TEXT, " libmicrohttpd: no line break\n"},
+        {"%s\n\n", "", LOG_TEXT, " libmicrohttpd: \n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        assert_non_null(out);
+        struct log lg = {"test", cases[i].f, out};
+        call_mhd_log(&lg, cases[i].fmt, cases[i].arg);
+        fclose(out);
+        size_t k = strlen(cases[i].want_end);
+        if (len < k || strcmp(buf + len - k, cases[i].want_end) != 0)
+            fail_msg("case %zu: '%s'", i, buf);
+        assert_ptr_equal(strchr(buf, '\n'), buf + len - 1); /* one line */
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_mhd_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
