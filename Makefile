@@ -62,6 +62,7 @@ BINS := $(BUILD)/bin/rebel-base $(BUILD)/bin/xwing
 .PHONY: all ci test test-repeat engine unit integration asan tsan bench install clean help deps demo \
         images kind-load lab fuzz compdb valgrind stress tools
 
+## all: $(BUILD)/bin/rebel-base and $(BUILD)/bin/xwing; what `make` alone does
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -131,12 +132,15 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_sources,tests/fuzz/fuzz_%
 # build them. Without a usable engine they SKIP loudly (FAIL with CI=true).
 test: unit engine integration
 
+## unit: the cmocka unit tests (tests/unit)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+## integration: the scenarios of tests/integration, JOBS=3 at a time; ONLY=regex and EXCEPT=regex pick by file name
 integration: $(BINS)
 	BIN=$(abspath $(BUILD)/bin) ONLY="$(ONLY)" EXCEPT="$(EXCEPT)" bash tests/integration/run.sh
 
+## engine: start the Docker engine if none answers (tests/docker-up.sh) and build the images the container scenarios use
 # The engine and the images, for the container scenarios; a missing engine is not an
 # error here (the scenarios report it), a failing image build is. The arm64 images too
 # where qemu-aarch64 can run them for t_container_arm64 (on arm64 they are the native ones).
@@ -287,14 +291,22 @@ deps:
 compdb:
 	bear -- $(MAKE) -B all $(UNIT_BIN)
 
+## install: both programs into $(DESTDIR)$(PREFIX)/bin
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 
+## clean: remove $(BUILD) and compile_commands.json
 clean:
 	rm -rf $(BUILD) compile_commands.json
 
+## help: this list
+# The lines above are read as written, so the variables they name are put in by hand:
+# a literal $(VERSION) tells a reader nothing.
 help:
-	@grep -E '^## ' Makefile | sed 's/^## /  make /'
+	@sed -n 's/^## \([^:]*\): /\1\t/p' Makefile | \
+	    sed -e 's|$$(VERSION)|$(VERSION)|g' -e 's|$$(BUILD)|$(BUILD)|g' \
+	        -e 's|$$(DESTDIR)|$(DESTDIR)|g' -e 's|$$(PREFIX)|$(PREFIX)|g' | \
+	    awk -F '\t' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/stress -name '*.d' 2>/dev/null)

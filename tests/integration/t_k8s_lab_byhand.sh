@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One source for the by-hand commands: the block after `<!-- by-hand: k8s/lab.sh --dry-run up -->`
-# in README.md and in k8s/README.md is, line for line, what `k8s/lab.sh up` runs (a
-# trailing "  # comment" aside), and k8s/README.md's MCS-API block is, line for line, what
-# `LAB_MCSAPI=1 k8s/lab.sh up` runs in addition or instead. Both READMEs' step tables name
-# every step lab.sh has.
+# in k8s/README.md is, line for line, what `k8s/lab.sh up` runs (a trailing "  # comment"
+# aside), and its MCS-API block is, line for line, what `LAB_MCSAPI=1 k8s/lab.sh up` runs in
+# addition or instead. Its step table names every step lab.sh has. The lab is documented
+# there only: README.md keeps no copy of the block to drift.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 marker='<!-- by-hand: k8s/lab.sh --dry-run up -->'
@@ -14,15 +14,14 @@ block() { # block FILE [MARKER]: the fenced block after the marker, comments str
     awk -v m="${2:-$marker}" '$0 == m { want = 1; next } want && /^```/ { if (inside) exit; inside = 1; next } inside { print }' "$1" |
         sed -E 's/  +# .*$//'
 }
-for readme in README.md k8s/README.md; do
-    [ "$(grep -cxF -- "$marker" "$ROOT/$readme")" = 1 ] || fail "$readme: expected one by-hand marker"
-    got=$(block "$ROOT/$readme")
-    [ -n "$got" ] || fail "$readme: the by-hand block is empty"
-    if [ "$got" != "$runs" ]; then
-        fail "$readme: the by-hand block differs from what lab.sh up runs:
+[ "$(grep -cxF -- "$marker" "$ROOT/k8s/README.md")" = 1 ] || fail "k8s/README.md: expected one by-hand marker"
+[ "$(grep -cF -- '<!-- by-hand:' "$ROOT/README.md")" = 0 ] || fail "README.md: the by-hand block belongs in k8s/README.md only"
+got=$(block "$ROOT/k8s/README.md")
+[ -n "$got" ] || fail "k8s/README.md: the by-hand block is empty"
+if [ "$got" != "$runs" ]; then
+    fail "k8s/README.md: the by-hand block differs from what lab.sh up runs:
 $(diff <(echo "$runs") <(echo "$got") | sed 's/^/    /')"
-    fi
-done
+fi
 
 # The comparison catches a by-hand block that leaves a command out.
 sed '/^cilium status --wait --context kind-tion$/d' "$ROOT/k8s/README.md" >"$TMP/short.md"
@@ -45,7 +44,7 @@ sed 's/ --set clustermesh.mcsapi.corednsAutoConfigure.enabled=true$//' "$ROOT/k8
 ids=$(sed -n 's/^step_ids="\(.*\)"$/\1/p' "$ROOT/k8s/lab.sh")
 [ -n "$ids" ] || fail "no step_ids in lab.sh"
 for id in $ids; do
-    grep -qE "^\| $id\. " "$ROOT/README.md" || fail "README.md's step table lacks step $id"
+    grep -qE "^\| $id\. " "$ROOT/k8s/README.md" || fail "k8s/README.md's step table lacks step $id"
     grep -qF "$id" <<<"$(sed -n '/^    k8s\/lab.sh step /p' "$ROOT/k8s/README.md")" || fail "k8s/README.md does not list step $id"
 done
-note "by-hand: $(wc -l <<<"$runs") commands, the same in both READMEs, $(wc -l <<<"$changed") more for MCS-API; steps $ids in the tables"
+note "by-hand: $(wc -l <<<"$runs") commands, as in k8s/README.md, $(wc -l <<<"$changed") more for MCS-API; steps $ids in the tables"
