@@ -186,7 +186,7 @@ def main():
         ok, out = tree.build_all()
         if not ok:
             sys.exit(f"mutate: the real code does not build:\n{out}")
-        srcs = [s for s in sorted(glob.glob("*/*.c", root_dir=tree.dir)) if s.split("/")[0] in MODULES and FILES.search(s)]
+        srcs = [s for s in sorted(glob.glob("*/**/*.c", root_dir=tree.dir, recursive=True)) if s.split("/")[0] in MODULES and FILES.search(s)]
         if REPLAY:
             listed = {row.split("\t")[0] for row in open(REPLAY)}
             srcs = [s for s in srcs if s in listed]

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/options: command lines as {argv, expected}. */
+/* Unit tests for x-wing/cli/options: command lines as {argv, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

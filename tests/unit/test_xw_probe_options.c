@@ -1,4 +1,4 @@
-/* Unit tests for `xwing probe`'s command line (x-wing/options): {argv, expected}. */
+/* Unit tests for `xwing probe`'s command line (x-wing/cli/options): {argv, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/fire's error classes, run_count's mapping of an
+/* Unit tests for x-wing/core/fire's error classes, run_count's mapping of an
  * outcome to its row ({outcome, expected row}), how a run ended, and
  * run_report's verdict and report. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/serve's /tally query parsing and x-wing/watch's line. */
+/* Unit tests for x-wing/serve/serve's /tally query parsing and x-wing/client/watch's line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
