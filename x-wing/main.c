@@ -79,14 +79,8 @@ static int conclude(const struct options *o, const struct run_config *cfg,
                     const struct run_state *st, int sig)
 {
     struct expect_result er;
-    uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {
-        .requested = cfg->fire.n,
-        .completed = done,
-        .end = run_end_of(cfg->fire.n, done, sig, RUN_END_SIGNAL, RUN_END_DURATION),
-        .signal = sig,
-        .limit_ms = o->duration_ms,
-    };
+    struct run_ends ends = {RUN_END_SIGNAL, RUN_END_DURATION, o->duration_ms};
+    struct run_outcome out = run_outcome_of(cfg, st, &ends, sig);
     struct report rep = run_report(cfg, st, &o->expect, &out, &er);
 
     print_report(o, &rep);

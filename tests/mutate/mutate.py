@@ -55,7 +55,7 @@ MODULES = {
 }
 # The files that decide what users see (issue 26's goal: no survivor there).
 GOAL_FILES = {"router", "endpoints", "answer", "document", "reload", "drain", "tally", "expect",
-              "reply", "target", "report", "run", "probe_state", "probe_render", "opt"}
+              "reply", "target", "report", "outcome", "run", "probe_state", "probe_render", "opt"}
 
 
 def sh(cmd, cwd, timeout=None, log=None):

@@ -165,14 +165,8 @@ static char *render(const struct serve *s, const struct run_config *cfg,
 {
     struct expect none;
     struct expect_result er;
-    uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {
-        .requested = cfg->fire.n,
-        .completed = done,
-        .end = run_end_of(cfg->fire.n, done, atomic_load(&s->stop), RUN_END_SHUTDOWN,
-                          RUN_END_BUDGET),
-        .limit_ms = s->opts->serve_budget_ms,
-    };
+    struct run_ends ends = {RUN_END_SHUTDOWN, RUN_END_BUDGET, s->opts->serve_budget_ms};
+    struct run_outcome out = run_outcome_of(cfg, st, &ends, atomic_load(&s->stop));
 
     expect_init(&none);
     struct report rep = run_report(cfg, st, &none, &out, &er);
