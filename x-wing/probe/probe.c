@@ -8,6 +8,7 @@
 #include "httpd.h"
 #include "probe_http.h"
 #include "probe_loop.h"
+#include "probe_shared.h"
 #include "stop.h"
 
 /* The loop runs libcurl and cJSON; libmicrohttpd's thread renders with stdio.
