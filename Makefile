@@ -77,7 +77,11 @@ $(BUILD)/bin/rebel-base: $(call obj,rebel-base/main.c) $(RB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(call obj,x-wing/main.c) $(XW_OBJ): CPPFLAGS += $(XW_INC)
+# Each room's objects see its own folder and core/ only (cli/ and main.c: all), so an
+# include back up, or from one mode into another, does not build.
+$(call obj,$(wildcard x-wing/core/*.c x-wing/client/*.c x-wing/serve/*.c x-wing/probe/*.c)): \
+    CPPFLAGS += -Ix-wing/core
+$(call obj,x-wing/main.c $(wildcard x-wing/cli/*.c)): CPPFLAGS += $(XW_INC)
 
 $(BUILD)/bin/xwing: $(call obj,x-wing/main.c) $(XW_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
