@@ -43,14 +43,15 @@ static const struct parse_mode client_mode = {
 
 /* The parse in progress. */
 struct client_parse {
-    struct options *o;
+    struct client_options *o;
+    enum parse_ask *ask;
     struct tally_flags tally;
 };
 
 static const char *apply(void *ctx, int id, const char *v)
 {
     struct client_parse *p = ctx;
-    struct client_options *c = &p->o->client;
+    struct client_options *c = p->o;
 
     switch (id) {
     case C_RATE: return opt_double_in(v, 0.001, 1e6, &c->rate, p->tally.why);
@@ -66,8 +67,8 @@ static const char *apply(void *ctx, int id, const char *v)
     case C_WATCH: c->watch = 1; return NULL;
     case C_DURATION: return parse_positive_duration(v, &c->duration_ms);
     case C_WATCH_INTERVAL: return parse_positive_duration(v, &c->watch_every_ms);
-    case C_HELP: p->o->mode = OPTIONS_HELP; return NULL;
-    case C_VERSION: p->o->mode = OPTIONS_VERSION; return NULL;
+    case C_HELP: *p->ask = PARSE_HELP; return NULL;
+    case C_VERSION: *p->ask = PARSE_VERSION; return NULL;
     }
     return tally_flags_apply(&p->tally, id, v);
 }
@@ -83,7 +84,7 @@ static void defaults(struct client_options *c)
 /* Cross-option rules, once everything is read. */
 static int validate(struct client_parse *p, char **pos, size_t npos, struct opt_error *err)
 {
-    struct client_options *c = &p->o->client;
+    struct client_options *c = p->o;
     const char *why = NULL;
     if (c->rate > 0 && c->interval_ms > 0)
         why = "--rate and --interval are exclusive: give one";
@@ -101,17 +102,18 @@ static int validate(struct client_parse *p, char **pos, size_t npos, struct opt_
     return 0;
 }
 
-int client_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err)
+int client_flags_parse(struct client_options *o, int argc, char **argv, enum parse_ask *ask,
+                     struct opt_error *err)
 {
     char *pos[CLIENT_MAX_TARGETS];
     size_t npos = 0;
-    struct client_parse p = {.o = o, .tally = {.spec = &o->client.spec,
-                                               .expect = &o->client.expect}};
+    struct client_parse p = {.o = o, .ask = ask, .tally = {.spec = &o->spec,
+                                               .expect = &o->expect}};
 
-    defaults(&o->client);
+    defaults(o);
     if (parse_read(&client_mode, apply, &p, argc, argv, pos, &npos, err))
         return -1;
-    if (o->mode != OPTIONS_RUN)
+    if (*ask != PARSE_RUN)
         return 0;
     return validate(&p, pos, npos, err);
 }

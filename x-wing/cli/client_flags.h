@@ -2,10 +2,13 @@
 #ifndef XW_CLIENT_FLAGS_H
 #define XW_CLIENT_FLAGS_H
 
-#include "options.h"
+#include "client.h"
+#include "opt.h"
+#include "parse.h"
 
-/* options_parse for the client: argv[1..] into o->client, or o->mode
- * OPTIONS_HELP or OPTIONS_VERSION. Returns 0, or -1 with err set. */
-int client_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err);
+/* Reads argv[1..] into o (its defaults first), and into ask whether it
+ * asks for --help or --version. Returns 0, or -1 with err set. */
+int client_flags_parse(struct client_options *o, int argc, char **argv, enum parse_ask *ask,
+                     struct opt_error *err);
 
 #endif

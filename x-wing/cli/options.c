@@ -8,20 +8,22 @@
 
 int options_parse(struct options *o, int argc, char **argv, struct opt_error *err)
 {
-    enum options_mode of = OPTIONS_RUN;
+    static const enum options_mode asked[] = {
+        [PARSE_HELP] = OPTIONS_HELP, [PARSE_VERSION] = OPTIONS_VERSION};
+    enum parse_ask ask = PARSE_RUN;
     int rc;
 
+    o->help_of = OPTIONS_RUN;
     if (argc > 1 && strcmp(argv[1], "serve") == 0)
-        of = OPTIONS_SERVE;
+        o->help_of = OPTIONS_SERVE;
     else if (argc > 1 && strcmp(argv[1], "probe") == 0)
-        of = OPTIONS_PROBE;
-    o->mode = OPTIONS_RUN;
-    o->help_of = of;
-    switch (of) {
-    case OPTIONS_SERVE: rc = serve_flags_parse(o, argc, argv, err); break;
-    case OPTIONS_PROBE: rc = probe_flags_parse(o, argc, argv, err); break;
-    default: rc = client_flags_parse(o, argc, argv, err); break;
+        o->help_of = OPTIONS_PROBE;
+    switch (o->help_of) {
+    case OPTIONS_SERVE: rc = serve_flags_parse(&o->serve, argc, argv, &ask, err); break;
+    case OPTIONS_PROBE: rc = probe_flags_parse(&o->probe, argc, argv, &ask, err); break;
+    default: rc = client_flags_parse(&o->client, argc, argv, &ask, err); break;
     }
+    o->mode = ask == PARSE_RUN ? o->help_of : asked[ask];
     return rc;
 }
 

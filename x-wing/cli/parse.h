@@ -12,6 +12,9 @@
 
 #include "opt.h"
 
+/* What a command line asks for besides its flags' values. */
+enum parse_ask { PARSE_RUN, PARSE_HELP, PARSE_VERSION };
+
 /* How a mode reads its command line. */
 struct parse_mode {
     const struct opt_spec *specs;

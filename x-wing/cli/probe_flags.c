@@ -52,7 +52,8 @@ static const struct parse_mode probe_mode = {
 
 /* The parse in progress. */
 struct probe_parse {
-    struct options *o;
+    struct probe_options *o;
+    enum parse_ask *ask;
     struct tally_flags tally;
 };
 
@@ -84,7 +85,7 @@ static const char *refusal(int id)
 static const char *apply(void *ctx, int id, const char *v)
 {
     struct probe_parse *p = ctx;
-    struct probe_options *po = &p->o->probe;
+    struct probe_options *po = p->o;
     const char *refused = refusal(id);
 
     if (refused)
@@ -95,8 +96,8 @@ static const char *apply(void *ctx, int id, const char *v)
                                  "expected a duration from 1ms to 1h");
     case P_LISTEN: return opt_parse_hostport(v, &po->listen);
     case P_ALLOW_LINK_LOCAL: po->allow.link_local = 1; return NULL;
-    case P_HELP: p->o->mode = OPTIONS_HELP; return NULL;
-    case P_VERSION: p->o->mode = OPTIONS_VERSION; return NULL;
+    case P_HELP: *p->ask = PARSE_HELP; return NULL;
+    case P_VERSION: *p->ask = PARSE_VERSION; return NULL;
     }
     return tally_flags_apply(&p->tally, id, v);
 }
@@ -147,7 +148,7 @@ static int repeated(const struct probe_options *po, char **pos, size_t npos,
 
 static int validate(struct probe_parse *p, char **pos, size_t npos, struct opt_error *err)
 {
-    struct probe_options *po = &p->o->probe;
+    struct probe_options *po = p->o;
     const char *why = tally_flags_check(&p->tally);
     if (!why && npos == 0)
         why = "no target given (try: xwing probe rebel-base)";
@@ -159,18 +160,18 @@ static int validate(struct probe_parse *p, char **pos, size_t npos, struct opt_e
     return link_local(po, pos, npos, err) || repeated(po, pos, npos, err) ? -1 : 0;
 }
 
-int probe_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err)
+int probe_flags_parse(struct probe_options *o, int argc, char **argv, enum parse_ask *ask,
+                    struct opt_error *err)
 {
     char *pos[PROBE_MAX_TARGETS];
     size_t npos = 0;
-    struct probe_parse p = {.o = o, .tally = {.spec = &o->probe.spec,
-                                              .expect = &o->probe.expect}};
+    struct probe_parse p = {.o = o, .ask = ask, .tally = {.spec = &o->spec,
+                                              .expect = &o->expect}};
 
-    defaults(&o->probe);
+    defaults(o);
     if (parse_read(&probe_mode, apply, &p, argc, argv, pos, &npos, err))
         return -1;
-    if (o->mode != OPTIONS_RUN)
+    if (*ask != PARSE_RUN)
         return 0;
-    o->mode = OPTIONS_PROBE;
     return validate(&p, pos, npos, err);
 }

@@ -4,10 +4,13 @@
 #ifndef XW_PROBE_FLAGS_H
 #define XW_PROBE_FLAGS_H
 
-#include "options.h"
+#include "probe.h"
+#include "opt.h"
+#include "parse.h"
 
-/* options_parse for the probe: argv[2..] into o->probe, or o->mode
- * OPTIONS_HELP or OPTIONS_VERSION. Returns 0, or -1 with err set. */
-int probe_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err);
+/* Reads argv[2..] into o (its defaults first), and into ask whether it
+ * asks for --help or --version. Returns 0, or -1 with err set. */
+int probe_flags_parse(struct probe_options *o, int argc, char **argv, enum parse_ask *ask,
+                    struct opt_error *err);
 
 #endif

@@ -27,14 +27,15 @@ static const struct parse_mode serve_mode = {
 
 /* The parse in progress, and room for a reason that names a range. */
 struct serve_parse {
-    struct options *o;
+    struct serve_options *o;
+    enum parse_ask *ask;
     char why[OPT_WHY_MAX];
 };
 
 static const char *apply(void *ctx, int id, const char *v)
 {
     struct serve_parse *p = ctx;
-    struct serve_options *s = &p->o->serve;
+    struct serve_options *s = p->o;
     switch (id) {
     case S_LISTEN: return opt_parse_hostport(v, &s->listen);
     case S_MAX_REQUESTS: return opt_uint_in(v, 1, 1000000, &s->max_n, p->why);
@@ -46,8 +47,8 @@ static const char *apply(void *ctx, int id, const char *v)
         return log_format_parse(v, &s->log_format) ? "expected text or json" : NULL;
     case S_ALLOW_TARGET: return allowlist_add(&s->allow, v);
     case S_ALLOW_LINK_LOCAL: s->allow.link_local = 1; return NULL;
-    case S_HELP: p->o->mode = OPTIONS_HELP; return NULL;
-    case S_VERSION: p->o->mode = OPTIONS_VERSION; return NULL;
+    case S_HELP: *p->ask = PARSE_HELP; return NULL;
+    case S_VERSION: *p->ask = PARSE_VERSION; return NULL;
     }
     return "unknown option";
 }
@@ -62,17 +63,16 @@ static void defaults(struct serve_options *s)
     s->budget_ms = SERVE_TALLY_BUDGET_MS;
 }
 
-int serve_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err)
+int serve_flags_parse(struct serve_options *o, int argc, char **argv, enum parse_ask *ask,
+                    struct opt_error *err)
 {
-    struct serve_parse p = {.o = o};
+    struct serve_parse p = {.o = o, .ask = ask};
     size_t npos = 0;
 
-    defaults(&o->serve);
+    defaults(o);
     if (parse_read(&serve_mode, apply, &p, argc, argv, NULL, &npos, err))
         return -1;
-    if (o->mode == OPTIONS_RUN)
-        o->mode = OPTIONS_SERVE;
-    if (o->serve.allow.n == 0)
-        allowlist_defaults(&o->serve.allow);
+    if (o->allow.n == 0)
+        allowlist_defaults(&o->allow);
     return 0;
 }

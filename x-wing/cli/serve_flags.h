@@ -3,10 +3,13 @@
 #ifndef XW_SERVE_FLAGS_H
 #define XW_SERVE_FLAGS_H
 
-#include "options.h"
+#include "serve.h"
+#include "opt.h"
+#include "parse.h"
 
-/* options_parse for serve: argv[2..] into o->serve, or o->mode OPTIONS_HELP
- * or OPTIONS_VERSION. Returns 0, or -1 with err set. */
-int serve_flags_parse(struct options *o, int argc, char **argv, struct opt_error *err);
+/* Reads argv[2..] into o (its defaults first), and into ask whether it
+ * asks for --help or --version. Returns 0, or -1 with err set. */
+int serve_flags_parse(struct serve_options *o, int argc, char **argv, enum parse_ask *ask,
+                    struct opt_error *err);
 
 #endif
