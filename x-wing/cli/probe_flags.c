@@ -19,17 +19,7 @@ enum {
  * connections and lookups (the probe must measure the load balancing a new
  * connection gets). */
 static const struct opt_spec probe_specs[] = {
-    {"requests", 'n', 1, TALLY_FLAG_N},
-    {"concurrency", 'c', 1, TALLY_FLAG_C},
-    {"timeout", 't', 1, TALLY_FLAG_TIMEOUT},
-    {"connect-timeout", 0, 1, TALLY_FLAG_CONNECT_TIMEOUT},
-    {"key", 'k', 1, TALLY_FLAG_KEY},
-    {"by", 0, 1, TALLY_FLAG_BY},
-    {"expect-only", 0, 1, TALLY_FLAG_EXPECT_ONLY},
-    {"expect-all", 0, 1, TALLY_FLAG_EXPECT_ALL},
-    {"expect-fail", 0, 0, TALLY_FLAG_EXPECT_FAIL},
-    {"min-success", 0, 1, TALLY_FLAG_MIN_SUCCESS},
-    {"max-body", 0, 1, TALLY_FLAG_MAX_BODY},
+    TALLY_FLAG_SPECS,
     {"every", 0, 1, P_EVERY},
     {"listen", 'l', 1, P_LISTEN},
     {"allow-link-local", 0, 0, P_ALLOW_LINK_LOCAL},

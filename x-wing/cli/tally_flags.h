@@ -27,6 +27,16 @@ enum {
     TALLY_FLAG_EXPECT_FAIL, TALLY_FLAG_MIN_SUCCESS, TALLY_FLAG_END
 };
 
+/* Their rows of a mode's opt_spec table (opt_parse finds a flag by its name,
+ * so where they stand in the table makes no difference). */
+#define TALLY_FLAG_SPECS                                                                     \
+    {"requests", 'n', 1, TALLY_FLAG_N}, {"concurrency", 'c', 1, TALLY_FLAG_C},                \
+    {"timeout", 't', 1, TALLY_FLAG_TIMEOUT},                                                 \
+    {"connect-timeout", 0, 1, TALLY_FLAG_CONNECT_TIMEOUT}, {"key", 'k', 1, TALLY_FLAG_KEY},   \
+    {"by", 0, 1, TALLY_FLAG_BY}, {"expect-only", 0, 1, TALLY_FLAG_EXPECT_ONLY},               \
+    {"expect-all", 0, 1, TALLY_FLAG_EXPECT_ALL}, {"expect-fail", 0, 0, TALLY_FLAG_EXPECT_FAIL}, \
+    {"min-success", 0, 1, TALLY_FLAG_MIN_SUCCESS}, {"max-body", 0, 1, TALLY_FLAG_MAX_BODY}
+
 /* What they fill, and what the rules between them need to know. */
 struct tally_flags {
     struct spec *spec;
