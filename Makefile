@@ -52,7 +52,12 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 COMMON_OBJ := $(call obj,$(wildcard common/*.c))
 RB_OBJ     := $(call obj,$(filter-out rebel-base/main.c,$(wildcard rebel-base/*.c)))
-XW_OBJ     := $(call obj,$(filter-out x-wing/main.c,$(wildcard x-wing/*.c)))
+XW_OBJ     := $(call obj,$(filter-out x-wing/main.c,$(wildcard x-wing/*.c x-wing/*/*.c)))
+
+# x-wing's rooms, bottom up: core/ (what every mode uses), then one folder per mode
+# (client/, serve/, probe/), then cli/ (the command line of all three) and main.c.
+XW_DIRS    := core client serve probe cli
+XW_INC     := $(addprefix -Ix-wing/,$(XW_DIRS))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -73,6 +78,12 @@ $(BUILD)/bin/rebel-base: $(call obj,rebel-base/main.c) $(RB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Each room's objects see its own folder and core/ only (cli/ and main.c: all), so an
+# include back up, or from one mode into another, does not build.
+$(call obj,$(wildcard x-wing/core/*.c x-wing/client/*.c x-wing/serve/*.c x-wing/probe/*.c)): \
+    CPPFLAGS += -Ix-wing/core
+$(call obj,x-wing/main.c $(wildcard x-wing/cli/*.c)): CPPFLAGS += $(XW_INC)
+
 $(BUILD)/bin/xwing: $(call obj,x-wing/main.c) $(XW_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -89,7 +100,7 @@ $(BUILD)/tests/test_rb_%: tests/unit/test_rb_%.c $(RB_OBJ) $(COMMON_OBJ)
 	$(call unit_link,-Irebel-base)
 
 $(BUILD)/tests/test_xw_%: tests/unit/test_xw_%.c $(XW_OBJ) $(COMMON_OBJ)
-	$(call unit_link,-Ix-wing)
+	$(call unit_link,$(XW_INC))
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ)
 	$(call unit_link,)
@@ -116,9 +127,9 @@ FUZZ_CC    ?= clang
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_FLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -D_DEFAULT_SOURCE -DPROJECT_VERSION='"$(VERSION)"' \
-              -Icommon -Irebel-base -Ix-wing
+              -Icommon -Irebel-base $(XW_INC)
 fuzz_sources = $(shell sed -n 's/.*SOURCES: *//p' $(1) | head -1 | sed 's#\*/##')
-HEADERS    := $(wildcard common/*.h rebel-base/*.h x-wing/*.h)
+HEADERS    := $(wildcard common/*.h rebel-base/*.h x-wing/*.h x-wing/*/*.h)
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_sources,tests/fuzz/fuzz_%.c) $(HEADERS)

@@ -12,7 +12,7 @@ enum {
 
 static const struct opt_spec specs[] = {
     {"listen", 'l', 1, O_LISTEN},
-    {"document", 'd', 1, O_DOCUMENT},
+    {"document", 0, 1, O_DOCUMENT},
     {"served-by", 0, 1, O_SERVED_BY},
     {"drain", 0, 1, O_DRAIN},
     {"grace", 0, 1, O_GRACE},
@@ -201,7 +201,7 @@ static const char usage[] =
 "  -l, --listen ADDR:PORT     listen address (default :8080 = IPv6+IPv4, IPv4 only\n"
 "                             where IPv6 is off; 0.0.0.0:8080 is IPv4 only,\n"
 "                             [::]:8080 IPv6 only, [::1]:8080, host:8080, ...)\n"
-"  -d, --document PATH        the JSON document (default /etc/rebel-base/index.html,\n"
+"      --document PATH        the JSON document (default /etc/rebel-base/index.html,\n"
 "                             at most 1 MiB); any JSON value is accepted\n"
 "      --served-by NAME       X-Served-By header value (default: the host name)\n"
 "      --drain DURATION       after SIGTERM/SIGINT keep serving this long with\n"

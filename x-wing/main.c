@@ -1,164 +1,25 @@
 /* xwing: fires N HTTP requests at rebel-base and tallies the replies per
  * cluster; `xwing serve` runs the same from inside the x-wing pod; `xwing
- * probe` runs it every second and serves it to Prometheus. This file
- * wires the modules together and is the one place errors are printed. */
+ * probe` runs it every second and serves it to Prometheus. This file reads
+ * the command line, starts the mode it names and is the one place a mode's
+ * failure to run is printed. */
 #include <curl/curl.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "clock.h"
-#include "expect.h"
+#include "client.h"
+#include "help.h"
+#include "log.h"
 #include "options.h"
 #include "probe.h"
-#include "progress.h"
-#include "report.h"
-#include "run.h"
 #include "serve.h"
-#include "spec.h"
 #include "stop.h"
-#include "watch.h"
-
-/* The signal that interrupted the run, 0 while none came. The handler may
- * run on any thread (libcurl's resolver threads do not block signals) while
- * fire reads it on the main thread: a lock-free atomic, which C11 lets a
- * handler write, not a volatile sig_atomic_t, which only orders it within
- * one thread. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only write lock-free atomics");
-static atomic_int interrupted;
-
-static void on_interrupt(int sig)
-{
-    atomic_store(&interrupted, sig);
-}
-
-/* Ctrl-C or SIGTERM ends a run early: what was counted is still printed,
- * marked as interrupted, and the exit status names the signal. */
-static void catch_interrupt(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-struct ticker {
-    struct watch watch;
-    struct progress progress;
-    int watching;
-};
-
-static int tick(void *ctx, const struct run_state *st)
-{
-    struct ticker *t = ctx;
-    return t->watching ? watch_tick(&t->watch, st) : progress_tick(&t->progress, st);
-}
-
-static void print_report(const struct options *o, const struct report *rep)
-{
-    if (o->json) {
-        char *json = report_json(rep);
-        if (json)
-            printf("%s\n", json);
-        else
-            fprintf(stderr, "xwing: out of memory rendering JSON\n");
-        free(json);
-    } else {
-        report_text(stdout, rep);
-    }
-    fflush(stdout);
-}
-
-/* Judges the finished run, prints it, and returns the exit status. sig: the
- * signal that stopped it, 0 for none. */
-static int conclude(const struct options *o, const struct run_config *cfg,
-                    const struct run_state *st, int sig)
-{
-    struct expect_result er;
-    uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {
-        .requested = cfg->fire.n,
-        .completed = done,
-        .end = run_end_of(cfg->fire.n, done, sig, RUN_END_SIGNAL, RUN_END_DURATION),
-        .signal = sig,
-        .limit_ms = o->duration_ms,
-    };
-    struct report rep = run_report(cfg, st, &o->expect, &out, &er);
-
-    print_report(o, &rep);
-    if (!er.ok)
-        fprintf(stderr, "xwing: %s\n", er.reason);
-    return run_exit_status(&out, expect_exit_code(&er));
-}
-
-/* The run the command line asks for: the tally's spec, paced, bounded by
- * --duration and stopped by a signal, printing with -v, counting the
- * expected values exactly. */
-static struct run_config client_config(const struct options *o, const char **urls,
-                                       const char **pins)
-{
-    for (size_t i = 0; i < o->ntargets; i++)
-        urls[i] = o->targets[i].url;
-    for (size_t i = 0; i < o->expect.nvalues; i++)
-        pins[i] = o->expect.values[i];
-    struct run_config cfg = spec_run_config(&o->spec, urls, o->ntargets);
-    cfg.fire.interval_ns = options_interval_ns(o);
-    cfg.fire.keepalive = o->keepalive;
-    cfg.fire.dns_cache = o->dns_cache;
-    cfg.fire.deadline_ns = o->duration_ms ? clock_mono_ns() + o->duration_ms * 1000000u : 0;
-    cfg.fire.stop = &interrupted;
-    cfg.bodies = o->verbose ? (o->json ? stderr : stdout) : NULL;
-    cfg.errors = o->verbose ? stderr : NULL;
-    cfg.pins = pins;
-    cfg.npins = o->expect.nvalues;
-    return cfg;
-}
-
-static int run_client(const struct options *o)
-{
-    const char *urls[OPTIONS_MAX_TARGETS];
-    const char *pins[EXPECT_MAX_ALL];
-    struct run_state *st = malloc(sizeof *st);
-    struct ticker *tk = malloc(sizeof *tk);
-    struct error err;
-    int rc;
-
-    if (!st || !tk) {
-        fprintf(stderr, "xwing: out of memory\n");
-        free(st), free(tk);
-        return 1;
-    }
-    tk->watching = o->watch;
-    /* With -o json, stdout carries only the final object. */
-    watch_init(&tk->watch, o->json ? stderr : stdout, o->watch_every_ms);
-    progress_init(&tk->progress, stderr, o->spec.n);
-    catch_interrupt();
-    struct run_config cfg = client_config(o, urls, pins);
-    rc = run_tally(&cfg, st, tick, tk, &err);
-    int sig = atomic_load(&interrupted); /* now: a later one cuts nothing short */
-    progress_end(&tk->progress);
-    if (rc) {
-        fprintf(stderr, "xwing: %s\n", err.msg);
-        rc = 1;
-    } else {
-        if (o->watch)
-            watch_finish(&tk->watch, st);
-        rc = conclude(o, &cfg, st, sig);
-    }
-    free(st), free(tk);
-    return rc;
-}
 
 /* A service that could not start says why once: as an event line in the
  * format asked for, or as the one plain line usage errors get too. */
-static int start_failed(const struct options *o, const char *mode, const struct error *err)
+static int start_failed(enum log_format format, const char *mode, const struct error *err)
 {
-    struct log lg = {.prog = "xwing", .format = o->log_format};
-    if (o->log_format == LOG_JSON)
+    struct log lg = {.prog = "xwing", .format = format};
+    if (format == LOG_JSON)
         log_event(&lg, LOG_ERROR, err->step, "%s: %s", mode, err->msg);
     else
         fprintf(stderr, "xwing: %s: %s\n", mode, err->msg);
@@ -168,15 +29,30 @@ static int start_failed(const struct options *o, const char *mode, const struct 
 static int run_mode(const struct options *o)
 {
     struct error err;
+    int rc;
     switch (o->mode) {
     case OPTIONS_SERVE:
         stop_block();
-        return serve_run(o, &err) ? start_failed(o, "serve", &err) : 0;
+        return serve_run(&o->serve, &err) ? start_failed(o->serve.log_format, "serve", &err) : 0;
     case OPTIONS_PROBE:
         stop_block();
-        return probe_run(o, &err) ? start_failed(o, "probe", &err) : 0;
-    default: return run_client(o);
+        return probe_run(&o->probe, &err) ? start_failed(LOG_TEXT, "probe", &err) : 0;
+    default:
+        if ((rc = client_run(&o->client, &err)) >= 0)
+            return rc;
+        fprintf(stderr, "xwing: %s\n", err.msg);
+        return 1;
     }
+}
+
+static void print_help(const struct options *o)
+{
+    if (o->help_of == OPTIONS_SERVE)
+        help_serve(stdout);
+    else if (o->help_of == OPTIONS_PROBE)
+        help_probe(stdout);
+    else
+        help_client(stdout);
 }
 
 int main(int argc, char **argv)
@@ -190,12 +66,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (o.mode == OPTIONS_HELP) {
-        if (o.serve_help)
-            options_serve_usage(stdout);
-        else if (o.probe_help)
-            options_probe_usage(stdout);
-        else
-            options_usage(stdout);
+        print_help(&o);
         return 0;
     }
     if (o.mode == OPTIONS_VERSION) {

@@ -1,4 +1,4 @@
-/* fuzz_allowlist: x-wing/allowlist.c, what `xwing serve` may fetch. The input
+/* fuzz_allowlist: x-wing/core/allowlist.c, what `xwing serve` may fetch. The input
  * is "PATTERNS\nHOST\nPORT": the comma-separated patterns (as
  * XWING_ALLOW_TARGET), a target's host and its port. Checks, besides
  * ASan/UBSan: a refused list keeps only whole patterns (n within its cap);
@@ -6,7 +6,7 @@
  * allowing more never allows less (a list with "*" added allows every name);
  * a host that is an IP address is refused exactly for its classes, and the
  * probe's open list refuses it only when it is link-local.
- * SOURCES: x-wing/allowlist.c x-wing/addrclass.c common/opt.c */
+ * SOURCES: x-wing/core/allowlist.c x-wing/core/addrclass.c common/opt.c */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * non-empty one-line reason; an accepted configuration is within its documented
  * bounds (xwing: 1..OPTIONS_MAX_TARGETS targets, c in 1..OPTIONS_MAX_C, a
  * terminated key; rebel-base: terminated document path and served-by).
- * SOURCES: rebel-base/config.c x-wing/options.c x-wing/spec.c x-wing/serve.c x-wing/allowlist.c x-wing/addrclass.c x-wing/gate.c x-wing/lookup.c x-wing/httpd.c x-wing/stop.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c */
+ * SOURCES: rebel-base/config.c x-wing/cli/options.c x-wing/cli/client_flags.c x-wing/cli/serve_flags.c x-wing/cli/probe_flags.c x-wing/cli/tally_flags.c x-wing/cli/parse.c x-wing/client/client.c x-wing/client/progress.c x-wing/client/watch.c x-wing/core/spec.c x-wing/serve/serve.c x-wing/core/allowlist.c x-wing/core/addrclass.c x-wing/core/gate.c x-wing/core/lookup.c x-wing/core/httpd.c x-wing/core/stop.c x-wing/core/target.c x-wing/core/expect.c x-wing/core/reply.c x-wing/core/tally.c x-wing/core/histogram.c x-wing/core/report.c x-wing/core/outcome.c x-wing/core/run.c x-wing/core/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "config.h"
 #include "options.h"
 #include "serve.h"
+#include "tally_flags.h"
 
 #define MAXARGS 40
 
@@ -60,10 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (options_parse(&o, argc, argv, &err) != 0) {
             check_line(err.msg, sizeof err.msg);
         } else if (o.mode == OPTIONS_RUN) {
-            if (o.ntargets < 1 || o.ntargets > OPTIONS_MAX_TARGETS || o.spec.c < 1 ||
-                o.spec.c > OPTIONS_MAX_C || strnlen(o.spec.key, sizeof o.spec.key) == sizeof o.spec.key)
+            const struct client_options *c = &o.client;
+            if (c->ntargets < 1 || c->ntargets > CLIENT_MAX_TARGETS || c->spec.c < 1 ||
+                c->spec.c > TALLY_FLAGS_MAX_C || strnlen(c->spec.key, sizeof c->spec.key) == sizeof c->spec.key)
                 abort();
-            (void)options_interval_ns(&o);
+            (void)client_interval_ns(c);
         }
     } else {
         /* /tally?name=value&...: pairs from the argv pieces, split at '='. */

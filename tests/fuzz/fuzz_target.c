@@ -3,7 +3,7 @@
  * non-empty host, a path starting with '/', a terminated URL that starts with
  * "http://", no whitespace or control bytes in the URL (libcurl would
  * misparse them), and parsing the URL again gives the same host, port and path.
- * SOURCES: x-wing/target.c common/opt.c */
+ * SOURCES: x-wing/core/target.c common/opt.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

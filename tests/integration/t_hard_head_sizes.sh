@@ -39,8 +39,8 @@ for mem in 8192 16384; do
 done
 
 pool=$(($(sed -n 's/^#define HTTPD_CONNECTION_MEMORY (\([0-9]*\)u \* 1024u).*/\1/p' \
-    "$ROOT/x-wing/httpd.h") * 1024))
-[ "$pool" -gt 0 ] || fail "cannot read HTTPD_CONNECTION_MEMORY from x-wing/httpd.h"
+    "$ROOT/x-wing/core/httpd.h") * 1024))
+[ "$pool" -gt 0 ] || fail "cannot read HTTPD_CONNECTION_MEMORY from x-wing/core/httpd.h"
 start_serve serve --listen 127.0.0.1:0
 sweep "xwing serve" "$SERVE_PORT" /healthz "$pool"
 start_probe probe --listen 127.0.0.1:0 --every 1h "127.0.0.1:$DEAD_PORT"

@@ -13,6 +13,7 @@ expect_usage() {
 }
 
 expect_usage "unknown option '--bogus'" --bogus
+expect_usage "unknown option '-d'" -d x # xwing's -d is --duration: not the document here
 expect_usage "--listen: bad value '8080'" --listen 8080
 expect_usage "--listen: bad value 'x:99999'" --listen x:99999
 expect_usage "--drain: bad value 'soon'" --drain soon

@@ -55,7 +55,7 @@ MODULES = {
 }
 # The files that decide what users see (issue 26's goal: no survivor there).
 GOAL_FILES = {"router", "endpoints", "answer", "document", "reload", "drain", "tally", "expect",
-              "reply", "target", "report", "run", "probe_state", "probe_render", "opt"}
+              "reply", "target", "report", "outcome", "run", "probe_state", "probe_render", "opt"}
 
 
 def sh(cmd, cwd, timeout=None, log=None):
@@ -186,7 +186,7 @@ def main():
         ok, out = tree.build_all()
         if not ok:
             sys.exit(f"mutate: the real code does not build:\n{out}")
-        srcs = [s for s in sorted(glob.glob("*/*.c", root_dir=tree.dir)) if s.split("/")[0] in MODULES and FILES.search(s)]
+        srcs = [s for s in sorted(glob.glob("*/**/*.c", root_dir=tree.dir, recursive=True)) if s.split("/")[0] in MODULES and FILES.search(s)]
         if REPLAY:
             listed = {row.split("\t")[0] for row in open(REPLAY)}
             srcs = [s for s in srcs if s in listed]

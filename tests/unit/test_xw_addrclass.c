@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/addrclass: addresses as {text, classes}, and what the
+/* Unit tests for x-wing/core/addrclass: addresses as {text, classes}, and what the
  * allowlist compares and shows. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/allowlist: {patterns, target} -> allowed by name, and
+/* Unit tests for x-wing/core/allowlist: {patterns, target} -> allowed by name, and
  * {patterns, flags, address} -> refused or not. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/expect: {tally, expectation} -> {ok, exit code, reason}. */
+/* Unit tests for x-wing/core/expect: {tally, expectation} -> {ok, exit code, reason}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

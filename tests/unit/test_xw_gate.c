@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/gate: the 403 reasons for targets as {patterns,
+/* Unit tests for x-wing/core/gate: the 403 reasons for targets as {patterns,
  * target, reason}, and fire with gate_admit against a real listening socket:
  * a refused address is never connected to, an allowed one is. */
 #include <setjmp.h>

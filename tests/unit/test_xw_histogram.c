@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/histogram: percentiles against the exact nearest-rank
+/* Unit tests for x-wing/core/histogram: percentiles against the exact nearest-rank
  * percentiles of known data, within the stated error (0.4% + 1 us). */
 #include <setjmp.h>
 #include <stdarg.h>

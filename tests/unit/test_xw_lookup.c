@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/lookup: an answer before the deadline is returned,
+/* Unit tests for x-wing/core/lookup: an answer before the deadline is returned,
  * a deadline already past or a name too long for DNS fails at once, and a
  * failed lookup leaves nothing to free. (A lookup that outlives its deadline
  * needs a nameserver that never answers: t_xw_dns_hang.) */

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/options: command lines as {argv, expected}. */
+/* Unit tests for x-wing/cli/options: command lines as {argv, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fire.h"
+#include "help.h"
 #include "options.h"
 
 #define MAXARG 12
@@ -40,19 +41,19 @@ static void test_defaults(void **state)
     const char *args[] = {"rebel-base", NULL};
     assert_int_equal(parse(args, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_RUN);
-    assert_int_equal(o.spec.n, 10);
-    assert_int_equal(o.spec.c, 1);
-    assert_int_equal(o.spec.timeout_ms, 2000);
-    assert_int_equal(o.keepalive, 0);
-    assert_int_equal(o.dns_cache, 0);
-    assert_string_equal(o.spec.key, "Cluster");
-    assert_int_equal(o.spec.by, REPLY_BY_KEY);
-    assert_int_equal(o.spec.max_body, 65536);
-    assert_int_equal(o.json, 0);
-    assert_int_equal(o.ntargets, 1);
-    assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
-    assert_int_equal(options_interval_ns(&o), 0);
-    assert_int_equal(o.expect.mode, EXPECT_NONE);
+    assert_int_equal(o.client.spec.n, 10);
+    assert_int_equal(o.client.spec.c, 1);
+    assert_int_equal(o.client.spec.timeout_ms, 2000);
+    assert_int_equal(o.client.keepalive, 0);
+    assert_int_equal(o.client.dns_cache, 0);
+    assert_string_equal(o.client.spec.key, "Cluster");
+    assert_int_equal(o.client.spec.by, REPLY_BY_KEY);
+    assert_int_equal(o.client.spec.max_body, 65536);
+    assert_int_equal(o.client.json, 0);
+    assert_int_equal(o.client.ntargets, 1);
+    assert_string_equal(o.client.targets[0].url, "http://rebel-base:80/");
+    assert_int_equal(client_interval_ns(&o.client), 0);
+    assert_int_equal(o.client.expect.mode, EXPECT_NONE);
 }
 
 static void test_good(void **state)
@@ -63,38 +64,38 @@ static void test_good(void **state)
     const char *a1[] = {"-n", "100", "-c", "8", "--timeout", "500ms", "--keepalive", "--dns-cache",
                         "a:1", "b:2/x", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_int_equal(o.spec.n, 100);
-    assert_int_equal(o.spec.c, 8);
-    assert_int_equal(o.spec.timeout_ms, 500);
-    assert_true(o.keepalive && o.dns_cache);
-    assert_int_equal(o.ntargets, 2);
-    assert_string_equal(o.targets[1].url, "http://b:2/x");
+    assert_int_equal(o.client.spec.n, 100);
+    assert_int_equal(o.client.spec.c, 8);
+    assert_int_equal(o.client.spec.timeout_ms, 500);
+    assert_true(o.client.keepalive && o.client.dns_cache);
+    assert_int_equal(o.client.ntargets, 2);
+    assert_string_equal(o.client.targets[1].url, "http://b:2/x");
 
     const char *a2[] = {"--by", "pod", "-o", "json", "-v", "--expect-all", "Koornacht,Tion",
                         "--min-success", "0.9", "h", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.spec.by, REPLY_BY_POD);
-    assert_true(o.json && o.verbose);
-    assert_int_equal(o.expect.mode, EXPECT_ALL);
-    assert_int_equal(o.expect.nvalues, 2);
-    assert_true(o.expect.has_min);
+    assert_int_equal(o.client.spec.by, REPLY_BY_POD);
+    assert_true(o.client.json && o.client.verbose);
+    assert_int_equal(o.client.expect.mode, EXPECT_ALL);
+    assert_int_equal(o.client.expect.nvalues, 2);
+    assert_true(o.client.expect.has_min);
 
     const char *a3[] = {"--rate", "50", "-k", "meta.cluster", "--max-body", "1KiB", "h", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
-    assert_int_equal(options_interval_ns(&o), 20000000);
-    assert_string_equal(o.spec.key, "meta.cluster");
-    assert_int_equal(o.spec.max_body, 1024);
+    assert_int_equal(client_interval_ns(&o.client), 20000000);
+    assert_string_equal(o.client.spec.key, "meta.cluster");
+    assert_int_equal(o.client.spec.max_body, 1024);
 
     const char *a4[] = {"--watch", "h", NULL};
     assert_int_equal(parse(a4, &o, err, sizeof err), 0);
-    assert_int_equal(o.spec.n, FIRE_UNLIMITED);
-    assert_int_equal(options_interval_ns(&o), 100000000); /* 10/s while watching */
+    assert_int_equal(o.client.spec.n, FIRE_UNLIMITED);
+    assert_int_equal(client_interval_ns(&o.client), 100000000); /* 10/s while watching */
 
     const char *a5[] = {"--watch", "--interval", "1s", "-n", "5", "--duration", "3s", "h", NULL};
     assert_int_equal(parse(a5, &o, err, sizeof err), 0);
-    assert_int_equal(o.spec.n, 5);
-    assert_int_equal(o.duration_ms, 3000);
-    assert_int_equal(options_interval_ns(&o), 1000000000);
+    assert_int_equal(o.client.spec.n, 5);
+    assert_int_equal(o.client.duration_ms, 3000);
+    assert_int_equal(client_interval_ns(&o.client), 1000000000);
 
     const char *a6[] = {"--help", NULL};
     assert_int_equal(parse(a6, &o, err, sizeof err), 0);
@@ -104,7 +105,7 @@ static void test_good(void **state)
     assert_int_equal(o.mode, OPTIONS_VERSION);
     const char *a8[] = {"--expect-fail", "--", "-weird-host", NULL};
     assert_int_equal(parse(a8, &o, err, sizeof err), 0);
-    assert_string_equal(o.targets[0].host, "-weird-host");
+    assert_string_equal(o.client.targets[0].host, "-weird-host");
 }
 
 static void test_serve(void **state)
@@ -115,23 +116,23 @@ static void test_serve(void **state)
     const char *a1[] = {"serve", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_SERVE);
-    assert_string_equal(o.listen.host, "");
-    assert_int_equal(o.listen.port, 8080);
+    assert_string_equal(o.serve.listen.host, "");
+    assert_int_equal(o.serve.listen.port, 8080);
     const char *a2[] = {"serve", "--listen", "127.0.0.1:9999", "--max-requests", "50", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.listen.port, 9999);
-    assert_int_equal(o.serve_max_n, 50);
-    assert_int_equal(o.log_format, LOG_TEXT);
+    assert_int_equal(o.serve.listen.port, 9999);
+    assert_int_equal(o.serve.max_n, 50);
+    assert_int_equal(o.serve.log_format, LOG_TEXT);
     const char *a3[] = {"serve", "--help", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_HELP);
-    assert_true(o.serve_help);
+    assert_int_equal(o.help_of, OPTIONS_SERVE);
     const char *a4[] = {"serve", "--log-format", "json", NULL};
     assert_int_equal(parse(a4, &o, err, sizeof err), 0);
-    assert_int_equal(o.log_format, LOG_JSON);
+    assert_int_equal(o.serve.log_format, LOG_JSON);
     setenv("XWING_LOG_FORMAT", "json", 1); /* as rebel-base's REBEL_BASE_LOG_FORMAT */
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_int_equal(o.log_format, LOG_JSON);
+    assert_int_equal(o.serve.log_format, LOG_JSON);
     unsetenv("XWING_LOG_FORMAT");
 }
 
@@ -259,16 +260,16 @@ static void test_allow(void **state)
     char err[256], desc[1024];
     const char *a1[] = {"serve", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_true(allowlist_name(&o.allow, "rebel-base", 80));
-    assert_false(allowlist_name(&o.allow, "127.0.0.1", 80));
-    assert_false(o.allow.link_local || o.allow.open);
+    assert_true(allowlist_name(&o.serve.allow, "rebel-base", 80));
+    assert_false(allowlist_name(&o.serve.allow, "127.0.0.1", 80));
+    assert_false(o.serve.allow.link_local || o.serve.allow.open);
     const char *a2[] = {"serve", "--allow-target", "127.0.0.1:8080", "--allow-link-local", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    allowlist_describe(&o.allow, desc, sizeof desc);
+    allowlist_describe(&o.serve.allow, desc, sizeof desc);
     assert_string_equal(desc, "127.0.0.1:8080; link-local allowed");
     setenv("XWING_ALLOW_TARGET", "a.svc.cluster.local, [::1]:80", 1);
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    allowlist_describe(&o.allow, desc, sizeof desc);
+    allowlist_describe(&o.serve.allow, desc, sizeof desc);
     assert_string_equal(desc, "a.svc.cluster.local, [::1]:80, 127.0.0.1:8080; link-local allowed");
     setenv("XWING_ALLOW_TARGET", "", 1); /* set but empty: the empty value, an error */
     assert_int_equal(parse(a1, &o, err, sizeof err), -1);
@@ -276,7 +277,7 @@ static void test_allow(void **state)
     unsetenv("XWING_ALLOW_TARGET");
     const char *a3[] = {"probe", "--allow-link-local", "169.254.169.254", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
-    assert_true(o.allow.open && o.allow.link_local);
+    assert_true(o.probe.allow.open && o.probe.allow.link_local);
     const char *a4[] = {"probe", "127.0.0.1:9", NULL}; /* the probe's loopback targets stay */
     assert_int_equal(parse(a4, &o, err, sizeof err), 0);
 
@@ -288,7 +289,7 @@ static void test_allow(void **state)
         many[argc++] = "h";
     }
     assert_int_equal(parse_argv(&o, argc, many, err, sizeof err), 0);
-    assert_int_equal(o.allow.n, 32); /* stated in the README */
+    assert_int_equal(o.serve.allow.n, 32); /* stated in the README */
     many[argc++] = "--allow-target=h";
     assert_int_equal(parse_argv(&o, argc, many, err, sizeof err), -1);
     assert_string_equal(err, "serve: --allow-target: bad value 'h': at most 32 patterns");
@@ -299,17 +300,17 @@ static void test_limits(void **state)
 {
     (void)state;
     static struct options o;
-    static char *argv[OPTIONS_MAX_TARGETS + 3];
+    static char *argv[CLIENT_MAX_TARGETS + 3];
     static char key[300];
     char err[512];
     int argc = 0;
 
     argv[argc++] = "xwing";
-    for (int i = 0; i < OPTIONS_MAX_TARGETS; i++)
+    for (int i = 0; i < CLIENT_MAX_TARGETS; i++)
         argv[argc++] = "127.0.0.1:1";
     assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), 0);
-    assert_int_equal(o.ntargets, OPTIONS_MAX_TARGETS);
-    assert_int_equal(OPTIONS_MAX_TARGETS, 1024); /* stated in --help */
+    assert_int_equal(o.client.ntargets, CLIENT_MAX_TARGETS);
+    assert_int_equal(CLIENT_MAX_TARGETS, 1024); /* stated in --help */
     argv[argc++] = "127.0.0.1:2";
     assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), -1);
     assert_string_equal(err, "too many targets: at most 1024");
@@ -335,10 +336,10 @@ static void test_tally_budget(void **state)
     char err[256];
     const char *a1[] = {"serve", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_int_equal(o.serve_budget_ms, 60000);
+    assert_int_equal(o.serve.budget_ms, 60000);
     const char *a2[] = {"serve", "--tally-budget", "500ms", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.serve_budget_ms, 500);
+    assert_int_equal(o.serve.budget_ms, 500);
     setenv("XWING_TALLY_BUDGET", "", 1); /* set but empty: the empty value, an error */
     assert_int_equal(parse(a1, &o, err, sizeof err), -1);
     assert_string_equal(err, "serve: XWING_TALLY_BUDGET: bad value '': expected a duration from 100ms to 1h");
@@ -366,9 +367,9 @@ static void test_environment_switches(void **state)
             setenv("XWING_ALLOW_LINK_LOCAL", want ? on[i] : off[i], 1);
             if (parse(serve, &o, err, sizeof err) != 0)
                 fail_msg("XWING_ALLOW_LINK_LOCAL=%s: %s", want ? on[i] : off[i], err);
-            if (o.allow.link_local != want)
+            if (o.serve.allow.link_local != want)
                 fail_msg("XWING_ALLOW_LINK_LOCAL=%s: link-local %d", want ? on[i] : off[i],
-                         o.allow.link_local);
+                         o.serve.allow.link_local);
         }
     }
     setenv("XWING_ALLOW_LINK_LOCAL", "enabled", 1);
@@ -384,11 +385,11 @@ static void test_environment_switches(void **state)
         setenv(ignored[i], "true", 1);
     const char *client[] = {"rebel-base", NULL}, *probe[] = {"probe", "rebel-base", NULL};
     assert_int_equal(parse(client, &o, err, sizeof err), 0);
-    assert_int_equal(o.keepalive | o.dns_cache | o.verbose | o.watch, 0);
-    assert_int_equal(o.expect.mode, EXPECT_NONE);
+    assert_int_equal(o.client.keepalive | o.client.dns_cache | o.client.verbose | o.client.watch, 0);
+    assert_int_equal(o.client.expect.mode, EXPECT_NONE);
     assert_int_equal(parse(probe, &o, err, sizeof err), 0);
-    assert_int_equal(o.expect.mode, EXPECT_NONE);
-    assert_false(o.allow.link_local);
+    assert_int_equal(o.probe.expect.mode, EXPECT_NONE);
+    assert_false(o.probe.allow.link_local);
     for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
         unsetenv(ignored[i]);
 }
@@ -411,7 +412,7 @@ static void test_usage_states_limits(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    options_usage(out);
+    help_client(out);
     fclose(out);
     for (size_t i = 0; i < sizeof client / sizeof client[0]; i++)
         if (!strstr(buf, client[i]))
@@ -419,7 +420,7 @@ static void test_usage_states_limits(void **state)
     free(buf);
     buf = NULL;
     out = open_memstream(&buf, &len);
-    options_serve_usage(out);
+    help_serve(out);
     fclose(out);
     for (size_t i = 0; i < sizeof serve / sizeof serve[0]; i++)
         if (!strstr(buf, serve[i]))
@@ -433,7 +434,7 @@ static void test_usage_explains_defaults(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    options_usage(out);
+    help_client(out);
     fclose(out);
     assert_non_null(strstr(buf, "NEW TCP CONNECTION"));
     assert_non_null(strstr(buf, "picks the backend once per connection"));

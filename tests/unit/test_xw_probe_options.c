@@ -1,4 +1,4 @@
-/* Unit tests for `xwing probe`'s command line (x-wing/options): {argv, expected}. */
+/* Unit tests for `xwing probe`'s command line (x-wing/cli/options): {argv, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "help.h"
 #include "options.h"
 
 #define MAXARG 20
@@ -39,18 +40,17 @@ static void test_defaults(void **state)
     const char *args[] = {"rebel-base", NULL};
     assert_int_equal(parse(args, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_PROBE);
-    assert_int_equal(o.probe_every_ms, 1000);
-    assert_string_equal(o.listen.host, "");
-    assert_int_equal(o.listen.port, 9090);
-    assert_int_equal(o.spec.n, 10);
-    assert_int_equal(o.spec.c, 1);
-    assert_int_equal(o.spec.timeout_ms, 2000);
-    assert_int_equal(o.keepalive, 0); /* fresh connection and lookup: not even settable */
-    assert_int_equal(o.dns_cache, 0);
-    assert_string_equal(o.spec.key, "Cluster");
-    assert_int_equal(o.ntargets, 1);
-    assert_string_equal(o.targets[0].url, "http://rebel-base:80/");
-    assert_int_equal(o.expect.mode, EXPECT_NONE);
+    assert_int_equal(o.probe.every_ms, 1000);
+    assert_string_equal(o.probe.listen.host, "");
+    assert_int_equal(o.probe.listen.port, 9090);
+    assert_int_equal(o.probe.spec.n, 10);
+    assert_int_equal(o.probe.spec.c, 1);
+    assert_int_equal(o.probe.spec.timeout_ms, 2000);
+    /* fresh connection and lookup: probe_options has no keepalive or dns-cache to set */
+    assert_string_equal(o.probe.spec.key, "Cluster");
+    assert_int_equal(o.probe.ntargets, 1);
+    assert_string_equal(o.probe.targets[0].url, "http://rebel-base:80/");
+    assert_int_equal(o.probe.expect.mode, EXPECT_NONE);
 }
 
 static void test_good(void **state)
@@ -62,28 +62,27 @@ static void test_good(void **state)
                         "--expect-all", "Koornacht,Tion", "--min-success", "0.9",
                         "--timeout", "1s", "k:8080", "t:8080/x", NULL};
     assert_int_equal(parse(a1, &o, err, sizeof err), 0);
-    assert_int_equal(o.probe_every_ms, 250);
-    assert_int_equal(o.spec.n, 20);
-    assert_int_equal(o.spec.c, 2);
-    assert_string_equal(o.listen.host, "127.0.0.1");
-    assert_int_equal(o.listen.port, 0);
-    assert_int_equal(o.expect.mode, EXPECT_ALL);
-    assert_int_equal(o.expect.nvalues, 2);
-    assert_int_equal(o.ntargets, 2);
-    assert_string_equal(o.targets[1].url, "http://t:8080/x");
+    assert_int_equal(o.probe.every_ms, 250);
+    assert_int_equal(o.probe.spec.n, 20);
+    assert_int_equal(o.probe.spec.c, 2);
+    assert_string_equal(o.probe.listen.host, "127.0.0.1");
+    assert_int_equal(o.probe.listen.port, 0);
+    assert_int_equal(o.probe.expect.mode, EXPECT_ALL);
+    assert_int_equal(o.probe.expect.nvalues, 2);
+    assert_int_equal(o.probe.ntargets, 2);
+    assert_string_equal(o.probe.targets[1].url, "http://t:8080/x");
     const char *a2[] = {"--by", "pod", "--every", "1h", "--listen", "[::1]:9091", "h", NULL};
     assert_int_equal(parse(a2, &o, err, sizeof err), 0);
-    assert_int_equal(o.spec.by, REPLY_BY_POD);
-    assert_int_equal(o.probe_every_ms, 3600000);
-    assert_string_equal(o.listen.host, "::1");
+    assert_int_equal(o.probe.spec.by, REPLY_BY_POD);
+    assert_int_equal(o.probe.every_ms, 3600000);
+    assert_string_equal(o.probe.listen.host, "::1");
     const char *a3[] = {"--every", "1ms", "--expect-fail", "h", NULL};
     assert_int_equal(parse(a3, &o, err, sizeof err), 0);
-    assert_int_equal(o.probe_every_ms, 1);
+    assert_int_equal(o.probe.every_ms, 1);
     const char *a4[] = {"--help", NULL}; /* no target needed for help */
     assert_int_equal(parse(a4, &o, err, sizeof err), 0);
     assert_int_equal(o.mode, OPTIONS_HELP);
-    assert_true(o.probe_help);
-    assert_false(o.serve_help);
+    assert_int_equal(o.help_of, OPTIONS_PROBE);
 }
 
 static void test_bad(void **state)
@@ -129,16 +128,16 @@ static void test_limits(void **state)
 {
     (void)state;
     static struct options o;
-    static char names[OPTIONS_MAX_PROBE_TARGETS + 1][16];
-    char *argv[OPTIONS_MAX_PROBE_TARGETS + 3] = {"xwing", "probe"};
+    static char names[PROBE_MAX_TARGETS + 1][16];
+    char *argv[PROBE_MAX_TARGETS + 3] = {"xwing", "probe"};
     char err[256];
     int argc = 2;
-    for (int i = 0; i < OPTIONS_MAX_PROBE_TARGETS; i++) {
+    for (int i = 0; i < PROBE_MAX_TARGETS; i++) {
         snprintf(names[i], sizeof names[i], "h%d", i);
         argv[argc++] = names[i];
     }
     assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), 0);
-    assert_int_equal(o.ntargets, 16);
+    assert_int_equal(o.probe.ntargets, 16);
     snprintf(names[16], sizeof names[16], "h16");
     argv[argc++] = names[16];
     assert_int_equal(parse_argv(&o, argc, argv, err, sizeof err), -1);
@@ -148,7 +147,7 @@ static void test_limits(void **state)
     setenv("XWING_EVERY", "nonsense", 1);
     const char *a[] = {"h", NULL};
     assert_int_equal(parse(a, &o, err, sizeof err), 0);
-    assert_int_equal(o.listen.port, 9090);
+    assert_int_equal(o.probe.listen.port, 9090);
     unsetenv("XWING_LISTEN");
     unsetenv("XWING_EVERY");
 }
@@ -166,7 +165,7 @@ static void test_usage(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    options_probe_usage(out);
+    help_probe(out);
     fclose(out);
     for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++)
         if (!strstr(buf, probe[i]))
@@ -174,7 +173,7 @@ static void test_usage(void **state)
     free(buf);
     buf = NULL;
     out = open_memstream(&buf, &len);
-    options_usage(out);
+    help_client(out);
     fclose(out);
     assert_non_null(strstr(buf, "xwing probe [--every 1s] TARGET..."));
     free(buf);

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/promtext, the exposition primitives of xwing probe. */
+/* Unit tests for x-wing/probe/promtext, the exposition primitives of xwing probe. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/reply: classification and key paths as {input, expected}. */
+/* Unit tests for x-wing/core/reply: classification and key paths as {input, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

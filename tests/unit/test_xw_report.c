@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/report: the JSON shape (parsed back with cJSON) and
+/* Unit tests for x-wing/core/report: the JSON shape (parsed back with cJSON) and
  * that the text summary shows the same rows. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/fire's error classes, run_count's mapping of an
+/* Unit tests for x-wing/core/fire's error classes, run_count's mapping of an
  * outcome to its row ({outcome, expected row}), how a run ended, and
  * run_report's verdict and report. */
 #include <setjmp.h>
@@ -122,6 +122,44 @@ static void test_end_of(void **state)
     assert_int_equal(run_end_of(100, 3, 0, RUN_END_SHUTDOWN, RUN_END_BUDGET), RUN_END_BUDGET);
 }
 
+/* run_outcome_of, as the client (signal, --duration) and serve (shutdown,
+ * budget) call it: {requested, counted, stop flag, ends} -> the outcome. */
+static void test_outcome_of(void **state)
+{
+    (void)state;
+    static const struct run_ends client = {RUN_END_SIGNAL, RUN_END_DURATION, 5000};
+    static const struct run_ends serve = {RUN_END_SHUTDOWN, RUN_END_BUDGET, 60000};
+    static const struct {
+        uint64_t requested, counted;
+        int stopped;
+        const struct run_ends *ends;
+        struct run_outcome want;
+    } cases[] = {
+        {4, 4, 0, &client, {4, 4, RUN_END_COUNT, 0, 5000}},
+        {4, 4, SIGINT, &client, {4, 4, RUN_END_COUNT, 0, 5000}},
+        {4, 2, SIGTERM, &client, {4, 2, RUN_END_SIGNAL, SIGTERM, 5000}},
+        {FIRE_UNLIMITED, 3, 0, &client, {FIRE_UNLIMITED, 3, RUN_END_DURATION, 0, 5000}},
+        {4, 2, 1, &serve, {4, 2, RUN_END_SHUTDOWN, 0, 60000}},
+        {4, 2, 0, &serve, {4, 2, RUN_END_BUDGET, 0, 60000}},
+        {4, 4, 1, &serve, {4, 4, RUN_END_COUNT, 0, 60000}},
+    };
+    struct run_state *st = calloc(1, sizeof *st);
+    assert_non_null(st);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run_config cfg = {.fire = {.n = cases[i].requested}};
+        tally_init(&st->tally);
+        for (uint64_t k = 0; k < cases[i].counted; k++)
+            tally_reply(&st->tally, "Koornacht");
+        struct run_outcome o = run_outcome_of(&cfg, st, cases[i].ends, cases[i].stopped);
+        assert_int_equal(o.requested, cases[i].want.requested);
+        assert_int_equal(o.completed, cases[i].want.completed);
+        assert_int_equal(o.end, cases[i].want.end);
+        assert_int_equal(o.signal, cases[i].want.signal);
+        assert_int_equal(o.limit_ms, cases[i].want.limit_ms);
+    }
+    free(st);
+}
+
 static void test_outcome_words(void **state)
 {
     (void)state;
@@ -224,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_end_of),
+        cmocka_unit_test(test_outcome_of),
         cmocka_unit_test(test_outcome_words),
         cmocka_unit_test(test_report),
     };

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/serve's /tally query parsing and x-wing/watch's line. */
+/* Unit tests for x-wing/serve/serve's /tally query parsing and x-wing/client/watch's line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "options.h"
 #include "serve.h"
 #include "watch.h"
 
@@ -90,14 +91,14 @@ static void test_same_defaults(void **state)
     char *argv[] = {"xwing", "h", NULL};
     assert_int_equal(options_parse(&o, 2, argv, &err), 0);
     serve_query_init(q);
-    assert_int_equal(q->spec.n, o.spec.n);
-    assert_int_equal(q->spec.c, o.spec.c);
-    assert_int_equal(q->spec.timeout_ms, o.spec.timeout_ms);
-    assert_int_equal(q->spec.connect_timeout_ms, o.spec.connect_timeout_ms);
-    assert_int_equal(q->spec.by, o.spec.by);
+    assert_int_equal(q->spec.n, o.client.spec.n);
+    assert_int_equal(q->spec.c, o.client.spec.c);
+    assert_int_equal(q->spec.timeout_ms, o.client.spec.timeout_ms);
+    assert_int_equal(q->spec.connect_timeout_ms, o.client.spec.connect_timeout_ms);
+    assert_int_equal(q->spec.by, o.client.spec.by);
     assert_string_equal(q->spec.key, "Cluster");
-    assert_string_equal(o.spec.key, "Cluster");
-    assert_int_equal(q->spec.max_body, o.spec.max_body);
+    assert_string_equal(o.client.spec.key, "Cluster");
+    assert_int_equal(q->spec.max_body, o.client.spec.max_body);
     free(q);
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/tally: rows, categories, the label cap and the sum invariant. */
+/* Unit tests for x-wing/core/tally: rows, categories, the label cap and the sum invariant. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for x-wing/target: good and bad targets as {input, expected}. */
+/* Unit tests for x-wing/core/target: good and bad targets as {input, expected}. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

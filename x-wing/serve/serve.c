@@ -30,7 +30,7 @@ _Static_assert(SERVE_MAX_TIMEOUT_MS == 10000, "update 'up to 10s'");
 
 /* A running `xwing serve`: what its connection threads share. */
 struct serve {
-    const struct options *opts;
+    const struct serve_options *opts;
     struct log log;
     atomic_uint busy; /* tallies running */
     atomic_int stop;  /* set once by the main thread at shutdown: tallies give up */
@@ -165,14 +165,8 @@ static char *render(const struct serve *s, const struct run_config *cfg,
 {
     struct expect none;
     struct expect_result er;
-    uint64_t done = tally_total(&st->tally);
-    struct run_outcome out = {
-        .requested = cfg->fire.n,
-        .completed = done,
-        .end = run_end_of(cfg->fire.n, done, atomic_load(&s->stop), RUN_END_SHUTDOWN,
-                          RUN_END_BUDGET),
-        .limit_ms = s->opts->serve_budget_ms,
-    };
+    struct run_ends ends = {RUN_END_SHUTDOWN, RUN_END_BUDGET, s->opts->budget_ms};
+    struct run_outcome out = run_outcome_of(cfg, st, &ends, atomic_load(&s->stop));
 
     expect_init(&none);
     struct report rep = run_report(cfg, st, &none, &out, &er);
@@ -192,7 +186,7 @@ static char *tally_json(struct serve *s, const struct serve_query *q)
     for (size_t i = 0; i < q->ntargets; i++)
         urls[i] = q->targets[i].url;
     struct run_config cfg = spec_run_config(&q->spec, urls, q->ntargets);
-    cfg.fire.deadline_ns = clock_mono_ns() + s->opts->serve_budget_ms * 1000000ull;
+    cfg.fire.deadline_ns = clock_mono_ns() + s->opts->budget_ms * 1000000ull;
     cfg.fire.stop = &s->stop;
     cfg.fire.admit = gate_admit;
     cfg.fire.admit_ctx = &s->opts->allow;
@@ -207,7 +201,7 @@ static char *tally_json(struct serve *s, const struct serve_query *q)
 static enum MHD_Result send_busy(const struct serve *s, struct MHD_Connection *conn)
 {
     char why[96];
-    uint64_t max = s->opts->serve_max_busy;
+    uint64_t max = s->opts->max_busy;
     snprintf(why, sizeof why, "busy: %llu tall%s already running (the --max-tallies limit)",
              (unsigned long long)max, max == 1 ? "y" : "ies");
     return httpd_json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, why);
@@ -238,7 +232,7 @@ static enum MHD_Result handle_tally(struct serve *s, struct MHD_Connection *conn
 
     if (!q)
         return MHD_NO;
-    if (read_query(conn, q, s->opts->serve_max_n, reason, sizeof reason)) {
+    if (read_query(conn, q, s->opts->max_n, reason, sizeof reason)) {
         free(q);
         return httpd_json_error(conn, MHD_HTTP_BAD_REQUEST, reason);
     }
@@ -246,7 +240,7 @@ static enum MHD_Result handle_tally(struct serve *s, struct MHD_Connection *conn
         free(q);
         return httpd_json_error(conn, MHD_HTTP_FORBIDDEN, reason);
     }
-    if (atomic_fetch_add(&s->busy, 1) >= s->opts->serve_max_busy) {
+    if (atomic_fetch_add(&s->busy, 1) >= s->opts->max_busy) {
         atomic_fetch_sub(&s->busy, 1);
         free(q);
         return send_busy(s, conn);
@@ -286,7 +280,7 @@ static int ip_literal(const char *host)
     return !*host || inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
 }
 
-int serve_run(const struct options *o, struct error *err)
+int serve_run(const struct serve_options *o, struct error *err)
 {
     struct httpd_config hc = {
         .handler = on_request,
@@ -318,8 +312,8 @@ int serve_run(const struct options *o, struct error *err)
     log_event(&s->log, LOG_INFO, "listen",
               "serving /healthz and /tally on %s (max %u connections, %llu tallies at once, "
               "n up to %llu, %llu ms budget per tally; targets allowed: %s)",
-              s->http.desc, hc.connection_limit, (unsigned long long)o->serve_max_busy,
-              (unsigned long long)o->serve_max_n, (unsigned long long)o->serve_budget_ms, allow);
+              s->http.desc, hc.connection_limit, (unsigned long long)o->max_busy,
+              (unsigned long long)o->max_n, (unsigned long long)o->budget_ms, allow);
     sig = stop_wait();
     atomic_store(&s->stop, 1); /* running tallies abandon their requests within 100 ms */
     httpd_stop(&s->http);

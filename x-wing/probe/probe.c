@@ -8,6 +8,7 @@
 #include "httpd.h"
 #include "probe_http.h"
 #include "probe_loop.h"
+#include "probe_shared.h"
 #include "stop.h"
 
 /* The loop runs libcurl and cJSON; libmicrohttpd's thread renders with stdio.
@@ -22,17 +23,17 @@ struct probe_run {
     int synced, loop_started;
 };
 
-static void describe(struct probe *p, const struct options *o)
+static void describe(struct probe *p, const struct probe_options *o)
 {
     const struct spec *s = &o->spec;
     snprintf(p->header, sizeof p->header,
              "xwing probe: %zu target%s, %llu request%s each every %g s, by %s%s%s",
              o->ntargets, o->ntargets == 1 ? "" : "s", (unsigned long long)s->n,
-             s->n == 1 ? "" : "s", (double)o->probe_every_ms / 1000.0, reply_by_name(s->by),
+             s->n == 1 ? "" : "s", (double)o->every_ms / 1000.0, reply_by_name(s->by),
              s->by == REPLY_BY_KEY ? " " : "", s->by == REPLY_BY_KEY ? s->key : "");
 }
 
-static int setup(struct probe_run *r, const struct options *o)
+static int setup(struct probe_run *r, const struct probe_options *o)
 {
     pthread_condattr_t ca;
     struct probe *p = r->p;
@@ -54,7 +55,7 @@ static int setup(struct probe_run *r, const struct options *o)
     p->fire.stop = &p->stop;
     p->fire.admit = gate_admit; /* link-local refused unless --allow-link-local */
     p->fire.admit_ctx = &o->allow;
-    p->every_ns = o->probe_every_ms * 1000000u;
+    p->every_ns = o->every_ms * 1000000u;
     p->max_body = o->spec.max_body;
     p->log = (struct log){.prog = "xwing", .format = LOG_TEXT, .out = NULL};
     describe(p, o);
@@ -92,7 +93,7 @@ static void teardown(struct probe_run *r)
     free(r->urls);
 }
 
-int probe_run(const struct options *o, struct error *err)
+int probe_run(const struct probe_options *o, struct error *err)
 {
     struct probe_run r = {.p = calloc(1, sizeof *r.p), .http = {.fd = -1}};
     struct httpd_config hc = {.handler = probe_http_answer, .cls = r.p,

@@ -20,8 +20,8 @@
 
 #include "expect.h"
 #include "histogram.h"
+#include "outcome.h"
 #include "reply.h"
-#include "run.h"
 #include "tally.h"
 
 struct report {

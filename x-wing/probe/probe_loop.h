@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "probe.h"
+#include "probe_shared.h"
 
 /* When the round after one due at due starts, now being the clock when that
  * round ended: due + every, or now when that has passed. Pure. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "httpd.h"
-#include "probe.h"
+#include "probe_shared.h"
 #include "probe_render.h"
 #include "promtext.h"
 

@@ -10,35 +10,35 @@
 #ifndef XW_PROBE_H
 #define XW_PROBE_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allowlist.h"
 #include "error.h"
-#include "fire.h"
-#include "log.h"
-#include "options.h"
-#include "probe_state.h"
+#include "expect.h"
+#include "opt.h"
+#include "spec.h"
+#include "target.h"
 
-struct probe {
-    pthread_mutex_t lock; /* held to finish a round and to render */
-    pthread_cond_t wake;  /* the loop sleeps on it (CLOCK_MONOTONIC) between rounds */
-    /* Set once by the main thread to end (under lock, so the loop's wait sees it);
-     * read by the loop, and by fire without the lock to abandon a round: atomic. */
-    atomic_int stop;
-    struct probe_state state;
-    struct fire_config fire; /* one round: N per target, the targets in turn */
-    uint64_t every_ns;
-    uint64_t max_body;
-    char header[384]; /* the first line of / (the key can take 255 bytes) */
-    struct log log;
+/* Each target is a label value on every series of /metrics and ~135 KiB of
+ * counters; a canary watches a few Services, not a fleet. */
+#define PROBE_MAX_TARGETS 16
+
+/* What `xwing probe` is started with (cli/probe_flags.c reads it). */
+struct probe_options {
+    struct spec spec; /* per target and round */
+    struct expect expect;
+    struct opt_hostport listen;
+    struct allowlist allow; /* open, --allow-link-local only */
+    uint64_t every_ms;
+    size_t ntargets;
+    struct target targets[PROBE_MAX_TARGETS];
 };
 
 /* Runs the probe until SIGTERM or SIGINT, which the caller must have blocked
  * in every thread (the threads started here inherit the mask). Returns 0
  * after a clean stop, -1 with err set when it could not start ("cannot
  * listen on 127.0.0.1:9090: Address already in use"). */
-int probe_run(const struct options *o, struct error *err);
+int probe_run(const struct probe_options *o, struct error *err);
 
 #endif

@@ -16,14 +16,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allowlist.h"
 #include "error.h"
-#include "options.h"
+#include "log.h"
+#include "opt.h"
 #include "spec.h"
 #include "target.h"
 
 #define SERVE_MAX_C 16
 #define SERVE_MAX_TIMEOUT_MS 10000
 #define SERVE_MAX_TARGETS 8
+#define SERVE_TALLY_BUDGET_MS 60000 /* --tally-budget's default */
+
+/* What `xwing serve` is started with (cli/serve_flags.c reads it). */
+struct serve_options {
+    struct opt_hostport listen;
+    enum log_format log_format;
+    uint64_t max_n;     /* --max-requests: the cap on n per tally */
+    uint64_t max_busy;  /* --max-tallies: at once */
+    uint64_t budget_ms; /* --tally-budget: no request starts after it */
+    struct allowlist allow; /* --allow-target (the lab's names when none) */
+};
 
 /* A /tally query as read so far: the targets and the tally to run. */
 struct serve_query {
@@ -57,6 +70,6 @@ void serve_query_explain(char *buf, size_t cap, const char *name, const char *va
 /* Serves until SIGTERM or SIGINT (which must be blocked in the calling
  * thread: stop_block). Returns 0 after a clean stop, -1 with err set when it
  * could not start (the address is taken, ...). */
-int serve_run(const struct options *o, struct error *err);
+int serve_run(const struct serve_options *o, struct error *err);
 
 #endif
