@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "mhd_log.h"
 
 /* A request's end: a head that fit the pool but left no room for the
  * reply's header gets its 431 here (head_refusal.h). */
@@ -26,6 +27,8 @@ int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct h
     if (h->fd < 0)
         return -1;
     h->daemon = MHD_start_daemon(c->flags | MHD_USE_ERROR_LOG, 0, NULL, NULL, c->handler, c->cls,
+                                 /* first, or libmicrohttpd prints the options' messages itself */
+                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log_event, c->log,
                                  MHD_OPTION_LISTEN_SOCKET, h->fd,
                                  MHD_OPTION_CONNECTION_LIMIT, c->connection_limit,
                                  MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout_s,

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "head_refusal.h"
 #include "listen.h"
+#include "log.h"
 #include "opt.h"
 
 /* The memory pool of each connection: the request head must fit in it, with
@@ -31,6 +32,8 @@ struct httpd_config {
     /* The 431 a head too large for the pool gets (head_refusal.h), in the
      * service's own error format. */
     const char *refusal_type, *refusal_body;
+    /* Where libmicrohttpd's own messages go, as events (common/mhd_log). */
+    const struct log *log;
 };
 
 /* Set fd to -1 before a start that may not happen (httpd_stop checks it). */

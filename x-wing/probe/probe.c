@@ -109,14 +109,16 @@ int probe_run(const struct probe_options *o, struct error *err)
         teardown(&r);
         return error_set(err, "start", "out of memory");
     }
+    hc.log = &r.p->log;
     if (httpd_start(&r.http, &o->listen, &hc, err)) {
         teardown(&r);
         return -1;
     }
     log_event(&lg, LOG_INFO, "listen", "listening on %s, %s", r.http.desc, r.p->header);
-    if (start_loop(&r)) {
+    int rc = start_loop(&r);
+    if (rc) { /* pthread's error, returned: errno is not set */
         teardown(&r);
-        return error_set(err, "start", "cannot start the round thread");
+        return error_set(err, "start", "cannot start the round thread: %s", strerror(rc));
     }
     sig = stop_wait();
     teardown(&r);

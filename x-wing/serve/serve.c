@@ -302,6 +302,7 @@ int serve_run(const struct serve_options *o, struct error *err)
     atomic_init(&s->busy, 0);
     atomic_init(&s->stop, 0);
     hc.cls = s;
+    hc.log = &s->log;
     if (httpd_start(&s->http, &o->listen, &hc, err)) {
         free(s);
         return -1;
