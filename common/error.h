@@ -1,14 +1,20 @@
-/* error: how I/O and set-up paths fail.
+/* error: how anything that can fail says why.
  *
  * Two conventions, no more:
- * - a validator of user input (a flag value, a query parameter) returns NULL
+ * - a validator of one value (a flag's value, a query parameter) returns NULL
  *   or a constant reason, "expected a duration like 2s": reentrant, since
- *   nothing is written (opt.h);
- * - a path that opens, reads, binds or builds something returns -1 (or NULL)
- *   and fills a struct error: the step that failed ("listen", the caller's log
- *   event) and one line saying why, naming the file or address.
- * Either way the caller at the edge prints the cause once; nothing below it
- * logs and then fails. */
+ *   nothing is written (opt.h); its caller names the value;
+ * - everything else that fails across a module boundary (option parsing,
+ *   opening, reading, binding, building, an initialiser whose pthread call
+ *   failed) returns -1 (or NULL) and fills a struct error: the step that
+ *   failed ("usage", "listen", "start", the caller's log event) and one line
+ *   saying why, naming the value, file or address, and the cause (strerror of
+ *   errno, or of the code a pthread function returned).
+ * A sentinel with no struct error is kept only where it is the answer, not an
+ * error: "no document yet", "not found", "nothing to read".
+ * The caller at the edge (each program's main) prints the cause once: a usage
+ * error as "prog: why (see --help)", anything later as a log event; nothing
+ * below it logs and then fails. */
 #ifndef COMMON_ERROR_H
 #define COMMON_ERROR_H
 

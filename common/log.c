@@ -61,6 +61,9 @@ size_t log_json_escape(char *buf, size_t cap, const char *s)
  * through, while a short line, every access-log line, costs no allocation.
  * On out of memory the text is cut at cap - 1 bytes. */
 static char *format_text(char *buf, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static char *format_text(char *buf, size_t cap, const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);

@@ -10,6 +10,6 @@
 
 /* For MHD_OPTION_EXTERNAL_LOGGER, with a const struct log * as cls: one
  * "libmicrohttpd" warn event per message, its trailing line breaks dropped. */
-void mhd_log_event(void *cls, const char *fmt, va_list ap);
+void mhd_log_event(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -55,7 +55,7 @@ static const struct opt_spec *find_short(const struct opt_spec *specs, char c)
 }
 
 static int apply_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx,
-                     const char *value, const char *origin, struct opt_error *err)
+                     const char *value, const char *origin, struct error *err)
 {
     const char *why = apply(ctx, sp->id, value);
     char shown[96];
@@ -113,7 +113,7 @@ static int argv_gives(const struct opt_spec *specs, const struct opt_spec *sp, i
 
 /* Applies one variable, NAME=v, for sp. 0, or -1 with err. */
 static int env_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx, const char *name,
-                   const char *v, struct opt_error *err)
+                   const char *v, struct error *err)
 {
     if (!sp->takes_value) {
         int on;
@@ -135,7 +135,7 @@ static int env_one(const struct opt_spec *sp, opt_apply_fn apply, void *ctx, con
  * it (or, for a list such as XWING_ALLOW_TARGET, adds to the entries of it
  * that were good). */
 static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply_fn apply,
-                     void *ctx, int argc, char **argv, int first, struct opt_error *err)
+                     void *ctx, int argc, char **argv, int first, struct error *err)
 {
     char name[64];
     for (const struct opt_spec *sp = specs; sp->name; sp++) {
@@ -154,7 +154,7 @@ static int parse_env(const struct opt_spec *specs, const char *prefix, opt_apply
 }
 
 static int parse_long(const struct opt_spec *specs, int argc, char **argv, int *i,
-                      opt_apply_fn apply, void *ctx, struct opt_error *err)
+                      opt_apply_fn apply, void *ctx, struct error *err)
 {
     const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -184,7 +184,7 @@ static int parse_long(const struct opt_spec *specs, int argc, char **argv, int *
 }
 
 static int parse_short(const struct opt_spec *specs, int argc, char **argv, int *i,
-                       opt_apply_fn apply, void *ctx, struct opt_error *err)
+                       opt_apply_fn apply, void *ctx, struct error *err)
 {
     const char *arg = argv[*i] + 1;
     char origin[4] = {'-', 0, 0, 0};
@@ -212,10 +212,10 @@ static int parse_short(const struct opt_spec *specs, int argc, char **argv, int 
     return 0;
 }
 
-static int extra_argument(const char *a, size_t pos_cap, struct opt_error *err)
+static int extra_argument(const char *a, size_t pos_cap, struct error *err)
 {
     char shown[96];
-    err->extra_args = 1;
+    err->step = OPT_STEP_EXTRA;
     if (pos_cap == 0)
         snprintf(err->msg, sizeof err->msg, "unexpected argument '%s'",
                  opt_shown(shown, sizeof shown, a));
@@ -227,12 +227,12 @@ static int extra_argument(const char *a, size_t pos_cap, struct opt_error *err)
 
 int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
               char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
-              size_t pos_cap, size_t *npos, struct opt_error *err)
+              size_t pos_cap, size_t *npos, struct error *err)
 {
     int only_pos = 0;
     *npos = 0;
     err->msg[0] = '\0';
-    err->extra_args = 0;
+    err->step = OPT_STEP_USAGE;
     if (env_prefix && parse_env(specs, env_prefix, apply, ctx, argc, argv, first, err))
         return -1;
     for (int i = first; i < argc; i++) {

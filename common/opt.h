@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 struct opt_spec {
     const char *name;  /* long name without the dashes; NULL ends the table */
     char short_name;   /* 0 when there is none */
@@ -30,22 +32,22 @@ struct opt_spec {
 typedef const char *(*opt_apply_fn)(void *ctx, int id, const char *value);
 #define OPT_REFUSE "\x1f"
 
-struct opt_error {
-    char msg[256];
-    int extra_args; /* set when more positional arguments came than pos_cap */
-};
+/* The steps an opt_parse error names: every usage error, and among them more
+ * positional arguments than pos_cap (a caller may say it its own way). */
+#define OPT_STEP_USAGE "usage"
+#define OPT_STEP_EXTRA "usage: extra argument"
 
 /* Parses env (if env_prefix is not NULL) then argv[first..argc). Positional
  * arguments are stored in pos (up to pos_cap, in order) and counted in *npos;
- * one more is an error naming the limit (err->extra_args set). "--" ends the
+ * one more is an error naming the limit (step OPT_STEP_EXTRA). "--" ends the
  * options. A variable that is set but empty is applied as the empty value
  * (PREFIX_NAME= is --name ""); --help and --version are never read from the
  * environment. Flags win: a bad variable whose flag argv gives is not an
- * error. Returns 0, or -1 with err->msg set to one line that names the
- * offending option or argument. */
+ * error. Returns 0, or -1 with err (step OPT_STEP_USAGE or OPT_STEP_EXTRA) and
+ * its msg one line that names the offending option or argument. */
 int opt_parse(const struct opt_spec *specs, const char *env_prefix, int argc,
               char **argv, int first, opt_apply_fn apply, void *ctx, char **pos,
-              size_t pos_cap, size_t *npos, struct opt_error *err);
+              size_t pos_cap, size_t *npos, struct error *err);
 
 /* Copies user text into dst (cap bytes) for an error message: control bytes
  * become '?' (a hostile argument cannot forge log lines) and text longer than

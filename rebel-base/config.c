@@ -151,7 +151,7 @@ static const char *apply(void *ctx, int id, const char *v)
 }
 
 enum config_status config_parse(struct config *cfg, int argc, char **argv,
-                                struct opt_error *err)
+                                struct error *err)
 {
     struct parse p = {.cfg = cfg};
     char *pos[1];
@@ -161,9 +161,9 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv,
     if (opt_parse(specs, "REBEL_BASE", argc, argv, 1, apply, &p, pos, 0, &npos, err))
         return CONFIG_USAGE;
     if (cfg->thread_per_connection && cfg->threads > 1) {
-        snprintf(err->msg, sizeof err->msg,
-                 "--thread-per-connection: cannot be combined with --threads %llu",
-                 (unsigned long long)cfg->threads);
+        error_set(err, OPT_STEP_USAGE,
+                  "--thread-per-connection: cannot be combined with --threads %llu",
+                  (unsigned long long)cfg->threads);
         return CONFIG_USAGE;
     }
     if (cfg->help || cfg->version)

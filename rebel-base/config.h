@@ -42,7 +42,7 @@ void config_defaults(struct config *cfg);
  * writes one line naming it to err and returns CONFIG_USAGE; --help and
  * --version return CONFIG_EXIT_OK (the caller prints). */
 enum config_status config_parse(struct config *cfg, int argc, char **argv,
-                                struct opt_error *err);
+                                struct error *err);
 
 /* The connection limits for the listen log line, each stated as what it does:
  * "max 4096 connections, 1024 per client, idle timeout 65s, header timeout

@@ -75,7 +75,7 @@ static void nap(uint64_t ms)
  * version, usage error). */
 static int parse_options(struct config *cfg, int argc, char **argv)
 {
-    struct opt_error err;
+    struct error err;
     config_defaults(cfg);
     switch (config_parse(cfg, argc, argv, &err)) {
     case CONFIG_USAGE:

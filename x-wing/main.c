@@ -58,7 +58,7 @@ static void print_help(const struct options *o)
 int main(int argc, char **argv)
 {
     static struct options o;
-    struct opt_error err;
+    struct error err;
     int rc;
 
     if (options_parse(&o, argc, argv, &err)) {

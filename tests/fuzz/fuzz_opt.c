@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argv[argc] = NULL;
     char *pos[4];
     size_t npos = 99;
-    struct opt_error err;
+    struct error err;
     memset(&err, 0x55, sizeof err);
     int rc = opt_parse(specs, NULL, argc, argv, 1, apply, NULL, pos, 4, &npos, &err);
     if (rc == 0 && npos > 4) abort();

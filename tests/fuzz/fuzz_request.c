@@ -5,7 +5,7 @@
  * Checks, besides ASan/UBSan: the route is in range and has a metrics label;
  * the status is 0 or 403/404/405; a 405 (and only a 405) carries Allow; a
  * parsed delay is within the cap and a forced status is in 200..599 (faults.h).
- * SOURCES: rebel-base/router.c rebel-base/faults.c common/opt.c common/clock.c */
+ * SOURCES: rebel-base/router.c rebel-base/faults.c common/opt.c common/clock.c common/error.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -169,7 +169,7 @@ static const char *count_ids(void *ctx, int id, const char *value)
 }
 
 static int run(int argc, char **argv, struct seen *s, char **pos, size_t *npos,
-               struct opt_error *err)
+               struct error *err)
 {
     memset(s, 0, sizeof *s);
     return opt_parse(specs, "TESTOPT", argc, argv, 1, apply, s, pos, 4, npos, err);
@@ -179,7 +179,7 @@ static void test_parse_argv(void **state)
 {
     (void)state;
     struct seen s;
-    struct opt_error err;
+    struct error err;
     char *pos[4];
     size_t npos;
 
@@ -214,7 +214,7 @@ static void test_parse_env(void **state)
 {
     (void)state;
     struct seen s;
-    struct opt_error err;
+    struct error err;
     char *pos[4];
     size_t npos;
     char *argv[] = {"p", "--drain", "5s"};
@@ -268,7 +268,7 @@ static void test_env_overridden(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct seen s;
-        struct opt_error err;
+        struct error err;
         char *pos[4];
         size_t npos;
         setenv("TESTOPT_DRAIN", "soon", 1);
@@ -298,7 +298,7 @@ static void test_refused(void **state)
         char *argv[3];
     } cases[] = {{3, {"p", "--drain", "5s"}}, {2, {"p", "--drain=1s"}}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct opt_error err;
+        struct error err;
         char *pos[4];
         size_t npos;
         assert_int_equal(opt_parse(specs, NULL, cases[i].argc, (char **)cases[i].argv, 1,
@@ -351,7 +351,7 @@ static void test_env_bool_spellings(void **state)
         {"0x1", 0, "TESTOPT_VERBOSE: bad value '0x1': expected true or false"},
     };
     struct seen s;
-    struct opt_error err;
+    struct error err;
     char *pos[4];
     size_t npos;
     char *argv[] = {"p"};
@@ -381,7 +381,7 @@ static void test_env_never_help(void **state)
         {"help", 'h', 0, 1}, {"version", 'V', 0, 2}, {"verbose", 'v', 0, 3}, {NULL, 0, 0, 0},
     };
     struct seen s;
-    struct opt_error err;
+    struct error err;
     char *pos[1];
     size_t npos;
     char *argv[] = {"p", "--help"};
@@ -403,20 +403,20 @@ static void test_extra_arguments(void **state)
 {
     (void)state;
     struct seen s;
-    struct opt_error err;
+    struct error err;
     char *pos[4];
     size_t npos;
     char *a[] = {"p", "a", "b", "c", "d", "e"};
     memset(&s, 0, sizeof s);
     assert_int_equal(opt_parse(specs, NULL, 6, a, 1, apply, &s, pos, 4, &npos, &err), -1);
     assert_string_equal(err.msg, "too many arguments at 'e': at most 4");
-    assert_int_equal(err.extra_args, 1);
+    assert_string_equal(err.step, OPT_STEP_EXTRA);
     assert_int_equal(opt_parse(specs, NULL, 2, a, 1, apply, &s, pos, 0, &npos, &err), -1);
     assert_string_equal(err.msg, "unexpected argument 'a'");
-    assert_int_equal(err.extra_args, 1);
+    assert_string_equal(err.step, OPT_STEP_EXTRA);
     assert_int_equal(opt_parse(specs, NULL, 2, (char *[]){"p", "--nope"}, 1, apply, &s, pos, 0,
                                &npos, &err), -1);
-    assert_int_equal(err.extra_args, 0);
+    assert_string_equal(err.step, OPT_STEP_USAGE);
 }
 
 static void test_colons_reason(void **state)

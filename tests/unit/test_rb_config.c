@@ -11,7 +11,7 @@
 
 #include "config.h"
 
-static enum config_status parse(struct config *c, struct opt_error *err, const char *a1,
+static enum config_status parse(struct config *c, struct error *err, const char *a1,
                                 const char *a2, const char *a3)
 {
     char *argv[5] = {(char *)"rebel-base", (char *)a1, (char *)a2, (char *)a3, NULL};
@@ -24,7 +24,7 @@ static void test_defaults(void **state)
 {
     (void)state;
     struct config c;
-    struct opt_error err;
+    struct error err;
     assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_OK);
     assert_string_equal(c.listen.host, "");
     assert_int_equal(c.listen.port, 8080);
@@ -56,12 +56,12 @@ static void test_good_values(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config c;
-        struct opt_error err;
+        struct error err;
         if (parse(&c, &err, cases[i].a1, cases[i].a2, NULL) != CONFIG_OK)
             fail_msg("%s %s: %s", cases[i].a1, cases[i].a2 ? cases[i].a2 : "", err.msg);
     }
     struct config c;
-    struct opt_error err;
+    struct error err;
     assert_int_equal(parse(&c, &err, "--listen", "[::1]:9000", "--allow-faults"), CONFIG_OK);
     assert_string_equal(c.listen.host, "::1");
     assert_int_equal(c.listen.port, 9000);
@@ -119,14 +119,14 @@ static void test_bad_values(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config c;
-        struct opt_error err;
+        struct error err;
         if (parse(&c, &err, cases[i].a1, cases[i].a2, NULL) != CONFIG_USAGE)
             fail_msg("%s %s was accepted", cases[i].a1, cases[i].a2 ? cases[i].a2 : "");
         if (!strstr(err.msg, cases[i].names))
             fail_msg("'%s' does not contain '%s'", err.msg, cases[i].names);
     }
     struct config c;
-    struct opt_error err;
+    struct error err;
     assert_int_equal(parse(&c, &err, "--threads", "2", "--thread-per-connection"), CONFIG_USAGE);
     assert_non_null(strstr(err.msg, "--thread-per-connection"));
 }
@@ -139,7 +139,7 @@ static void test_short_options(void **state)
     for (int ch = 1; ch < 256; ch++) {
         char arg[3] = {'-', (char)ch, '\0'};
         struct config c;
-        struct opt_error err;
+        struct error err;
         enum config_status st = parse(&c, &err, arg, "/tmp/x.json", NULL);
         switch (ch) {
         case 'l': assert_int_equal(st, CONFIG_USAGE); break; /* a listen address, not a path */
@@ -156,7 +156,7 @@ static void test_environment(void **state)
 {
     (void)state;
     struct config c;
-    struct opt_error err;
+    struct error err;
 
     setenv("REBEL_BASE_LISTEN", "127.0.0.1:7000", 1);
     setenv("REBEL_BASE_DRAIN", "3s", 1);
@@ -202,7 +202,7 @@ static void test_environment_switches(void **state)
     static const char *const names[] = {"REBEL_BASE_ALLOW_FAULTS", "REBEL_BASE_ACCESS_LOG",
                                         "REBEL_BASE_THREAD_PER_CONNECTION"};
     struct config c;
-    struct opt_error err;
+    struct error err;
     for (size_t n = 0; n < 3; n++) {
         for (size_t i = 0; i < 7; i++) {
             int got[2][3];
@@ -244,7 +244,7 @@ static void test_environment_empty(void **state)
         {"REBEL_BASE_ACCESS_LOG", "REBEL_BASE_ACCESS_LOG: bad value '': expected true or false"},
     };
     struct config c;
-    struct opt_error err;
+    struct error err;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setenv(cases[i].name, "", 1);
         assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_USAGE);
@@ -264,7 +264,7 @@ static void test_environment_no_help(void **state)
     (void)state;
     static const char *names[] = {"REBEL_BASE_HELP", "REBEL_BASE_VERSION"};
     struct config c;
-    struct opt_error err;
+    struct error err;
     for (size_t i = 0; i < 2; i++) {
         setenv(names[i], "1", 1);
         assert_int_equal(parse(&c, &err, NULL, NULL, NULL), CONFIG_OK);
@@ -305,7 +305,7 @@ static void test_help_version(void **state)
 {
     (void)state;
     struct config c;
-    struct opt_error err;
+    struct error err;
     assert_int_equal(parse(&c, &err, "--help", NULL, NULL), CONFIG_EXIT_OK);
     assert_int_equal(c.help, 1);
     assert_int_equal(parse(&c, &err, "-V", NULL, NULL), CONFIG_EXIT_OK);

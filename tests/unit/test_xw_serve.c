@@ -87,7 +87,7 @@ static void test_same_defaults(void **state)
     (void)state;
     static struct options o;
     struct serve_query *q = malloc(sizeof *q);
-    struct opt_error err;
+    struct error err;
     char *argv[] = {"xwing", "h", NULL};
     assert_int_equal(options_parse(&o, 2, argv, &err), 0);
     serve_query_init(q);

@@ -72,7 +72,7 @@ static void defaults(struct client_options *c)
 }
 
 /* Cross-option rules, once everything is read. */
-static int validate(struct client_parse *p, char **pos, size_t npos, struct opt_error *err)
+static int validate(struct client_parse *p, char **pos, size_t npos, struct error *err)
 {
     struct client_options *c = p->o;
     const char *why = NULL;
@@ -93,7 +93,7 @@ static int validate(struct client_parse *p, char **pos, size_t npos, struct opt_
 }
 
 int client_flags_parse(struct client_options *o, int argc, char **argv, enum parse_ask *ask,
-                     struct opt_error *err)
+                     struct error *err)
 {
     char *pos[CLIENT_MAX_TARGETS];
     size_t npos = 0;

@@ -9,6 +9,6 @@
 /* Reads argv[1..] into o (its defaults first), and into ask whether it
  * asks for --help or --version. Returns 0, or -1 with err set. */
 int client_flags_parse(struct client_options *o, int argc, char **argv, enum parse_ask *ask,
-                     struct opt_error *err);
+                     struct error *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include "probe_flags.h"
 #include "serve_flags.h"
 
-int options_parse(struct options *o, int argc, char **argv, struct opt_error *err)
+int options_parse(struct options *o, int argc, char **argv, struct error *err)
 {
     static const enum options_mode asked[] = {
         [PARSE_HELP] = OPTIONS_HELP, [PARSE_VERSION] = OPTIONS_VERSION};

@@ -31,7 +31,7 @@ struct options {
  * argv, and for serve XWING_* first. Returns 0, or -1 with err->msg set to
  * one line naming the bad flag or target, after the mode ("serve: ...",
  * "probe: ..."). --help and --version set the mode; the caller prints. */
-int options_parse(struct options *o, int argc, char **argv, struct opt_error *err);
+int options_parse(struct options *o, int argc, char **argv, struct error *err);
 
 /* The help that covers this command line's mode, for a usage error to point
  * at: "xwing serve --help", "xwing probe --help" or "xwing --help". */

@@ -2,25 +2,25 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-int parse_refuse(struct opt_error *err, const char *prefix, const char *fmt, ...)
+int parse_refuse(struct error *err, const char *prefix, const char *fmt, ...)
 {
     char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(err->msg, sizeof err->msg, "%s%s", prefix, msg);
-    return -1;
+    return error_set(err, OPT_STEP_USAGE, "%s%s", prefix, msg);
 }
 
 int parse_read(const struct parse_mode *m, opt_apply_fn apply, void *ctx, int argc, char **argv,
-               char **pos, size_t *npos, struct opt_error *err)
+               char **pos, size_t *npos, struct error *err)
 {
     if (opt_parse(m->specs, m->env, argc, argv, m->first, apply, ctx, pos, m->max_targets, npos,
                   err) == 0)
         return 0;
-    if (err->extra_args && m->max_targets)
+    if (strcmp(err->step, OPT_STEP_EXTRA) == 0 && m->max_targets)
         return parse_refuse(err, m->prefix, "too many targets: at most %zu", m->max_targets);
     return parse_refuse(err, m->prefix, "%s", err->msg);
 }

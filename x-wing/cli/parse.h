@@ -27,11 +27,11 @@ struct parse_mode {
 /* opt_parse with m's table, apply and ctx; positional arguments into pos.
  * Returns 0, or -1 with err->msg one line after m's prefix. */
 int parse_read(const struct parse_mode *m, opt_apply_fn apply, void *ctx, int argc, char **argv,
-               char **pos, size_t *npos, struct opt_error *err);
+               char **pos, size_t *npos, struct error *err);
 
 /* Writes one line, after prefix, to err; returns -1. */
 __attribute__((format(printf, 3, 4)))
-int parse_refuse(struct opt_error *err, const char *prefix, const char *fmt, ...);
+int parse_refuse(struct error *err, const char *prefix, const char *fmt, ...);
 
 /* A duration over 0 into ms: NULL, or why not. */
 const char *parse_positive_duration(const char *v, uint64_t *ms);

@@ -104,7 +104,7 @@ static void defaults(struct probe_options *po)
 
 /* A link-local target is refused up front, unless --allow-link-local. */
 static int link_local(const struct probe_options *po, char **pos, size_t npos,
-                      struct opt_error *err)
+                      struct error *err)
 {
     char shown[TALLY_FLAGS_SHOWN];
     for (size_t i = 0; i < npos; i++) {
@@ -122,7 +122,7 @@ static int link_local(const struct probe_options *po, char **pos, size_t npos,
 /* A target is a label value in /metrics: the same URL twice would be one
  * series counted by two loops. */
 static int repeated(const struct probe_options *po, char **pos, size_t npos,
-                    struct opt_error *err)
+                    struct error *err)
 {
     char shown[TALLY_FLAGS_SHOWN], url[TALLY_FLAGS_SHOWN];
     for (size_t i = 1; i < npos; i++) {
@@ -136,7 +136,7 @@ static int repeated(const struct probe_options *po, char **pos, size_t npos,
     return 0;
 }
 
-static int validate(struct probe_parse *p, char **pos, size_t npos, struct opt_error *err)
+static int validate(struct probe_parse *p, char **pos, size_t npos, struct error *err)
 {
     struct probe_options *po = p->o;
     const char *why = tally_flags_check(&p->tally);
@@ -151,7 +151,7 @@ static int validate(struct probe_parse *p, char **pos, size_t npos, struct opt_e
 }
 
 int probe_flags_parse(struct probe_options *o, int argc, char **argv, enum parse_ask *ask,
-                    struct opt_error *err)
+                    struct error *err)
 {
     char *pos[PROBE_MAX_TARGETS];
     size_t npos = 0;

@@ -11,6 +11,6 @@
 /* Reads argv[2..] into o (its defaults first), and into ask whether it
  * asks for --help or --version. Returns 0, or -1 with err set. */
 int probe_flags_parse(struct probe_options *o, int argc, char **argv, enum parse_ask *ask,
-                    struct opt_error *err);
+                    struct error *err);
 
 #endif

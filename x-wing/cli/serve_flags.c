@@ -64,7 +64,7 @@ static void defaults(struct serve_options *s)
 }
 
 int serve_flags_parse(struct serve_options *o, int argc, char **argv, enum parse_ask *ask,
-                    struct opt_error *err)
+                    struct error *err)
 {
     struct serve_parse p = {.o = o, .ask = ask};
     size_t npos = 0;

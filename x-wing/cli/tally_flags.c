@@ -58,7 +58,7 @@ const char *tally_flags_check(const struct tally_flags *f)
 }
 
 int tally_flags_targets(struct target *targets, char **pos, size_t npos, const char *prefix,
-                        struct opt_error *err)
+                        struct error *err)
 {
     char shown[TALLY_FLAGS_SHOWN];
     for (size_t i = 0; i < npos; i++) {

@@ -54,6 +54,6 @@ const char *tally_flags_check(const struct tally_flags *f);
 /* Parses pos[0..npos) into targets. Returns 0, or -1 with err naming the bad
  * one after prefix. */
 int tally_flags_targets(struct target *targets, char **pos, size_t npos, const char *prefix,
-                        struct opt_error *err);
+                        struct error *err);
 
 #endif
