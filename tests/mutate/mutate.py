@@ -49,9 +49,9 @@ OUT = os.path.abspath(ENV.get("MUTATE_OUT", os.path.join(ROOT, "build", "mutate"
 # A module's tests: its unit tests, then its scenarios (run.sh ONLY=regex). common/ is linked
 # into every program and unit test, so all of them are its tests.
 MODULES = {
-    "common": {"units": "test_*", "scenarios": "^t_(rb|xw|help)_"},
-    "rebel-base": {"units": "test_rb_*", "scenarios": "^t_(rb|help)_"},
-    "x-wing": {"units": "test_xw_*", "scenarios": "^t_(xw|help)_"},
+    "common": {"units": "test_*", "scenarios": "^t_(rb|xw|help|hard|errors|readme)_"},
+    "rebel-base": {"units": "test_rb_*", "scenarios": "^t_(rb|help|hard|errors|readme)_"},
+    "x-wing": {"units": "test_xw_*", "scenarios": "^t_(xw|help|hard|errors|readme)_"},
 }
 # The files that decide what users see (issue 26's goal: no survivor there).
 GOAL_FILES = {"router", "endpoints", "answer", "document", "reload", "drain", "tally", "expect",
