@@ -5,7 +5,7 @@
  * non-empty one-line reason; an accepted configuration is within its documented
  * bounds (xwing: 1..OPTIONS_MAX_TARGETS targets, c in 1..OPTIONS_MAX_C, a
  * terminated key; rebel-base: terminated document path and served-by).
- * SOURCES: rebel-base/config.c x-wing/options.c x-wing/spec.c x-wing/serve.c x-wing/allowlist.c x-wing/addrclass.c x-wing/gate.c x-wing/lookup.c x-wing/httpd.c x-wing/stop.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c */
+ * SOURCES: rebel-base/config.c x-wing/options.c x-wing/spec.c x-wing/serve.c x-wing/allowlist.c x-wing/addrclass.c x-wing/gate.c x-wing/lookup.c x-wing/httpd.c x-wing/stop.c x-wing/target.c x-wing/expect.c x-wing/reply.c x-wing/tally.c x-wing/histogram.c x-wing/report.c x-wing/run.c x-wing/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c common/line_refusal.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
