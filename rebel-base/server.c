@@ -21,6 +21,19 @@ struct fault_req {
     int answered;     /* the response is queued */
 };
 
+/* What the server keeps per connection (libmicrohttpd's socket context). */
+struct conn {
+    struct deadline_conn *deadline; /* NULL: no --header-timeout */
+    struct line_mark mark;          /* where its last completed request left it */
+};
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 /* No route reads a request body; small ones are read and dropped. */
 #define SERVER_MAX_BODY 16384
 
@@ -106,10 +119,9 @@ static enum MHD_Result first_call(struct server *s, struct MHD_Connection *c, co
     *con_cls = &plain_request;
     if (s->cfg->header_timeout_ms) {
         /* The head is complete: the header deadline no longer applies. */
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        if (ci)
-            deadline_done(ci->socket_context);
+        struct conn *cn = conn_of(c);
+        if (cn)
+            deadline_done(cn->deadline);
     }
     atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
     /* A large or chunked body: answer 413 now, on the first call, so MHD
@@ -164,9 +176,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     struct server *s = cls;
+    struct conn *cn = conn_of(c);
     /* A head that fit the pool but left no room for the reply's header:
      * libmicrohttpd closes the connection; the client gets a 431 first. */
     head_refusal_on_completed(&s->refusal, c, toe);
+    /* After our last write: what follows is the next request's. */
+    if (cn)
+        line_refusal_mark(&cn->mark, c);
     if (!*con_cls)
         return;
     if (*con_cls != &plain_request)
@@ -180,17 +196,28 @@ static void connection_event(void *cls, struct MHD_Connection *c, void **socket_
 {
     struct server *s = cls;
     int64_t open = metrics_connection(s->metrics, toe == MHD_CONNECTION_NOTIFY_STARTED);
+    struct conn *cn = *socket_context;
+
     trim_connection(&s->trim, open, toe == MHD_CONNECTION_NOTIFY_STARTED);
-    if (!s->cfg->header_timeout_ms)
-        return;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        *socket_context = ci ? deadline_open(&s->deadline, ci->connect_fd, clock_mono_ms()) : NULL;
-    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        /* Out of memory: the connection goes without a deadline and a 400. */
+        if (!(cn = calloc(1, sizeof *cn)))
+            return;
+        if (s->cfg->header_timeout_ms) {
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+            cn->deadline = ci ? deadline_open(&s->deadline, ci->connect_fd, clock_mono_ms()) : NULL;
+        }
+        *socket_context = cn;
+        if (s->cfg->thread_per_connection) /* the close notice comes too late */
+            line_refusal_on_started(&s->lines, c, (size_t)s->cfg->conn_memory);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && cn) {
+        /* A request line libmicrohttpd dropped gets its 400 (line_refusal.h). */
+        line_refusal_on_closed(&s->lines, &cn->mark, c);
         /* libmicrohttpd 0.9.75 notifies CLOSED before it closes the socket:
          * once this returns, the sweep can no longer reach this fd. */
-        deadline_close(&s->deadline, *socket_context);
+        deadline_close(&s->deadline, cn->deadline);
+        free(cn);
         *socket_context = NULL;
     }
 }
@@ -241,6 +268,10 @@ static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cf
     }
     if (s->faults->allowed && !cfg->thread_per_connection)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
+    /* Best effort: a first line that arrives after the accept goes unjudged
+     * with a thread per connection (line_refusal.h). */
+    if (cfg->thread_per_connection)
+        (void)line_refusal_defer_accept(s->listen_fd);
     unsigned timeout_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_OptionItem pool_opt[] = {
         {threads > 1 && !cfg->thread_per_connection ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
@@ -257,6 +288,7 @@ static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cf
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->conn_memory,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, connection_event, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, head_refusal_unescape, &s->refusal,
         MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
         MHD_OPTION_ARRAY, pool_opt,
         MHD_OPTION_END);
@@ -278,6 +310,8 @@ int server_start(struct server *s, const struct server_parts *p, struct error *e
                           "{\"error\":\"request header fields too large for the connection "
                           "memory\"}\n"))
         return error_set(err, "start", "cannot build the 431 reply");
+    if (line_refusal_init(&s->lines, HTTP_JSON, "{\"error\":\"malformed request line\"}\n"))
+        return error_set(err, "start", "cannot build the 400 reply");
     trim_init(&s->trim, TRIM_MIN_DROP, TRIM_INTERVAL_MS, trim_allocator_release,
               trim_allocator_thread_release());
     if (deadline_init(&s->deadline, cfg->header_timeout_ms, err))
@@ -365,6 +399,7 @@ long server_drain(struct server *s, int sig, server_tick_fn tick, void *ctx)
 void server_stop(struct server *s)
 {
     faults_release_all(s->faults);
+    line_refusal_stop(&s->lines);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     s->daemon = NULL;

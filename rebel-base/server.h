@@ -18,6 +18,7 @@
 #include "error.h"
 #include "faults.h"
 #include "head_refusal.h"
+#include "line_refusal.h"
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
@@ -47,6 +48,7 @@ struct server {
     _Atomic long inflight;    /* requests started and not yet completed */
     struct deadline deadline; /* --header-timeout bookkeeping */
     struct head_refusal refusal; /* the 431 libmicrohttpd would leave out */
+    struct line_refusal lines;   /* the 400 it leaves out for a broken line */
     struct trim trim;            /* memory back to the kernel after a burst */
     int deadline_ready;
 };

@@ -5,7 +5,7 @@
  * non-empty one-line reason; an accepted configuration is within its documented
  * bounds (xwing: 1..OPTIONS_MAX_TARGETS targets, c in 1..OPTIONS_MAX_C, a
  * terminated key; rebel-base: terminated document path and served-by).
- * SOURCES: rebel-base/config.c x-wing/cli/options.c x-wing/cli/client_flags.c x-wing/cli/serve_flags.c x-wing/cli/probe_flags.c x-wing/cli/tally_flags.c x-wing/cli/parse.c x-wing/client/client.c x-wing/client/progress.c x-wing/client/watch.c x-wing/core/spec.c x-wing/serve/serve.c x-wing/core/allowlist.c x-wing/core/addrclass.c x-wing/core/gate.c x-wing/core/lookup.c x-wing/core/httpd.c x-wing/core/stop.c x-wing/core/target.c x-wing/core/expect.c x-wing/core/reply.c x-wing/core/tally.c x-wing/core/histogram.c x-wing/core/report.c x-wing/core/outcome.c x-wing/core/run.c x-wing/core/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c common/mhd_log.c */
+ * SOURCES: rebel-base/config.c x-wing/cli/options.c x-wing/cli/client_flags.c x-wing/cli/serve_flags.c x-wing/cli/probe_flags.c x-wing/cli/tally_flags.c x-wing/cli/parse.c x-wing/client/client.c x-wing/client/progress.c x-wing/client/watch.c x-wing/core/spec.c x-wing/serve/serve.c x-wing/core/allowlist.c x-wing/core/addrclass.c x-wing/core/gate.c x-wing/core/lookup.c x-wing/core/httpd.c x-wing/core/stop.c x-wing/core/target.c x-wing/core/expect.c x-wing/core/reply.c x-wing/core/tally.c x-wing/core/histogram.c x-wing/core/report.c x-wing/core/outcome.c x-wing/core/run.c x-wing/core/fire.c common/opt.c common/log.c common/clock.c common/error.c common/http.c common/listen.c common/head_refusal.c common/mhd_log.c common/line_refusal.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

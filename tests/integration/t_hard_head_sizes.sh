@@ -5,9 +5,12 @@
 # head stops fitting), every 61st up to 64 KiB (tests/tools/head_sweep.py).
 # libmicrohttpd 0.9.75 closed heads that fit the pool but left no room for the
 # reply's header without a word (7,937..8,064 bytes for rebel-base's 8 KiB);
-# head_refusal now answers them 431. rebel-base with its default and a 16 KiB
-# pool, with keep-alive heads too; xwing serve and xwing probe (one request per
-# connection) with their 32 KiB.
+# head_refusal now answers them 431. It also stalled, until the 10 s header
+# timeout, on a query string that left no room for its argument record
+# (8,129..8,203 bytes), and closed request lines without a space ("GARBAGE")
+# without a status: those must now be answered within 1 s (431 and 400).
+# rebel-base with its default and a 16 KiB pool, with keep-alive heads too;
+# xwing serve and xwing probe (one request per connection) with their 32 KiB.
 . "$(dirname "$0")/lib.sh"
 
 sweep() { # sweep WHAT PORT PATH POOL [ARGS...]
@@ -24,6 +27,11 @@ sweep() { # sweep WHAT PORT PATH POOL [ARGS...]
     # Both answers were seen: the sweep crossed the boundary.
     grep -qE "^  header new conn .* 200:[0-9]+ .*431:[0-9]+" <<<"$out" ||
         fail "$what: the sweep did not see both 200 and 431"
+    # The two shapes libmicrohttpd 0.9.75 left unanswered were sent and answered.
+    grep -qE "^  query  new conn .* 431:[0-9]+" <<<"$out" ||
+        fail "$what: no query head was answered 431"
+    grep -qE "^  line   new conn .* 400:[0-9]+" <<<"$out" ||
+        fail "$what: no request line without a space was answered 400"
 }
 
 printf '%s' "$KOORNACHT" >"$TMP/doc.json"

@@ -1,4 +1,5 @@
-/* Unit tests for common/head_refusal: the 431 built once, a table of bodies. */
+/* Unit tests for common/head_refusal: the 431 built once, a table of bodies;
+ * other statuses built the same way. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,10 +51,31 @@ static void test_reply_table(void **state)
     }
 }
 
+/* head_refusal_build puts the status it is given on the status line, and
+ * nothing else changes. */
+static void test_status_table(void **state)
+{
+    (void)state;
+    static const char *const statuses[] = {"400 Bad Request", "414 URI Too Long",
+                                           "431 Request Header Fields Too Large"};
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+        struct head_refusal h;
+        char want[256];
+        snprintf(want, sizeof want,
+                 "HTTP/1.1 %s\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: 2\r\n\r\nno",
+                 statuses[i]);
+        assert_int_equal(head_refusal_build(&h, statuses[i], "text/plain", "no"), 0);
+        assert_string_equal(h.reply, want);
+        assert_int_equal(h.len, strlen(want));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reply_table),
+        cmocka_unit_test(test_status_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

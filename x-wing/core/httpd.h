@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "head_refusal.h"
+#include "line_refusal.h"
 #include "listen.h"
 #include "log.h"
 #include "opt.h"
@@ -34,6 +35,9 @@ struct httpd_config {
     const char *refusal_type, *refusal_body;
     /* Where libmicrohttpd's own messages go, as events (common/mhd_log). */
     const struct log *log;
+    /* The 400 a request line libmicrohttpd drops gets (line_refusal.h), as
+     * refusal_type. */
+    const char *bad_line_body;
 };
 
 /* Set fd to -1 before a start that may not happen (httpd_stop checks it). */
@@ -42,6 +46,8 @@ struct httpd {
     int fd;
     char desc[LISTEN_DESC_MAX]; /* the bound address, "127.0.0.1:43817" */
     struct head_refusal refusal; /* read by the daemon's threads until it stops */
+    struct line_refusal lines;   /* likewise */
+    int per_connection;          /* a thread per connection: judge lines at the start */
 };
 
 /* Listens on addr and starts serving. Returns 0, or -1 with err (step

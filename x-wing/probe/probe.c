@@ -97,11 +97,15 @@ int probe_run(const struct probe_options *o, struct error *err)
 {
     struct probe_run r = {.p = calloc(1, sizeof *r.p), .http = {.fd = -1}};
     struct httpd_config hc = {.handler = probe_http_answer, .cls = r.p,
-                              .flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+                              /* TURBO: no shutdown before the close notice,
+                               * where a dropped line gets its 400 */
+                              .flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+                                       MHD_USE_TURBO,
                               .connection_limit = 64, .connection_timeout_s = 30,
                               .thread_stack = STACK, .backlog = 64,
                               .refusal_type = "text/plain; charset=utf-8",
-                              .refusal_body = "request header fields too large\n"};
+                              .refusal_body = "request header fields too large\n",
+                              .bad_line_body = "malformed request line\n"};
     struct log lg = {.prog = "xwing", .format = LOG_TEXT, .out = NULL};
     int sig;
 

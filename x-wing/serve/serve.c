@@ -288,6 +288,7 @@ int serve_run(const struct serve_options *o, struct error *err)
         .connection_limit = 64, .connection_timeout_s = 30, .thread_stack = STACK,
         .backlog = SOMAXCONN, .refusal_type = HTTP_JSON,
         .refusal_body = "{\"error\":\"request header fields too large\"}\n",
+        .bad_line_body = "{\"error\":\"malformed request line\"}\n",
     };
     struct serve *s;
     char allow[600];
