@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -34,7 +35,7 @@ int line_refusal_init(struct line_refusal *r, const char *content_type, const ch
 
 int line_refusal_due(const struct line_mark *mark, const struct line_facts *now)
 {
-    return now->known && now->peer_open && now->written == mark->written &&
+    return !mark->last && now->known && now->peer_open && now->written == mark->written &&
            now->consumed > mark->consumed && now->last_recv_ms < LINE_REFUSAL_FRESH_MS;
 }
 
@@ -50,7 +51,11 @@ static int peer_open(int fd)
     return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
-struct line_facts line_refusal_facts(int fd)
+/* The counters; peer_open is left for the caller to ask when it matters.
+ * Unread bytes are not consumed: at a request's mark they may already hold
+ * the next line, which the client sent as soon as it had the reply. Without
+ * with_unread, consumed is not asked for (one system call less). */
+static struct line_facts counters(int fd, int with_unread)
 {
     struct kernel_tcp_info ti;
     socklen_t len = sizeof ti;
@@ -63,13 +68,44 @@ struct line_facts line_refusal_facts(int fd)
     /* New bytes sent plus those still queued: all our side ever wrote. */
     f.written = ti.bytes_sent - ti.bytes_retrans + ti.notsent_bytes;
     /* What the server has read: arrived, less what still waits unread. */
-    if (ioctl(fd, FIONREAD, &unread) != 0 || unread < 0 || (uint64_t)unread > ti.bytes_received)
+    if (with_unread &&
+        (ioctl(fd, FIONREAD, &unread) != 0 || unread < 0 || (uint64_t)unread > ti.bytes_received))
         return f;
     f.known = 1;
     f.consumed = ti.bytes_received - (uint64_t)unread;
     f.last_recv_ms = ti.last_data_recv;
-    f.peer_open = peer_open(fd);
     return f;
+}
+
+struct line_facts line_refusal_facts(int fd)
+{
+    struct line_facts f = counters(fd, 1);
+    f.peer_open = f.known && peer_open(fd);
+    return f;
+}
+
+/* Whether the comma-separated header value v holds token t, any case. */
+static int has_token(const char *v, const char *t)
+{
+    size_t n = strlen(t);
+    while (v && *v) {
+        v += strspn(v, " \t,");
+        size_t len = strcspn(v, ",");
+        size_t end = len;
+        while (end && (v[end - 1] == ' ' || v[end - 1] == '\t'))
+            end--;
+        if (end == n && strncasecmp(v, t, n) == 0)
+            return 1;
+        v += len;
+    }
+    return 0;
+}
+
+int line_refusal_is_last(const char *version, const char *connection)
+{
+    if (has_token(connection, "close"))
+        return 1;
+    return version && strcmp(version, "HTTP/1.0") == 0 && !has_token(connection, "keep-alive");
 }
 
 static int conn_fd(struct MHD_Connection *c)
@@ -84,12 +120,41 @@ void line_refusal_mark(struct line_mark *mark, struct MHD_Connection *c)
     int fd = conn_fd(c);
     struct line_facts f;
 
-    if (!mark || fd < 0)
+    if (!mark || mark->last || fd < 0)
         return;
-    f = line_refusal_facts(fd);
+    f = counters(fd, 1);
     /* Unknown counters: a mark nothing can pass, so nothing is refused. */
     mark->written = f.known ? f.written : UINT64_MAX;
     mark->consumed = f.known ? f.consumed : UINT64_MAX;
+}
+
+void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c)
+{
+    int fd = conn_fd(c);
+    struct line_facts f;
+
+    if (!mark || mark->last || fd < 0)
+        return;
+    f = counters(fd, 1);
+    mark->consumed = f.known ? f.consumed : UINT64_MAX;
+    mark->written = UINT64_MAX; /* until the reply is out: no close is judged */
+    mark->head_seen = 1;
+}
+
+void line_refusal_answered(struct line_mark *mark, struct MHD_Connection *c)
+{
+    int fd = conn_fd(c);
+    struct line_facts f;
+
+    if (!mark || mark->last || fd < 0)
+        return;
+    /* No head seen: libmicrohttpd answered on its own (414, 431), and the
+     * bytes it read are answered too. */
+    f = counters(fd, !mark->head_seen);
+    mark->written = f.known ? f.written : UINT64_MAX;
+    if (!mark->head_seen)
+        mark->consumed = f.known ? f.consumed : UINT64_MAX;
+    mark->head_seen = 0;
 }
 
 int line_refusal_on_closed(struct line_refusal *r, const struct line_mark *mark,
@@ -98,10 +163,12 @@ int line_refusal_on_closed(struct line_refusal *r, const struct line_mark *mark,
     int fd = conn_fd(c);
     struct line_facts f;
 
-    if (!mark || fd < 0 || atomic_load_explicit(&r->stopping, memory_order_relaxed))
+    if (!mark || mark->last || fd < 0 ||
+        atomic_load_explicit(&r->stopping, memory_order_relaxed))
         return 0;
-    f = line_refusal_facts(fd);
-    if (!line_refusal_due(mark, &f))
+    f = counters(fd, 1);
+    f.peer_open = 1; /* asked only when the rest says the line went unanswered */
+    if (!line_refusal_due(mark, &f) || !(f.peer_open = peer_open(fd)))
         return 0;
     (void)head_refusal_send(&r->reply, c);
     return 1;

@@ -114,14 +114,16 @@ static enum MHD_Result dispatch(struct server *s, const struct answer_req *rq, v
 
 /* The handler's first call for a request: its head is complete. */
 static enum MHD_Result first_call(struct server *s, struct MHD_Connection *c, const char *method,
-                                  const char *url, void **con_cls)
+                                  const char *url, const char *version, void **con_cls)
 {
+    struct conn *cn = conn_of(c);
     *con_cls = &plain_request;
-    if (s->cfg->header_timeout_ms) {
+    if (cn) {
         /* The head is complete: the header deadline no longer applies. */
-        struct conn *cn = conn_of(c);
-        if (cn)
-            deadline_done(cn->deadline);
+        deadline_done(cn->deadline);
+        cn->mark.last = line_refusal_is_last(
+            version, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONNECTION));
+        line_refusal_head(&cn->mark, c);
     }
     atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
     /* A large or chunked body: answer 413 now, on the first call, so MHD
@@ -158,7 +160,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
      * discarded"), so the answer waits for the call that sees the request
      * complete; keep-alive depends on it. */
     if (*con_cls == NULL)
-        return first_call(s, c, method, url, con_cls);
+        return first_call(s, c, method, url, version, con_cls);
     if (*upload_data_size) {
         *upload_data_size = 0; /* bodies are ignored */
         return MHD_YES;
@@ -182,7 +184,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     head_refusal_on_completed(&s->refusal, c, toe);
     /* After our last write: what follows is the next request's. */
     if (cn)
-        line_refusal_mark(&cn->mark, c);
+        line_refusal_answered(&cn->mark, c);
     if (!*con_cls)
         return;
     if (*con_cls != &plain_request)

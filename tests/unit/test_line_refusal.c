@@ -19,8 +19,9 @@
 static void test_due_table(void **state)
 {
     (void)state;
-    static const struct line_mark fresh = {0, 0}, after = {300, 120},
-                                  unknown = {UINT64_MAX, UINT64_MAX};
+    static const struct line_mark fresh = {0, 0, 0, 0}, after = {300, 120, 0, 0},
+                                  last = {300, 120, 1, 0},
+                                  unknown = {UINT64_MAX, UINT64_MAX, 0, 0};
     static const struct {
         const char *name;
         const struct line_mark *mark;
@@ -37,6 +38,8 @@ static void test_due_table(void **state)
         {"peer closed or reset", &fresh, {1, 0, 0, 11, 0}, 0},
         {"kernel without the counters", &fresh, {0, 1, 0, 11, 0}, 0},
         {"unknown mark (counters missing then)", &unknown, {1, 1, 0, 11, 0}, 0},
+        {"after the connection's last request (Connection: close)", &last,
+         {1, 1, 300, 131, 3}, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int due = line_refusal_due(cases[i].mark, &cases[i].now);
@@ -90,9 +93,35 @@ static void test_reply(void **state)
     assert_int_equal(atomic_load(&r.stopping), 1);
 }
 
+/* RFC 9112, section 9.3: which answered request is the connection's last. */
+static void test_is_last(void **state)
+{
+    (void)state;
+    static const struct { const char *version, *connection; int last; } cases[] = {
+        {"HTTP/1.1", NULL, 0},
+        {"HTTP/1.1", "close", 1},
+        {"HTTP/1.1", "Close", 1},
+        {"HTTP/1.1", "keep-alive, close", 1},
+        {"HTTP/1.1", " TE ,close ", 1},
+        {"HTTP/1.1", "closed", 0},
+        {"HTTP/1.1", "keep-alive", 0},
+        {"HTTP/1.0", NULL, 1},
+        {"HTTP/1.0", "keep-alive", 0},
+        {"HTTP/1.0", "Keep-Alive", 0},
+        {"HTTP/1.0", "keep-alive, close", 1},
+        {"HTTP/1.0", "", 1},
+        {NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (line_refusal_is_last(cases[i].version, cases[i].connection) != cases[i].last)
+            fail_msg("%s, Connection: %s: want %d", cases[i].version ? cases[i].version : "(null)",
+                     cases[i].connection ? cases[i].connection : "(none)", cases[i].last);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_is_last),
         cmocka_unit_test(test_due_table),
         cmocka_unit_test(test_doomed_table),
         cmocka_unit_test(test_reply),
