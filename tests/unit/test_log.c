@@ -107,6 +107,8 @@ static void test_mhd_messages(void **state)
          "\"event\":\"libmicrohttpd\",\"msg\":\"Failed to send data\"}\n"},
         {"%s", "no line break", LOG_TEXT, " libmicrohttpd: no line break\n"},
         {"%s\n\n", "", LOG_TEXT, " libmicrohttpd: \n"},
+        {"%s\n", "a tab kept\t", LOG_TEXT, " libmicrohttpd: a tab kept\t\n"},
+        {"%s", "bell\a", LOG_TEXT, " libmicrohttpd: bell\a\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *buf = NULL;
@@ -124,12 +126,36 @@ static void test_mhd_messages(void **state)
     }
 }
 
+/* log_json_escape cuts at cap - 1 bytes, never inside an escape. */
+static void test_escape_cap(void **state)
+{
+    (void)state;
+    static const struct { const char *in; size_t cap; const char *want; size_t n; } cases[] = {
+        {"abc", 4, "abc", 3},
+        {"abcd", 4, "abc", 3},
+        {"abcd", 1, "", 0},
+        {"a\"b", 4, "a\\\"", 3},
+        {"a\"b", 3, "a", 1},
+        {"\x01x", 7, "\\u0001", 6},
+        {"\x01x", 6, "", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[16];
+        memset(buf, '#', sizeof buf);
+        size_t n = log_json_escape(buf, cases[i].cap, cases[i].in);
+        if (n != cases[i].n || strcmp(buf, cases[i].want) != 0)
+            fail_msg("case %zu: %zu bytes '%s'", i, n, buf);
+        assert_int_equal(buf[cases[i].cap], '#'); /* nothing written past cap */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_mhd_messages),
+        cmocka_unit_test(test_escape_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
