@@ -135,7 +135,9 @@ void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c)
 
     if (!mark || mark->last || fd < 0)
         return;
-    f = counters(fd, 1);
+    /* Bytes behind the head, unread yet, count as consumed: they came with
+     * it, pipelined, a case left out (above), and FIONREAD is spared. */
+    f = counters(fd, 0);
     mark->consumed = f.known ? f.consumed : UINT64_MAX;
     mark->written = UINT64_MAX; /* until the reply is out: no close is judged */
     mark->head_seen = 1;

@@ -94,9 +94,9 @@ void line_refusal_mark(struct line_mark *mark, struct MHD_Connection *c);
  * what was consumed when the head was read (libmicrohttpd may read the
  * client's next bytes while it still writes the reply, so a mark taken only
  * at completion could count a next line as answered; seen under valgrind),
- * then what was written once the request is completed. Two system calls and
- * one (two when libmicrohttpd answered without a head); none when the mark
- * says the request was the last. */
+ * then what was written once the request is completed. One system call
+ * each (two at completion when libmicrohttpd answered without a head); none
+ * when the mark says the request was the last. */
 void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c);
 void line_refusal_answered(struct line_mark *mark, struct MHD_Connection *c);
 

