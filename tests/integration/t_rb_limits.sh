@@ -4,7 +4,7 @@
 # are refused by --connection-memory, and the server keeps serving.
 . "$(dirname "$0")/lib.sh"
 
-serve_doc rb "$KOORNACHT" --max-per-ip 3 --idle-timeout 1s --connection-memory 8KiB
+serve_doc rb "$KOORNACHT" --max-per-ip 3 --idle-timeout 500ms --connection-memory 8KiB
 port=$REBEL_PORT
 # The per-client limit counts a connection until rebel-base has closed its end:
 # wait_http's must be gone, or the three held below would not all fit.

@@ -18,6 +18,11 @@ run_prog xwing --watch --duration 2600ms --watch-interval 500ms --rate 20 "$LO:$
 lines=$(grep -cE '^ +[0-9.]+s +[0-9]+ req  Koornacht [0-9]+$' "$TMP/w1" || true)
 ((lines >= 3)) || fail "expected >= 3 interval lines: $(cat "$TMP/w1")"
 total=$(grep -E '^ +[0-9.]+s' "$TMP/w1" | awk '{ s += $2 } END { print s }')
+# The default interval is 1 s: two or three lines in 2.5 s, not one per request.
+run_prog xwing --watch --duration 2500ms --rate 20 "$LO:$k" >"$TMP/w0" 2>&1 ||
+    fail "watch at the default interval: $(cat "$TMP/w0")"
+lines=$(grep -cE '^ +[0-9.]+s +[0-9]+ req' "$TMP/w0" || true)
+((lines >= 1 && lines <= 3)) || fail "default --watch-interval: $lines lines in 2.5 s: $(head -5 "$TMP/w0")"
 assert_match "^ok $total  failed 0 " "$(grep '^ok ' "$TMP/w1")" "interval lines add up to the summary"
 
 # Failover as it happens: the server stops mid-watch, later lines show refused.

@@ -52,11 +52,28 @@ static void test_before(void **state)
         assert_int_equal(clock_ts_before(&cases[i].a, &cases[i].b), cases[i].want);
 }
 
+/* clock_sleep_ms sleeps at least as long as asked (a short sleep must not
+ * return at once: the drain's 5 ms polls would spin). */
+static void test_sleep(void **state)
+{
+    (void)state;
+    static const uint64_t ms[] = {1, 5, 20, 1001};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        uint64_t t0 = clock_mono_ns();
+        clock_sleep_ms(ms[i]);
+        uint64_t took = clock_mono_ns() - t0;
+        if (took < ms[i] * 1000000u)
+            fail_msg("clock_sleep_ms(%llu) returned after %llu us", (unsigned long long)ms[i],
+                     (unsigned long long)(took / 1000));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_before),
+        cmocka_unit_test(test_sleep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
