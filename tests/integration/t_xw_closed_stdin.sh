@@ -10,7 +10,11 @@ pid=$!
 PIDS+=("$pid")
 port=$(wait_port "$pid" "$TMP/serve.log")
 fd0=$(readlink "/proc/$pid/fd/0" || true)
-assert_match '^socket:' "$fd0" "descriptor 0 of xwing serve (stdin closed)"
+if [ "${VALGRIND:-0}" = 1 ]; then
+    note "under valgrind its own log file takes descriptor 0 ($fd0): the socket check is left out"
+else
+    assert_match '^socket:' "$fd0" "descriptor 0 of xwing serve (stdin closed)"
+fi
 assert_eq 200 "$(http_code "http://127.0.0.1:$port/healthz")" "/healthz on a socket at descriptor 0"
 kill -TERM "$pid"
 wait_exit "$pid" 10
