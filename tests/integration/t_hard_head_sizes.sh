@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# limit: 120
+# limit: 150
 # Request heads of every size get a status line, never a silent close: every
 # byte from 4 to 600 bytes and across each server's connection memory (where a
 # head stops fitting), every 61st up to 64 KiB (tests/tools/head_sweep.py).
@@ -36,7 +36,11 @@ sweep() { # sweep WHAT PORT PATH POOL [ARGS...]
 }
 
 printf '%s' "$KOORNACHT" >"$TMP/doc.json"
-for mem in 8192 16384; do
+# Under valgrind (20x slower) the 16 KiB pool and the probe, which run the same
+# code as the 8 KiB pool and serve, are left out: the sweep would outlast the limit.
+mems="8192 16384"
+[ "${VALGRIND:-0}" = 1 ] && mems=8192
+for mem in $mems; do
     start_rebel "rb$mem" --listen 127.0.0.1:0 --document "$TMP/doc.json" --drain 0 \
         --connection-memory "$mem"
     grep -q "$mem B per connection" "$TMP/rb$mem.log" || fail "rebel-base does not state its pool"
@@ -52,9 +56,13 @@ pool=$(($(sed -n 's/^#define HTTPD_CONNECTION_MEMORY (\([0-9]*\)u \* 1024u).*/\1
 [ "$pool" -gt 0 ] || fail "cannot read HTTPD_CONNECTION_MEMORY from x-wing/core/httpd.h"
 start_serve serve --listen 127.0.0.1:0
 sweep "xwing serve" "$SERVE_PORT" /healthz "$pool"
-start_probe probe --listen 127.0.0.1:0 --every 1h "127.0.0.1:$DEAD_PORT"
-sweep "xwing probe" "$PROBE_PORT" /healthz "$pool"
-for pid in "$SERVE_PID" "$PROBE_PID"; do
+pids=("$SERVE_PID")
+if [ "${VALGRIND:-0}" != 1 ]; then
+    start_probe probe --listen 127.0.0.1:0 --every 1h "127.0.0.1:$DEAD_PORT"
+    sweep "xwing probe" "$PROBE_PORT" /healthz "$pool"
+    pids+=("$PROBE_PID")
+fi
+for pid in "${pids[@]}"; do
     kill -TERM "$pid"
     wait_exit "$pid" 10
     assert_eq 0 "$EXIT_STATUS" "xwing exit status after the sweep"
