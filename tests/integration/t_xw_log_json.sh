@@ -31,8 +31,8 @@ unset XWING_LOG_FORMAT
 
 # Text by default.
 start_serve plain --listen 127.0.0.1:0
-assert_match "^[0-9T:.-]+Z info xwing listen: serving /healthz and /tally on 127\.0\.0\.1:$SERVE_PORT \(" \
-    "$(grep -v '^==' "$TMP/plain.log")" "default text line"
+assert_match "^[0-9T:.-]+Z info xwing listen: serving /healthz and /tally on 127\.0\.0\.1:$SERVE_PORT \(max 64 connections, 4 tallies at once, n up to 1000, 60000 ms budget per tally;" \
+    "$(grep -v '^==' "$TMP/plain.log")" "default text line, with the documented defaults"
 
 # A bad value: exit 2, one line naming the flag.
 set +e

@@ -40,6 +40,8 @@ assert_match 'NEW TCP CONNECTION' "$out" "--help on connections"
 assert_match 'picks the backend once per connection' "$out" "--help on the load balancer"
 assert_match 'only fresh lookups' "$out" "--help on DNS"
 assert_match 'usage: xwing serve' "$(run_prog xwing serve --help)" "serve --help"
+assert_match '^xwing [0-9]+\.[0-9]+\.[0-9]+ \(libcurl/' "$(run_prog xwing serve --version)" "serve --version"
+assert_match '^xwing [0-9]+\.[0-9]+\.[0-9]+ \(libcurl/' "$(run_prog xwing probe --version)" "probe --version"
 assert_match "^xwing $(cat "$ROOT/VERSION") " "$(run_prog xwing --version)" "--version"
 
 # The listen address taken: serve says so and exits 1, not 2. The address is

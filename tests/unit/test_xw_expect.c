@@ -65,6 +65,8 @@ static void test_table(void **state)
         {NULL, "Koornacht,Tion", 0, NULL, {5, 4, 0, 1}, 1, "timeout 1"},
         {NULL, "Koornacht,Tion", 0, "0.9", {5, 4, 0, 1}, 0, "each of 2"},
         {NULL, "Koornacht,Tion,Alderaan", 0, NULL, {5, 5, 0, 0}, 1, "no reply from Alderaan"},
+        {NULL, "Alderaan,Bespin,Coruscant", 0, NULL, {5, 5, 0, 0}, 1,
+         "no reply from Alderaan, Bespin, Coruscant"},
         {NULL, "Koornacht", 0, NULL, {5, 5, 0, 0}, 0, "the expected value Koornacht answered"},
         /* --expect-fail */
         {NULL, NULL, 1, NULL, {0, 0, 5, 5}, 0, "all 10 requests failed"},
@@ -93,6 +95,30 @@ static void test_table(void **state)
                      expect_exit_code(&r), r.reason, cases[i].exit_code, cases[i].reason_has);
         assert_int_equal(r.ok, cases[i].exit_code == 0);
     }
+    free(t);
+}
+
+/* Missing values past the reason's room: cut, never written past it. */
+static void test_many_missing(void **state)
+{
+    (void)state;
+    char list[2048] = "";
+    struct expect e;
+    struct expect_result r;
+    struct tally *t = malloc(sizeof *t);
+    assert_non_null(t);
+    for (int i = 0; i < EXPECT_MAX_ALL; i++) { /* 16 of 36 bytes: past the 256 of room */
+        char v[40];
+        snprintf(v, sizeof v, "%sPlanet-number-%02d-of-the-outer-rim", i ? "," : "", i);
+        strcat(list, v);
+    }
+    expect_init(&e);
+    assert_null(expect_set_all(&e, list));
+    fill(t, (struct counts){5, 5, 0, 0});
+    expect_evaluate(&e, t, &r);
+    assert_int_equal(expect_exit_code(&r), 1);
+    assert_non_null(strstr(r.reason, "no reply from Planet-number-00-of-the-outer-rim, "));
+    assert_true(strlen(r.reason) < sizeof r.reason);
     free(t);
 }
 
@@ -269,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_bad_settings),
+        cmocka_unit_test(test_many_missing),
         cmocka_unit_test(test_bound_messages),
         cmocka_unit_test(test_exact_reasons),
         cmocka_unit_test(test_note_end),

@@ -108,6 +108,9 @@ static void test_bad(void **state)
         /* Flags of the one-shot client that a canary must not have: refused
          * with the reason (the old code said "unknown option"). */
         {{"--keepalive", "h"}, "probe: --keepalive: not for the probe: every request opens a new connection"},
+        /* last, with no value after it: still the refusal, not "needs a value" */
+        {{"h", "--keepalive"}, "probe: --keepalive: not for the probe: every request opens a new connection"},
+        {{"h", "--dns-cache"}, "probe: --dns-cache: not for the probe"},
         {{"--dns-cache", "h"}, "probe: --dns-cache: not for the probe"},
         {{"--watch", "h"}, "probe: --watch: not for the probe: it runs until SIGTERM"},
         {{"-o", "json", "h"}, "probe: -o: not for the probe: it prints no report"},
