@@ -111,6 +111,11 @@ static void test_long_label_cut_on_utf8(void **state)
     in.body_len = sizeof body;
     reply_classify(&in, REPLY_BY_BODY, NULL, label, sizeof label);
     assert_int_equal(strlen(label), REPLY_LABEL_MAX - 1);
+    /* A body one byte short of the room: whole, and not a byte past its end. */
+    memset(body, 'c', sizeof body);
+    in.body_len = REPLY_LABEL_MAX - 2;
+    reply_classify(&in, REPLY_BY_BODY, NULL, label, sizeof label);
+    assert_int_equal(strlen(label), REPLY_LABEL_MAX - 2);
 }
 
 static void test_key_check_and_by(void **state)

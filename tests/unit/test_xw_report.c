@@ -366,9 +366,40 @@ static void test_percent(void **state)
         assert_true(report_percent(cases[i].c, cases[i].t) == cases[i].p);
 }
 
+/* p99 is the 99th percentile, not the maximum: 100 samples, exact below
+ * 256 us, 100..199 us, give 0.198 and 0.199 ms. */
+static void test_p99_is_not_max(void **state)
+{
+    (void)state;
+    static const char *urls[] = {"http://a:80/"};
+    struct fixture *f = make();
+    histogram_init(&f->h);
+    for (uint64_t us = 100; us < 200; us++)
+        histogram_add(&f->h, us);
+    struct report r = {.tally = &f->t, .latency = &f->h, .elapsed_s = 1.0, .expect = &f->er,
+                       .urls = urls, .nurls = 1, .by = REPLY_BY_KEY, .key = "Cluster"};
+    char *s = report_json(&r);
+    cJSON *o = cJSON_Parse(s), *lat = cJSON_GetObjectItem(o, "latency_ms");
+    assert_non_null(lat);
+    assert_true(cJSON_GetObjectItem(lat, "p99")->valuedouble == 0.198);
+    assert_true(cJSON_GetObjectItem(lat, "max")->valuedouble == 0.199);
+    cJSON_Delete(o);
+    free(s);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    report_text(out, &r);
+    fclose(out);
+    assert_non_null(strstr(text, "  p99 0.198  max 0.199\n"));
+    free(text);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_p99_is_not_max),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_json_empty_and_by_pod),
         cmocka_unit_test(test_text_matches),

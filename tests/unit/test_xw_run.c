@@ -179,6 +179,9 @@ static void test_outcome_words(void **state)
          "interrupted after 523 requests (SIGINT)", "SIGINT", 1, 130},
         {{FIRE_UNLIMITED, 1, RUN_END_SIGNAL, SIGHUP, 0}, "interrupted after 1 request (signal 1)",
          "signal 1", 1, 129},
+        /* a signal numbered above SIGTERM is named by its number too */
+        {{FIRE_UNLIMITED, 1, RUN_END_SIGNAL, SIGWINCH, 0}, "interrupted after 1 request (signal 28)",
+         "signal 28", 1, 156},
         {{100, 30, RUN_END_DURATION, 0, 5000},
          "stopped by --duration 5s after 30 of 100 requests", "duration", 0, 1},
         {{FIRE_UNLIMITED, 30, RUN_END_DURATION, 0, 1500}, "ran for --duration 1500ms",
