@@ -41,6 +41,20 @@ assert_eq 400 "$(http_code "$base/tally?target=x&n=201")" "n above --max-request
 assert_match "bad n '201'" "$(curl -s --max-time 5 "$base/tally?target=x&n=201")" "n reason"
 assert_eq 400 "$(http_code "$base/tally?target=https://x")" "https target"
 assert_eq 400 "$(http_code "$base/tally?target=x&frobnicate=1")" "unknown parameter"
+assert_eq '{"error":"bad by '"'"'cluster'"'"': expected key, pod, ip or body"}' \
+    "$(curl -s --max-time 5 "$base/tally?target=x&by=cluster")" "by reason"
+# A request line libmicrohttpd drops gets the 400 in serve's JSON.
+line=$("$PY" -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"GARBAGE\r\n\r\n")
+d = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    d += b
+print(d.decode().split("\r\n\r\n", 1)[-1], end="")' "$SERVE_PORT")
+assert_eq '{"error":"malformed request line"}' "$line" "a request line without a space"
 assert_eq 404 "$(http_code "$base/nope")" "unknown path"
 assert_eq 405 "$(http_code -X POST "$base/tally?target=x")" "POST"
 

@@ -175,9 +175,39 @@ static void test_fail_labels(void **state)
     }
 }
 
+/* Every failure kind at once and several HTTP codes: tally_rows_alloc
+ * makes room for every row, one per code included. */
+static void test_rows_alloc_every_kind(void **state)
+{
+    (void)state;
+    struct tally *t = malloc(sizeof *t);
+    size_t n, kinds = 0;
+    assert_non_null(t);
+    tally_init(t);
+    tally_reply(t, "Koornacht");
+    for (int k = 0; k < TALLY_FAIL_KINDS; k++)
+        if (k != TALLY_HTTP) {
+            tally_fail(t, (enum tally_fail)k, 0);
+            kinds++;
+        }
+    tally_fail(t, TALLY_HTTP, 500);
+    tally_fail(t, TALLY_HTTP, 502);
+    tally_fail(t, TALLY_HTTP, 503);
+    struct tally_row *rows = tally_rows_alloc(t, &n);
+    assert_non_null(rows);
+    assert_int_equal(n, 1 + kinds + 3);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += rows[i].count;
+    assert_int_equal(sum, tally_total(t));
+    free(rows);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_alloc_every_kind),
         cmocka_unit_test(test_rows_sorted),
         cmocka_unit_test(test_value_cap_keeps_memory_flat),
         cmocka_unit_test(test_since),
