@@ -77,13 +77,6 @@ static struct line_facts counters(int fd, int with_unread)
     return f;
 }
 
-struct line_facts line_refusal_facts(int fd)
-{
-    struct line_facts f = counters(fd, 1);
-    f.peer_open = f.known && peer_open(fd);
-    return f;
-}
-
 /* Whether the comma-separated header value v holds token t, any case. */
 static int has_token(const char *v, const char *t)
 {
@@ -113,19 +106,6 @@ static int conn_fd(struct MHD_Connection *c)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     return ci ? ci->connect_fd : -1;
-}
-
-void line_refusal_mark(struct line_mark *mark, struct MHD_Connection *c)
-{
-    int fd = conn_fd(c);
-    struct line_facts f;
-
-    if (!mark || mark->last || fd < 0)
-        return;
-    f = counters(fd, 1);
-    /* Unknown counters: a mark nothing can pass, so nothing is refused. */
-    mark->written = f.known ? f.written : UINT64_MAX;
-    mark->consumed = f.known ? f.consumed : UINT64_MAX;
 }
 
 void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c)

@@ -78,25 +78,20 @@ int line_refusal_init(struct line_refusal *r, const char *content_type, const ch
 /* Whether the close described by now dropped a request line unanswered. */
 int line_refusal_due(const struct line_mark *mark, const struct line_facts *now);
 
-/* The counters of socket fd now. */
-struct line_facts line_refusal_facts(int fd);
-
 /* Whether a request of this version ("HTTP/1.1") with this Connection
  * header (NULL when absent) is the connection's last once answered (RFC 9112,
  * section 9.3): "close" among the tokens, or HTTP/1.0 without "keep-alive". */
 int line_refusal_is_last(const char *version, const char *connection);
 
-/* A request was completed on c: moves its mark to the socket's counters
- * (two system calls), unless the mark says it was the last. */
-void line_refusal_mark(struct line_mark *mark, struct MHD_Connection *c);
-
-/* The same mark in two halves, for a server that sees each request's head:
- * what was consumed when the head was read (libmicrohttpd may read the
+/* A connection's mark, moved as each request goes by: line_refusal_head
+ * when the head was read takes what was consumed (libmicrohttpd may read the
  * client's next bytes while it still writes the reply, so a mark taken only
- * at completion could count a next line as answered; seen under valgrind),
- * then what was written once the request is completed. One system call
- * each (two at completion when libmicrohttpd answered without a head); none
- * when the mark says the request was the last. */
+ * at completion could count a next line as answered; seen under valgrind);
+ * line_refusal_answered at completion takes what was written, and also what
+ * was consumed when no head was seen since: libmicrohttpd answered on its own
+ * (414, 431), or the server has no hook at the head (xwing's services). One
+ * system call each, two at completion without a head; none when the mark
+ * says the request was the last. */
 void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c);
 void line_refusal_answered(struct line_mark *mark, struct MHD_Connection *c);
 

@@ -19,7 +19,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)con_cls;
     head_refusal_on_completed(&h->refusal, c, toe);
     if (ci && ci->socket_context)
-        line_refusal_mark(ci->socket_context, c);
+        line_refusal_answered(ci->socket_context, c);
 }
 
 /* Each connection carries its line_mark; a request line libmicrohttpd
