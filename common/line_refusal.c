@@ -219,12 +219,6 @@ int line_refusal_on_started(struct line_refusal *r, struct MHD_Connection *c, si
     return 1;
 }
 
-int line_refusal_defer_accept(int listen_fd)
-{
-    int secs = LINE_REFUSAL_DEFER_S;
-    return setsockopt(listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
-}
-
 void line_refusal_stop(struct line_refusal *r)
 {
     atomic_store(&r->stopping, 1);

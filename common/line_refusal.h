@@ -39,10 +39,6 @@
 /* How much of a new connection's first bytes are peeked at. */
 #define LINE_REFUSAL_PEEK 1024
 
-/* How long (s) the kernel holds a connection that sent nothing before it is
- * accepted all the same (TCP_DEFER_ACCEPT). */
-#define LINE_REFUSAL_DEFER_S 1
-
 /* Bytes arrived this recently (ms) mean the close followed them; an idle
  * timeout (1 s at the least) closes only after longer. */
 #define LINE_REFUSAL_FRESH_MS 1000u
@@ -111,9 +107,6 @@ int line_refusal_doomed(const char *buf, size_t n);
  * has arrived, up to max bytes (the connection memory: a longer line gets
  * libmicrohttpd's 414). 1 when it did. */
 int line_refusal_on_started(struct line_refusal *r, struct MHD_Connection *c, size_t max);
-
-/* Sets TCP_DEFER_ACCEPT on a listening socket. 0, or -1 (errno). */
-int line_refusal_defer_accept(int listen_fd);
 
 /* Before MHD_stop_daemon: its closes are not refusals. */
 void line_refusal_stop(struct line_refusal *r);

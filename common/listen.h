@@ -11,12 +11,18 @@
 #include "error.h"
 #include "opt.h"
 
+/* How long (s) the kernel holds a new connection that has sent nothing
+ * before handing it to accept() all the same (TCP_DEFER_ACCEPT; Linux rounds
+ * it up to its SYN-ACK retransmission times, so about 1 s here). */
+#define LISTEN_DEFER_S 1
+
 /* Room for the longest description, "[ffff:...:ffff]:65535". */
 #define LISTEN_DESC_MAX 96
 
 /* Opens, binds and listens on addr. Host "" means every address: a dual-stack
  * [::] socket, or 0.0.0.0 when try_ipv6 is 0 or the kernel has no IPv6
- * (EAFNOSUPPORT and friends). IPv4 and IPv6 literals bind as given (an IPv6
+ * (EAFNOSUPPORT and friends). Accepts are deferred until the client has sent
+ * something, or LISTEN_DEFER_S has passed. IPv4 and IPv6 literals bind as given (an IPv6
  * one to IPv6 alone); a name is resolved and its first address used. Returns
  * the socket (O_CLOEXEC, non-blocking) and writes the bound address as the
  * kernel reports it ("[::]:8080"; with port 0, the port it picked) to desc; or

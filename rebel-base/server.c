@@ -270,10 +270,6 @@ static struct MHD_Daemon *start_daemon(struct server *s, const struct config *cf
     }
     if (s->faults->allowed && !cfg->thread_per_connection)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
-    /* Best effort: a first line that arrives after the accept goes unjudged
-     * with a thread per connection (line_refusal.h). */
-    if (cfg->thread_per_connection)
-        (void)line_refusal_defer_accept(s->listen_fd);
     unsigned timeout_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_OptionItem pool_opt[] = {
         {threads > 1 && !cfg->thread_per_connection ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,

@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -204,12 +206,49 @@ static void test_ipv6(void **state)
     close(fd);
 }
 
+/* Every listener defers accept until the client has sent something: a
+ * connection that has only connected is not accepted yet, and once its
+ * first bytes land it is, with them already readable. */
+static void test_defer_accept(void **state)
+{
+    (void)state;
+    struct error err;
+    char desc[96];
+    uint16_t port;
+    int secs = 0;
+    socklen_t len = sizeof secs;
+
+    int fd = open_on("127.0.0.1", 0, 1, 16, desc, sizeof desc, &err);
+    assert_true(fd >= 0);
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, &len), 0);
+    assert_true(secs >= LISTEN_DEFER_S);
+    family_of(fd, &port);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(accept(fd, NULL, NULL), -1); /* the listener is non-blocking */
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    assert_int_equal(send(c, "G", 1, 0), 1);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    int s = accept(fd, NULL, NULL);
+    assert_true(s >= 0);
+    char b;
+    assert_int_equal(recv(s, &b, 1, MSG_DONTWAIT), 1);
+    assert_int_equal(b, 'G');
+    close(s);
+    close(c);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_address),
         cmocka_unit_test(test_literals_and_errors),
         cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_defer_accept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,10 +52,6 @@ int httpd_start(struct httpd *h, const struct opt_hostport *addr, const struct h
     if (h->fd < 0)
         return -1;
     h->per_connection = (c->flags & MHD_USE_THREAD_PER_CONNECTION) != 0;
-    /* Best effort: without it a line that arrives after the accept goes
-     * unjudged, as before (line_refusal.h). */
-    if (h->per_connection)
-        (void)line_refusal_defer_accept(h->fd);
     h->daemon = MHD_start_daemon(c->flags | MHD_USE_ERROR_LOG, 0, NULL, NULL, c->handler, c->cls,
                                  /* first, or libmicrohttpd prints the options' messages itself */
                                  MHD_OPTION_EXTERNAL_LOGGER, mhd_log_event, c->log,
