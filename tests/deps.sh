@@ -7,7 +7,7 @@ pkgs=(
     build-essential pkg-config clang libclang-rt-dev   # gcc, and clang for libFuzzer
     libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev libcmocka-dev
     curl jq python3 python3-yaml python3-venv bc procps iproute2 valgrind strace stress-ng
-    nginx-light wrk hey apache2-utils gnuplot-nox time # benchmark anchors, make bench-plot, peak RSS
+    nginx-light wrk hey apache2-utils gnuplot-nox time linux-perf # benchmark anchors, make bench-plot, peak RSS, syscall counts
     docker.io debootstrap musl-tools shellcheck        # images and their tests
     qemu-user-static                                   # runs the arm64 images' binaries (t_container_arm64)
     ca-certificates xz-utils                           # docker.io recommends them

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # What the kernel does per request, for nginx-return and rebel-base side by side:
 # TCP segments in and out, pure and delayed ACKs, which side keeps TIME_WAIT (the
-# side that closed first), and the servers' system calls, by name, per request.
+# side that closed first), and the servers' system calls, by name, and context
+# switches per request (perf stat; strace where perf cannot trace).
 # Counts, not times, so they hold on a busy machine: the run is in a network
 # namespace of its own (unshare -n), so nstat sees only these connections.
 # Three loads of BENCH_PACKETS_N requests (default 2000) with ab: a new connection
 # per request at -c1 and -c16 (the lab's traffic), and keep-alive at -c16.
-# Never fails on a figure; skips (saying so) without root, unshare, nstat or strace.
+# Never fails on a figure; skips (saying so) without root, unshare or nstat.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "${BENCH_PACKETS_NS:-}" != 1 ]; then
-    for t in unshare nstat strace ab nginx ss; do
+    for t in unshare nstat ab nginx ss; do
         command -v "$t" >/dev/null || { echo "bench_packets: $t not installed, skipped"; exit 0; }
     done
+    command -v perf >/dev/null || command -v strace >/dev/null ||
+        { echo "bench_packets: neither perf nor strace is installed, skipped"; exit 0; }
     BENCH_PACKETS_NS=1 unshare -n bash "$0" "$@" && exit 0
     echo "bench_packets: unshare -n failed (needs root), skipped"
     exit 0
@@ -60,10 +63,27 @@ tw_side() {
     awk -v s="$server" -v c="$client" -v n="$N" 'BEGIN { printf "server %.2f client %.2f", s / n, c / n }'
 }
 
-# syscalls PID PORT MODE: the server's system calls per request during the load
-# (strace -c over every thread), the top ones by count.
+# The system calls a server's request path makes, counted by perf where it can
+# (tracepoints: a few hundred ns a call, so the run keeps its timing; strace
+# stops the server at every call, and a server slowed that way finds each
+# request already there at accept and hides the calls a fast one makes).
+SC_NAMES="accept4 epoll_wait epoll_pwait epoll_ctl recvfrom read sendmsg sendto writev write setsockopt getsockopt ioctl close poll shutdown"
+perf_ok() { command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -o /dev/null -- true >/dev/null 2>&1; }
+# syscalls PID PORT MODE: the server's system calls and context switches per
+# request during the load (every thread), the top ones by count.
 syscalls() {
-    local pid=$1 port=$2 mode=$3 st
+    local pid=$1 port=$2 mode=$3 st ev s
+    if [ "$COUNT_BY" = perf ]; then
+        ev=context-switches,raw_syscalls:sys_enter
+        for s in $SC_NAMES; do ev+=",syscalls:sys_enter_$s"; done
+        perf stat -x, -o "$TMP/perf.out" -e "$ev" -p "$pid" -- bash -c "$(declare -f load); N=$N TMP=$TMP load $port $mode" ||
+            { echo "ab-failed"; return; }
+        awk -F, -v n="$N" '$3 == "raw_syscalls:sys_enter" { t = $1 } $3 == "context-switches" { cs = $1 }
+            $3 ~ /^syscalls:sys_enter_/ { sub(/^syscalls:sys_enter_/, "", $3); c[$3] = $1 }
+            END { printf "total %.1f (context switches %.2f):", t / n, cs / n
+                  for (s in c) if (c[s] / n >= 0.05) printf " %s %.2f", s, c[s] / n; }' "$TMP/perf.out"
+        return
+    fi
     strace -f -c -o "$TMP/strace.out" -p "$pid" 2>/dev/null &
     st=$!
     wait_until "strace to attach to $pid" 10 grep -q TracerPid:.[1-9] "/proc/$pid/status"
@@ -72,9 +92,11 @@ syscalls() {
     wait "$st"
     awk -v n="$N" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" { c[$NF] = $4 }
         $NF == "total" { t = $4 }
-        END { printf "total %.1f:", t / n; k = 0
+        END { printf "total %.1f (strace):", t / n; k = 0
               for (s in c) if (c[s] / n >= 0.05) printf " %s %.2f", s, c[s] / n; }' "$TMP/strace.out"
 }
+COUNT_BY=strace
+perf_ok && COUNT_BY=perf
 
 # One load's figures for one server: segments and TIME_WAIT from a first run,
 # system calls (PID: the process that serves) from a second.
@@ -91,6 +113,7 @@ row() { # row NAME MODE PORT PID
 
 echo "bench_packets: $N requests per load, ab, in a private network namespace"
 echo "  segments are counted on loopback, so each is seen once out and once in"
+echo "  system calls counted by $COUNT_BY$([ "$COUNT_BY" = strace ] && echo " (perf stat cannot trace here: the counts are of a server slowed by strace)")"
 for mode in new1 new16 keep16; do
     start_ngx "ngx-$mode" ngx_conf_return
     row "nginx return (1 worker)" "$mode" "$NGINX_PORT" "${NGX_PIDS#* }" # the worker

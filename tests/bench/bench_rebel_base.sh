@@ -210,8 +210,8 @@ goals() { # goals LABEL OP LIMIT WHAT: a metric of R, or idle, hold or start
     done
     goal_row "$label" "$op" "$lim" "${vals[@]}"
 }
-goals "CPU per request, keep-alive" '<=' 0.75x ka_cpu
-goals "CPU per request, new connection" '<=' 0.8x nc_cpu
+goals "CPU per request, keep-alive" '<=' 0.9x ka_cpu
+goals "CPU per request, new connection" '<=' 1.0x nc_cpu
 goals "req/s keep-alive" '>=' 1.0x ka_rps
 goals "req/s new connection" '>=' 1.0x nc_rps
 goals "p99 latency, keep-alive -c$KA_C" '<=' 1.0x ka_p99
@@ -233,8 +233,8 @@ floor() { # floor LABEL GOAL KIND
     done
     echo
 }
-floor "keep-alive" '<= 0.75x' ka
-floor "new connection" '<= 0.8x' nc
+floor "keep-alive" '<= 0.9x' ka
+floor "new connection" '<= 1.0x' nc
 printf '  %-44s %-9s' "nginx-return's own kernel share" ""
 echo " keep-alive $(ratio "$(med ka_sys 0)" "$(med ka_cpu 0)"), new connection $(ratio "$(med nc_sys 0)" "$(med nc_cpu 0)")"
 echo "reproduce: make bench ONLY=rebel_base   (BENCH_QUICK=1: short; RB_MODES='--threads 2;...': more columns)"

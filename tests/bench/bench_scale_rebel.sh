@@ -8,12 +8,16 @@
 # rebel-base image is there) are measured alike.
 # Every server is measured at every C in every round, in a rotating order; figures
 # are medians over the rounds. Never fails on a figure.
-# Writes $BENCH_OUT/rebel-scale.dat for make bench-plot (when BENCH_OUT is set).
+# Then the lab's traffic, a new connection per request: ab -n NC_N -c C for C in
+# 1, 4, 16, 64, with the server's CPU per request, req/s and p99 at each C.
+# Writes $BENCH_OUT/rebel-scale.dat and newconn-scale.dat for make bench-plot
+# (when BENCH_OUT is set).
 # BENCH_QUICK=1: 1 s runs, 1 round. BENCH_ROUNDS=N (default 3).
 # BENCH_SCALE_C: the connection counts (default "1 10 100 1000 10000").
+# BENCH_NEWCONN_C: the new-connection concurrencies (default "1 4 16 64").
 set -uo pipefail
 : "${BIN:?BIN must point at the directory holding rebel-base}"
-for t in nginx wrk curl; do
+for t in nginx wrk ab curl; do
     command -v "$t" >/dev/null || { echo "bench_scale_rebel: $t not installed, skipped"; exit 0; }
 done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,4 +101,53 @@ if [ -n "${BENCH_OUT:-}" ]; then
     } >"$dat"
     echo "plot data: $dat"
 fi
-echo "reproduce: make bench ONLY=scale_rebel   (BENCH_SCALE_C='1 100 10000' for other counts)"
+# --- a new connection per request, as concurrency grows
+read -r -a NCS <<<"${BENCH_NEWCONN_C:-1 4 16 64}"
+ncn=20000
+[ "$quick" = 1 ] && ncn=3000
+newconn_run() { # newconn_run SERVER C
+    local i=$1 c=$2 out=$TMP/ab.out t0 t1 n bad
+    t0=$(cpu_ns "${S_PIDS[$i]}")
+    timeout 300 ab -r -q -n "$ncn" -c "$c" -e "$TMP/ab.csv" "http://127.0.0.1:${S_PORT[$i]}/" >"$out" 2>&1
+    t1=$(cpu_ns "${S_PIDS[$i]}")
+    n=$(awk '/^Complete requests/ { print $3 }' "$out")
+    R[ncpu:$i:$c]+=" $(us_per_req_ns $((t1 - t0)) "${n:-0}")"
+    R[nrps:$i:$c]+=" $(awk '/^Requests per second/ { printf "%.0f", $4 }' "$out")"
+    R[np99:$i:$c]+=" $(awk -F, '$1 == 99 { print $2 }' "$TMP/ab.csv" 2>/dev/null)"
+    bad=$(awk '/^(Failed requests|Non-2xx responses)/ && $NF > 0' "$out" | tr -s ' \n' ' ')
+    [ -n "$bad" ] && WARN+=("${S_NAME[$i]} ab -c $c: $bad")
+    [ -n "$n" ] || WARN+=("${S_NAME[$i]} ab -c $c: no figures: $(head -c 300 "$out" | tr -s ' \n' ' ')")
+    return 0
+}
+WARN=()
+for ((r = 0; r < rounds; r++)); do
+    for c in "${NCS[@]}"; do
+        for ((k = 0; k < ns; k++)); do newconn_run $(((k + r) % ns)) "$c"; done
+    done
+done
+echo
+echo "a new connection per request: ab -n $ncn -c C; median of $rounds round(s); ratios against nginx-return"
+CS=("${NCS[@]}") # scale_tables reads CS
+scale_tables S_NAME "ncpu:server CPU us/req" "nrps:req/s" "np99:p99 latency ms"
+for w in "${WARN[@]}"; do echo "WARNING: $w"; done
+if [ -n "${BENCH_OUT:-}" ]; then
+    dat=$BENCH_OUT/newconn-scale.dat
+    {
+        echo "# rebel-base vs nginx, new connection per request, $(date -u +%FT%TZ), ab -n $ncn, median of $rounds round(s), quick=$quick"
+        echo "# c cpu_us(nginx-return rb-dev rb-shipped) rps(...) p99_ms(...)"
+        for c in "${NCS[@]}"; do
+            printf '%s' "$c"
+            for m in ncpu nrps np99; do
+                for i in 0 1 2; do
+                    v=-
+                    ((i < ns)) && v=$(scale_med "$m" "$i" "$c")
+                    [ "$v" = - ] && v='?'
+                    printf ' %s' "$v"
+                done
+            done
+            echo
+        done
+    } >"$dat"
+    echo "plot data: $dat"
+fi
+echo "reproduce: make bench ONLY=scale_rebel   (BENCH_SCALE_C='1 100 10000', BENCH_NEWCONN_C='1 16' for other counts)"
