@@ -108,19 +108,28 @@ static int conn_fd(struct MHD_Connection *c)
     return ci ? ci->connect_fd : -1;
 }
 
+/* a + b, held at UINT64_MAX: a mark that is unknown stays so. */
+static uint64_t add_held(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c)
 {
-    int fd = conn_fd(c);
-    struct line_facts f;
+    const union MHD_ConnectionInfo *ci;
 
-    if (!mark || mark->last || fd < 0)
+    if (!mark || mark->last)
         return;
-    /* Bytes behind the head, unread yet, count as consumed: they came with
-     * it, pipelined, a case left out (above), and FIONREAD is spared. */
-    f = counters(fd, 0);
-    mark->consumed = f.known ? f.consumed : UINT64_MAX;
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    mark->consumed = ci ? add_held(mark->consumed, ci->header_size) : UINT64_MAX;
     mark->written = UINT64_MAX; /* until the reply is out: no close is judged */
     mark->head_seen = 1;
+}
+
+void line_refusal_body(struct line_mark *mark, size_t n)
+{
+    if (mark && !mark->last)
+        mark->consumed = add_held(mark->consumed, n);
 }
 
 void line_refusal_answered(struct line_mark *mark, struct MHD_Connection *c)

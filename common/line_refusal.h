@@ -13,10 +13,15 @@
  * socket (TCP_INFO): bytes arrived since the last request we completed, nothing
  * was written since (libmicrohttpd's own error replies, 414 and the like, are
  * written), the last bytes arrived just now (not an idle timeout), and the peer
- * has not closed or reset. Each request's completion moves the connection's
- * mark (what was written and received by then). A garbage line pipelined in
- * the same read as an answered request is not told apart from the rest of that
- * read: it is closed as before.
+ * has not closed or reset. Each request moves the connection's mark: its head
+ * adds the bytes libmicrohttpd parsed for it (no system call: keep-alive
+ * requests pay one, not two), its completion takes what was written. A
+ * garbage line pipelined behind an answered request is judged like any other.
+ * The count leaves out bytes libmicrohttpd skips without a callback (empty
+ * lines before a request line, a chunked body's framing): a connection that
+ * sent those and is then closed without a word, fresh bytes read and nothing
+ * written, gets a 400 it may not have earned; libmicrohttpd closes so only on
+ * a line it could not parse.
  *
  * With a thread per connection that notice comes too late: the connection's
  * thread shuts the socket down (SHUT_WR, thread_main_handle_connection's
@@ -44,7 +49,9 @@
 #define LINE_REFUSAL_FRESH_MS 1000u
 
 /* A connection's counters when its last request was completed (zero when
- * none was: nothing written, and whatever arrived is unanswered). last: that
+ * none was: nothing written, and whatever arrived is unanswered); consumed is
+ * counted from the requests' heads and bodies, or read from the socket where
+ * no head was seen. last: that
  * request ended the connection (line_refusal_is_last), so nothing after it is
  * judged and neither the mark nor the close costs a system call: the lab's
  * traffic, a new connection per request, pays nothing for the 400. */
@@ -80,15 +87,18 @@ int line_refusal_due(const struct line_mark *mark, const struct line_facts *now)
 int line_refusal_is_last(const char *version, const char *connection);
 
 /* A connection's mark, moved as each request goes by: line_refusal_head
- * when the head was read takes what was consumed (libmicrohttpd may read the
- * client's next bytes while it still writes the reply, so a mark taken only
- * at completion could count a next line as answered; seen under valgrind);
- * line_refusal_answered at completion takes what was written, and also what
- * was consumed when no head was seen since: libmicrohttpd answered on its own
+ * when the head was read adds the head's bytes (libmicrohttpd's
+ * REQUEST_HEADER_SIZE: no system call; and not the socket's count, since
+ * libmicrohttpd may read the client's next bytes while it still writes the
+ * reply, and a next line counted so would pass as answered; seen under
+ * valgrind); line_refusal_body adds the body bytes the handler was given;
+ * line_refusal_answered at completion takes what was written, and what was
+ * consumed when no head was seen since: libmicrohttpd answered on its own
  * (414, 431), or the server has no hook at the head (xwing's services). One
- * system call each, two at completion without a head; none when the mark
- * says the request was the last. */
+ * system call at completion, two without a head; none when the mark says the
+ * request was the last. */
 void line_refusal_head(struct line_mark *mark, struct MHD_Connection *c);
+void line_refusal_body(struct line_mark *mark, size_t n);
 void line_refusal_answered(struct line_mark *mark, struct MHD_Connection *c);
 
 /* From the NOTIFY_CONNECTION callback's CLOSED notice: writes the 400 when

@@ -130,6 +130,8 @@ static enum MHD_Result first_call(struct server *s, struct MHD_Connection *c, co
      * closes the connection instead of reading up to the announced length
      * (1 GB, or trickled) only to discard it. */
     if (body_refused(c)) {
+        if (cn)
+            cn->mark.last = 1; /* libmicrohttpd closes after this answer */
         struct answer_req rq = {c, method, url, router_decide(method, url, s->faults->allowed).route};
         return answer_fixed(s->endpoints.answer, &rq, ANSWER_BODY_TOO_LARGE);
     }
@@ -162,6 +164,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*con_cls == NULL)
         return first_call(s, c, method, url, version, con_cls);
     if (*upload_data_size) {
+        struct conn *cn = conn_of(c);
+        if (cn)
+            line_refusal_body(&cn->mark, *upload_data_size);
         *upload_data_size = 0; /* bodies are ignored */
         return MHD_YES;
     }

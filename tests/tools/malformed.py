@@ -74,6 +74,12 @@ def case_list(path=b"/", one_per_conn=False):
     add("pipelined: GET then garbage",
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\x01\x02\x03 junk junk\r\n\r\n", ok={200} | FOURXX,
         max_replies=2, stop_after=2)
+    # libmicrohttpd drops a line without a space unanswered; the 400 comes
+    # from common/line_refusal.c, for a line pipelined behind an answered
+    # request too (it counts what each request's head took).
+    add("pipelined: GET then a line without a space",
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n", ok={200, 400},
+        want_replies=2, stop_after=2)
     # libmicrohttpd 0.9.75 (epoll) misses ~10-30% of such half-closes: the
     # connection then stays until the idle timeout (--idle-timeout) closes it.
     # Bounded, so allowed; the server must keep answering others meanwhile.

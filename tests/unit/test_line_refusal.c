@@ -94,6 +94,35 @@ static void test_reply(void **state)
 }
 
 /* RFC 9112, section 9.3: which answered request is the connection's last. */
+/* A body the handler was given counts as consumed; a mark that is unknown
+ * (UINT64_MAX) stays unknown, and a last request's mark is left alone. */
+static void test_body_table(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t consumed;
+        int last;
+        size_t n;
+        uint64_t want;
+    } cases[] = {
+        {0, 0, 5, 5},
+        {120, 0, 4096, 4216},
+        {120, 0, 0, 120},
+        {UINT64_MAX, 0, 5, UINT64_MAX},
+        {UINT64_MAX - 2, 0, 5, UINT64_MAX},
+        {120, 1, 5, 120},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct line_mark m = {.written = 7, .consumed = cases[i].consumed, .last = cases[i].last};
+        line_refusal_body(&m, cases[i].n);
+        if (m.consumed != cases[i].want)
+            fail_msg("case %zu: consumed %llu, want %llu", i, (unsigned long long)m.consumed,
+                     (unsigned long long)cases[i].want);
+        assert_int_equal(m.written, 7);
+    }
+    line_refusal_body(NULL, 5); /* no mark: a connection without its record */
+}
+
 static void test_is_last(void **state)
 {
     (void)state;
@@ -125,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_due_table),
         cmocka_unit_test(test_doomed_table),
         cmocka_unit_test(test_reply),
+        cmocka_unit_test(test_body_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
