@@ -32,6 +32,16 @@ bad "bad target 'rebel-base:99999': port must be 1..65535" rebel-base:99999
 bad "bad target 'rebel base'" "rebel base"
 bad "bad target '::1'" ::1
 bad "--rate and --interval are exclusive" --rate 5 --interval 1s rebel-base
+bad "--threads: bad value '0': out of range 1..64" --threads 0 rebel-base
+bad "--threads: bad value '65': out of range 1..64" --threads 65 rebel-base
+bad "--threads: bad value 'two'" --threads two rebel-base
+bad "--threads: bad value '-2'" --threads -2 rebel-base
+bad "--threads: bad value '1.5'" --threads 1.5 rebel-base
+bad "--threads needs a value" --threads
+bad "--threads is for unpaced runs: drop --rate, --interval and --watch" --threads 2 --rate 5 rebel-base
+bad "--threads is for unpaced runs" --threads 2 --interval 1s rebel-base
+bad "--threads is for unpaced runs" --threads 2 --watch rebel-base
+bad "probe: --threads: not for the probe" probe --threads 2 rebel-base
 bad "serve: unknown option '--bogus'" serve --bogus
 bad "serve: --listen: bad value 'nowhere'" serve --listen nowhere
 

@@ -56,6 +56,7 @@ static void test_defaults(void **state)
     assert_string_equal(o.client.targets[0].url, "http://rebel-base:80/");
     assert_int_equal(client_interval_ns(&o.client), 0);
     assert_int_equal(o.client.expect.mode, EXPECT_NONE);
+    assert_int_equal(o.client.threads, 1);
 }
 
 static void test_good(void **state)
@@ -98,6 +99,13 @@ static void test_good(void **state)
     assert_int_equal(o.client.spec.n, 5);
     assert_int_equal(o.client.duration_ms, 3000);
     assert_int_equal(client_interval_ns(&o.client), 1000000000);
+
+    const char *a9[] = {"--threads", "64", "-c", "16", "--duration", "1s", "h", NULL};
+    assert_int_equal(parse(a9, &o, err, sizeof err), 0);
+    assert_int_equal(o.client.threads, 64);
+    const char *a10[] = {"--threads", "1", "--rate", "5", "h", NULL};
+    assert_int_equal(parse(a10, &o, err, sizeof err), 0);
+    assert_int_equal(o.client.threads, 1);
 
     const char *a6[] = {"--help", NULL};
     assert_int_equal(parse(a6, &o, err, sizeof err), 0);
@@ -152,6 +160,16 @@ static void test_bad(void **state)
         {{"--timeout", "fast", "h"}, "--timeout: bad value 'fast'"},
         {{"--rate", "0", "h"}, "--rate"},
         {{"--rate", "5", "--interval", "1s", "h"}, "exclusive"},
+        {{"--threads", "0", "h"}, "--threads: bad value '0': out of range 1..64"},
+        {{"--threads", "65", "h"}, "--threads: bad value '65': out of range 1..64"},
+        {{"--threads", "two", "h"}, "--threads: bad value 'two'"},
+        {{"--threads", "-1", "h"}, "--threads: bad value '-1'"},
+        {{"--threads", "", "h"}, "--threads: bad value ''"},
+        {{"--threads"}, "--threads needs a value"},
+        {{"--threads", "2", "--rate", "5", "h"}, "--threads is for unpaced runs"},
+        {{"--threads", "2", "--interval", "1s", "h"}, "--threads is for unpaced runs"},
+        {{"--threads", "2", "--watch", "h"}, "--threads is for unpaced runs"},
+        {{"probe", "--threads", "2", "h"}, "probe: --threads: not for the probe"},
         {{"--by", "cluster", "h"}, "--by: bad value 'cluster': expected key, pod, ip or body"},
         {{"--key", "a..b", "h"}, "--key"},
         {{"--key", "X", "--by", "pod", "h"}, "--key applies to --by key"},

@@ -9,7 +9,7 @@
 
 enum {
     C_RATE = TALLY_FLAG_END, C_INTERVAL, C_KEEPALIVE, C_DNS_CACHE, C_VERBOSE, C_OUTPUT, C_WATCH,
-    C_DURATION, C_WATCH_INTERVAL, C_HELP, C_VERSION,
+    C_DURATION, C_WATCH_INTERVAL, C_THREADS, C_HELP, C_VERSION,
 };
 
 static const struct opt_spec client_specs[] = {
@@ -23,6 +23,7 @@ static const struct opt_spec client_specs[] = {
     {"watch", 'w', 0, C_WATCH},
     {"duration", 'd', 1, C_DURATION},
     {"watch-interval", 0, 1, C_WATCH_INTERVAL},
+    {"threads", 0, 1, C_THREADS},
     {"help", 'h', 0, C_HELP},
     {"version", 'V', 0, C_VERSION},
     {NULL, 0, 0, 0},
@@ -37,6 +38,15 @@ struct client_parse {
     enum parse_ask *ask;
     struct tally_flags tally;
 };
+
+static const char *apply_threads(struct client_options *c, const char *v, char *why)
+{
+    uint64_t u;
+    const char *bad = opt_uint_in(v, 1, CLIENT_MAX_THREADS, &u, why);
+    if (!bad)
+        c->threads = (unsigned)u;
+    return bad;
+}
 
 static const char *apply(void *ctx, int id, const char *v)
 {
@@ -57,6 +67,7 @@ static const char *apply(void *ctx, int id, const char *v)
     case C_WATCH: c->watch = 1; return NULL;
     case C_DURATION: return parse_positive_duration(v, &c->duration_ms);
     case C_WATCH_INTERVAL: return parse_positive_duration(v, &c->watch_every_ms);
+    case C_THREADS: return apply_threads(c, v, p->tally.why);
     case C_HELP: *p->ask = PARSE_HELP; return NULL;
     case C_VERSION: *p->ask = PARSE_VERSION; return NULL;
     }
@@ -69,6 +80,7 @@ static void defaults(struct client_options *c)
     spec_defaults(&c->spec);
     expect_init(&c->expect);
     c->watch_every_ms = 1000;
+    c->threads = 1;
 }
 
 /* Cross-option rules, once everything is read. */
@@ -78,6 +90,10 @@ static int validate(struct client_parse *p, char **pos, size_t npos, struct erro
     const char *why = NULL;
     if (c->rate > 0 && c->interval_ms > 0)
         why = "--rate and --interval are exclusive: give one";
+    /* A paced run is not bound by xwing's CPU: more loops would only split
+     * the pace (and a --watch line) between threads, for nothing. */
+    else if (c->threads > 1 && (c->rate > 0 || c->interval_ms > 0 || c->watch))
+        why = "--threads is for unpaced runs: drop --rate, --interval and --watch";
     else if (!(why = tally_flags_check(&p->tally)) && npos == 0)
         why = "no target given (try: xwing -n 10 rebel-base)";
     if (why)

@@ -10,6 +10,7 @@
 
 /* The limits the texts below state in words. */
 _Static_assert(CLIENT_MAX_TARGETS == 1024, "update 'at most 1024'");
+_Static_assert(CLIENT_MAX_THREADS == 64, "update 'at most 64'");
 _Static_assert(TALLY_FLAGS_MAX_C == 512, "update 'at most 512'");
 _Static_assert(TALLY_FLAGS_MAX_N == 1000000000ull, "update 'at most 1000000000'");
 _Static_assert(PROBE_MAX_TARGETS == 16, "update 'At most 16 targets'");
@@ -57,7 +58,9 @@ static const char client_usage[] =
 "  -d, --duration D        run for D: no request starts after D, those in flight\n"
 "                          finish (with -n, whichever comes first)\n"
 "      --watch-interval D  --watch line interval (default 1s)\n"
-"      --max-body SIZE     longer replies count as too-large (default 64KiB,\n"
+"      --threads N         event loops, one thread each, sharing -c (default 1,\n"
+"                          at most 64): when xwing's own CPU is the limit; not\n"
+"                          with --rate, --interval or --watch\n""      --max-body SIZE     longer replies count as too-large (default 64KiB,\n"
 "                          at most 64MiB)\n"
 "  -h, --help              this text\n"
 "  -V, --version           print the version\n"

@@ -10,7 +10,7 @@ enum {
     P_EVERY = TALLY_FLAG_END, P_LISTEN, P_ALLOW_LINK_LOCAL, P_HELP, P_VERSION,
     /* the client's, refused on purpose: refusal() */
     P_KEEPALIVE, P_DNS_CACHE, P_RATE, P_INTERVAL, P_VERBOSE, P_OUTPUT, P_WATCH, P_DURATION,
-    P_WATCH_INTERVAL,
+    P_WATCH_INTERVAL, P_THREADS,
 };
 
 /* The client's tally and expectation flags. Those that make no sense for a
@@ -34,6 +34,7 @@ static const struct opt_spec probe_specs[] = {
     {"watch", 'w', 0, P_WATCH},
     {"duration", 'd', 1, P_DURATION},
     {"watch-interval", 0, 1, P_WATCH_INTERVAL},
+    {"threads", 0, 1, P_THREADS},
     {NULL, 0, 0, 0},
 };
 
@@ -68,6 +69,8 @@ static const char *refusal(int id)
     case P_DURATION:
         return OPT_REFUSE "not for the probe: it runs until SIGTERM, a round every --every, "
                           "and serves the live tally on /";
+    case P_THREADS:
+        return OPT_REFUSE "not for the probe: its paced rounds never keep one event loop busy";
     }
     return NULL;
 }

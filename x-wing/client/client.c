@@ -94,6 +94,7 @@ static struct run_config client_config(const struct client_options *o, const cha
     cfg.fire.interval_ns = client_interval_ns(o);
     cfg.fire.keepalive = o->keepalive;
     cfg.fire.dns_cache = o->dns_cache;
+    cfg.fire.threads = o->threads;
     cfg.fire.deadline_ns = o->duration_ms ? clock_mono_ns() + o->duration_ms * 1000000u : 0;
     cfg.fire.stop = &interrupted;
     cfg.bodies = o->verbose ? (o->json ? stderr : stdout) : NULL;

@@ -17,6 +17,7 @@
 /* Targets are used in turn; each costs ~2.6 KiB here (untouched unless used)
  * and one parsed URL in fire. The limit only guards against runaway input. */
 #define CLIENT_MAX_TARGETS 1024
+#define CLIENT_MAX_THREADS 64
 
 struct client_options {
     size_t ntargets;
@@ -28,6 +29,7 @@ struct client_options {
     struct expect expect;
     int watch;
     uint64_t duration_ms, watch_every_ms;
+    unsigned threads;     /* event loops, 1 by default */
     /* Last, and left out of the defaults' zeroing: 2.6 MiB that stays
      * untouched (not resident) beyond the targets given. */
     struct target targets[CLIENT_MAX_TARGETS];

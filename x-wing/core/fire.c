@@ -12,6 +12,7 @@
 #define SERVED_BY_MAX 256
 #define BODY_START 4096
 #define STALL_NS 50000000u /* 50 ms behind the pace counts as a stall */
+#define NO_NUMBER UINT64_MAX
 
 struct slot {
     const struct fire_config *cfg;
@@ -35,6 +36,12 @@ struct fire {
     struct curl_slist *close_hdr; /* "Connection: close" with a new connection each */
     struct slot *slots;
     uint64_t issued, completed, next_due;
+    /* With other loops: the request numbers they all claim from, the one
+     * claimed and not yet started (NO_NUMBER for none), and whether every
+     * number is taken. Alone: NULL, and the next number is issued. */
+    struct fire_claims *claims;
+    uint64_t next;
+    int drained;
     int stopping;
     fire_done_fn done;
     fire_tick_fn tick;
@@ -222,10 +229,34 @@ static int setup_easy(struct fire *f, struct slot *s, struct error *err)
     return 0;
 }
 
+/* Whether another request may start, its number in f->next. A claimed
+ * number is kept until its request starts: dropping one after a failed start
+ * would leave the run short of n. */
+static int have_next(struct fire *f)
+{
+    if (!f->claims) {
+        f->next = f->issued;
+        return f->issued < f->cfg->n;
+    }
+    if (f->next == NO_NUMBER && !f->drained) {
+        uint64_t k = atomic_fetch_add_explicit(&f->claims->next, 1, memory_order_relaxed);
+        if (k < f->cfg->n)
+            f->next = k;
+        else
+            f->drained = 1;
+    }
+    return f->next != NO_NUMBER;
+}
+
+static int all_issued(const struct fire *f)
+{
+    return f->claims ? f->drained && f->next == NO_NUMBER : f->issued >= f->cfg->n;
+}
+
 static int start_one(struct fire *f, struct slot *s)
 {
     const struct fire_config *c = f->cfg;
-    s->target = (size_t)(f->issued % c->nurls);
+    s->target = (size_t)(f->next % c->nurls);
     s->len = 0;
     s->too_large = 0;
     s->has_served_by = 0;
@@ -236,6 +267,8 @@ static int start_one(struct fire *f, struct slot *s)
         return -1;
     s->busy = 1;
     f->issued++;
+    if (f->claims)
+        f->next = NO_NUMBER;
     return 0;
 }
 
@@ -287,7 +320,7 @@ static long start_due(struct fire *f, uint64_t now)
 {
     const struct fire_config *c = f->cfg;
     struct slot *s;
-    while (!f->stopping && f->issued < c->n && (s = free_slot(f))) {
+    while (!f->stopping && (s = free_slot(f)) && have_next(f)) {
         if (c->interval_ns) {
             if (now < f->next_due)
                 return (long)((f->next_due - now) / 1000000u) + 1;
@@ -339,13 +372,15 @@ static void loop(struct fire *f)
         reap(f);
         if (f->tick && f->tick(f->ctx))
             f->stopping = 1;
-        if (!in_flight(f) && (f->stopping || f->issued >= c->n))
+        if (!in_flight(f) && (f->stopping || all_issued(f)))
             return;
         if (!in_flight(f) || free_slot(f)) {
             wait = start_due(f, clock_mono_ns());
             if (wait > 100)
                 wait = 100;
         }
+        if (!in_flight(f) && all_issued(f)) /* the other loops took the last numbers */
+            return;
         curl_multi_poll(f->multi, NULL, 0, (int)(wait > 100 ? 100 : wait), NULL);
     }
 }
@@ -392,11 +427,12 @@ static int setup(struct fire *f, struct error *err)
     return 0;
 }
 
-int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
-             struct error *err)
+int fire_run_shared(const struct fire_config *cfg, struct fire_claims *claims, fire_done_fn done,
+                    fire_tick_fn tick, void *ctx, struct error *err)
 {
     struct fire_config local = *cfg;
-    struct fire f = {.cfg = &local, .done = done, .tick = tick, .ctx = ctx};
+    struct fire f = {.cfg = &local, .done = done, .tick = tick, .ctx = ctx, .claims = claims,
+                     .next = NO_NUMBER};
     int rc;
 
     if (cfg->nurls == 0 || cfg->c == 0 || cfg->max_body == 0)
@@ -410,4 +446,10 @@ int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick
         loop(&f);
     teardown(&f, local.c);
     return rc;
+}
+
+int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
+             struct error *err)
+{
+    return fire_run_shared(cfg, NULL, done, tick, ctx, err);
 }

@@ -39,6 +39,7 @@ struct fire_config {
     int keepalive, dns_cache;
     size_t max_body;
     uint64_t deadline_ns; /* clock_mono_ns() after which no request starts; 0: none */
+    unsigned threads; /* event loops, for fire_threads_run; fire_run runs one */
     /* When set: abort what is in flight and return. An atomic, not a volatile
      * sig_atomic_t: another thread (serve's main, the probe's stop) or a signal
      * handler running on any thread (lock-free, so allowed there) sets it. */
@@ -76,6 +77,18 @@ typedef int (*fire_tick_fn)(void *ctx);
  * libcurl could not be set up. curl_global_init must have been called. */
 int fire_run(const struct fire_config *cfg, fire_done_fn done, fire_tick_fn tick, void *ctx,
              struct error *err);
+
+/* The request numbers that the loops of one run (fire_threads.h) claim in
+ * turn: the next one no loop has taken yet. */
+struct fire_claims {
+    atomic_uint_fast64_t next;
+};
+
+/* fire_run as one of several loops: the requests are those numbered below
+ * cfg->n that this loop claims from claims (NULL: all of them), so the loops
+ * together make n and pick targets by number as one loop would. */
+int fire_run_shared(const struct fire_config *cfg, struct fire_claims *claims, fire_done_fn done,
+                    fire_tick_fn tick, void *ctx, struct error *err);
 
 /* Maps a CURLcode (as int), the body-cap flag, whether the admit hook
  * refused every address the request tried and whether the name resolved to a

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "expect.h"
+#include "fire_threads.h"
 #include "report.h"
 
 struct run_ctx {
@@ -101,7 +102,7 @@ int run_tally(const struct run_config *cfg, struct run_state *st, run_tick_fn ti
     histogram_init(&st->latency);
     st->start_ns = clock_mono_ns();
     st->elapsed_ns = 0;
-    r = fire_run(&cfg->fire, on_done, on_tick, &rc, err);
+    r = fire_threads_run(&cfg->fire, on_done, on_tick, &rc, err);
     st->elapsed_ns = clock_mono_ns() - st->start_ns;
     return r;
 }

@@ -36,8 +36,10 @@ struct run_state {
 /* Called at least every 100 ms with the state so far; non-zero stops. */
 typedef int (*run_tick_fn)(void *ctx, const struct run_state *st);
 
-/* Runs cfg into st (initialised here). Returns 0, or -1 with err set when
- * libcurl could not be set up (fire_run). */
+/* Runs cfg into st (initialised here), on cfg->fire.threads event loops
+ * (fire_threads.h: the tick runs on the calling thread, never beside a
+ * count). Returns 0, or -1 with err set when libcurl or a thread could not
+ * be set up. */
 int run_tally(const struct run_config *cfg, struct run_state *st, run_tick_fn tick, void *ctx,
               struct error *err);
 
