@@ -5,7 +5,7 @@
 
 # The clients: CL_NAME, CL_KIND (ab, hey or xwing), CL_BIN, CL_FLAGS. ab and hey
 # first, then the dev xwing ($BIN), the shipped one (when there), then
-# XW_MODES (';'-separated flag sets for the dev xwing, e.g. '--dns-cache') and
+# XW_MODES (';'-separated flag sets for both xwing builds, e.g. '--dns-cache') and
 # XW_EXTRA (';'-separated LABEL=PATH, more xwing binaries).
 client_list() {
     local m nb list
@@ -17,6 +17,7 @@ client_list() {
         IFS=';' read -r -a list <<<"$XW_MODES"
         for m in "${list[@]}"; do
             CL_NAME+=("xwing-dev $m") CL_KIND+=(xwing) CL_BIN+=("$BIN/xwing") CL_FLAGS+=("$m")
+            [ -n "${SHIP_XW:-}" ] && CL_NAME+=("xwing-shipped $m") CL_KIND+=(xwing) CL_BIN+=("$SHIP_XW") CL_FLAGS+=("$m")
         done
     fi
     if [ -n "${XW_EXTRA:-}" ]; then
