@@ -7,7 +7,7 @@
  *   - report_json is valid JSON and valid UTF-8 whatever the bodies held, and its
  *     "requests" and rows agree with the records;
  *   - expectations evaluate without crashing and exit codes are 0 or 1.
- * SOURCES: x-wing/core/run.c x-wing/core/reply.c x-wing/core/tally.c x-wing/core/histogram.c x-wing/core/report.c x-wing/core/outcome.c x-wing/core/expect.c x-wing/core/fire.c common/clock.c common/opt.c common/log.c common/error.c
+ * SOURCES: x-wing/core/run.c x-wing/core/reply.c x-wing/core/tally.c x-wing/core/histogram.c x-wing/core/report.c x-wing/core/outcome.c x-wing/core/expect.c x-wing/core/fire.c x-wing/core/fire_threads.c common/clock.c common/opt.c common/log.c common/error.c
  * OPTIONS: -max_len=65536 */
 #include <cjson/cJSON.h>
 #include <stdint.h>
