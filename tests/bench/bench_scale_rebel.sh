@@ -66,6 +66,8 @@ scale_run() { # scale_run SERVER C
     return 0
 }
 ns=${#S_NAME[@]}
+# The plot data's columns: nginx-return, rb-dev, rb-shipped ("-": no image).
+DAT_COLS="0 1 $( ((ns > 2)) && echo 2 || echo -)"
 for ((r = 0; r < rounds; r++)); do
     for c in "${CS[@]}"; do
         for ((k = 0; k < ns; k++)); do scale_run $(((k + r) % ns)) "$c"; done
@@ -86,18 +88,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "# rebel-base scaling, $(date -u +%FT%TZ), wrk -t1 -d${dur}s keep-alive, median of $rounds round(s), quick=$quick"
         echo "# c cpu_us(nginx-return rb-dev rb-shipped) rps(...) p99_ms(...) peak_rss_kib(...)"
-        for c in "${CS[@]}"; do
-            printf '%s' "$c"
-            for m in cpu rps p99 rss; do
-                for i in 0 1 2; do
-                    v=-
-                    ((i < ns)) && v=$(scale_med "$m" "$i" "$c")
-                    [ "$v" = - ] && v='?'
-                    printf ' %s' "$v"
-                done
-            done
-            echo
-        done
+        scale_dat "cpu rps p99 rss" "$DAT_COLS"
     } >"$dat"
     echo "plot data: $dat"
 fi
@@ -135,18 +126,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "# rebel-base vs nginx, new connection per request, $(date -u +%FT%TZ), ab -n $ncn, median of $rounds round(s), quick=$quick"
         echo "# c cpu_us(nginx-return rb-dev rb-shipped) rps(...) p99_ms(...)"
-        for c in "${NCS[@]}"; do
-            printf '%s' "$c"
-            for m in ncpu nrps np99; do
-                for i in 0 1 2; do
-                    v=-
-                    ((i < ns)) && v=$(scale_med "$m" "$i" "$c")
-                    [ "$v" = - ] && v='?'
-                    printf ' %s' "$v"
-                done
-            done
-            echo
-        done
+        scale_dat "ncpu nrps np99" "$DAT_COLS"
     } >"$dat"
     echo "plot data: $dat"
 fi

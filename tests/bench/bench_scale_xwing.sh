@@ -58,19 +58,8 @@ if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "# xwing scaling, $(date -u +%FT%TZ), -n $N new connection per request, median of $rounds round(s), quick=$quick"
         echo "# c cpu_us(ab hey xwing-dev xwing-shipped) rps(...) p99_ms(...)"
-        for c in "${CS[@]}"; do
-            printf '%s' "$c"
-            for m in cpu rps p99; do
-                for i in 0 1 2 3; do
-                    # The fourth column is the shipped xwing only, never an XW_MODES one.
-                    v=-
-                    ((i < 3)) || [ "${CL_NAME[3]:-}" = xwing-shipped ] && v=$(scale_med "$m" "$i" "$c")
-                    [ "$v" = - ] && v='?'
-                    printf ' %s' "$v"
-                done
-            done
-            echo
-        done
+        # The fourth column is the shipped xwing only, never an XW_MODES one.
+        scale_dat "cpu rps p99" "0 1 2 $([ "${CL_NAME[3]:-}" = xwing-shipped ] && echo 3 || echo -)"
     } >"$dat"
     echo "plot data: $dat"
 fi

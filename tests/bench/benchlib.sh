@@ -94,6 +94,24 @@ median() {
 }
 # The median of the scaling runs' R[METRIC:INDEX:C] rounds (R is the caller's array).
 scale_med() { echo "${R[$1:$2:$3]:-}" | median; }
+# A scaling run's plot data, one row per value of CS: the value, then for each
+# metric one column per index given, "-" for a column not measured. Such a
+# column, and any median that is missing, is "?", which gnuplot skips.
+scale_dat() { # scale_dat "METRIC..." "INDEX..."
+    local c m i v
+    for c in "${CS[@]}"; do
+        printf '%s' "$c"
+        for m in $1; do
+            for i in $2; do
+                v=-
+                [ "$i" = - ] || v=$(scale_med "$m" "$i" "$c")
+                [ "$v" = - ] && v='?'
+                printf ' %s' "$v"
+            done
+        done
+        echo
+    done
+}
 
 # The scaling tables: for each "METRIC:label", a row per concurrency in CS and a
 # column per name in the array NAMES, each the median and its ratio to column 0.
