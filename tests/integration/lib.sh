@@ -124,6 +124,30 @@ run_prog() { # run_prog NAME ARGS...
     "${PROG_CMD[@]}" "$@"
 }
 
+# start_xwing NAME ARGS...: xwing in the background, stdout/stderr to
+# $TMP/NAME.{out,err}; XPID is xwing itself (a simple command with & is exec'd),
+# so signals reach it and wait_exit gets its status.
+start_xwing() {
+    local name=$1
+    shift
+    prog_cmd xwing
+    "${PROG_CMD[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    XPID=$!
+    PIDS+=("$XPID")
+}
+
+# served PORT: how many GET / the rebel-base on PORT has answered 200, from its
+# /metrics; empty when it could not say.
+served() {
+    curl -s --max-time 2 "http://127.0.0.1:$1/metrics" |
+        sed -n 's/^rebel_base_http_requests_total{path="\/",code="200"} //p'
+}
+served_at_least() { # served_at_least PORT N
+    local n
+    n=$(served "$1")
+    [ "${n:-0}" -ge "$2" ]
+}
+
 xw() { # xw NAME ARGS...: runs xwing, stdout to $TMP/NAME, stderr to $TMP/NAME.err; sets RC
     local name=$1
     shift

@@ -7,32 +7,13 @@
 # limit: 120
 source "$(dirname "$0")/lib.sh"
 # Background xwing must be the process itself (signals reach it, wait gets its
-# status): a simple command with & is exec'd, hence prog_cmd, not run_prog.
+# status): lib.sh's start_xwing.
 
 serve_doc k "$KOORNACHT" --allow-faults
 k=$REBEL_PORT
 K=127.0.0.1:$k D=127.0.0.1:$DEAD_PORT
 
-served() { # served PORT: how many GET / rebel-base has answered 200
-    curl -s --max-time 2 "http://127.0.0.1:$1/metrics" |
-        sed -n 's/^rebel_base_http_requests_total{path="\/",code="200"} //p'
-}
-served_at_least() { # served_at_least PORT N
-    local n
-    n=$(served "$1")
-    [ "${n:-0}" -ge "$2" ]
-}
 has_line() { grep -qE "$2" "$1"; } # has_line FILE REGEX
-
-# start_xwing NAME ARGS...: xwing in the background, stdout/stderr to $TMP/NAME.{out,err}
-start_xwing() {
-    local name=$1
-    shift
-    prog_cmd xwing
-    "${PROG_CMD[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-    XPID=$!
-    PIDS+=("$XPID")
-}
 
 # 1. SIGINT in the middle of a long, paced run: the partial tally, marked.
 before=$(served "$k")

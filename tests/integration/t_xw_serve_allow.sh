@@ -18,11 +18,11 @@ start_helper redirect "$ROOT/tests/tools/hostile.py" --port 0 --mode redirect \
 r=$HELPER_PORT
 wait_http "http://127.0.0.1:$r/healthz"
 
-# served PORT: the requests for / the rebel-base on PORT has answered.
-served() {
+# answered PORT: the requests for / the rebel-base on PORT has answered (lib.sh's
+# served, with 0 where /metrics has no such line yet).
+answered() {
     local n
-    n=$(curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
-        sed -n 's/^rebel_base_http_requests_total{path="\/",code="200"} //p')
+    n=$(served "$1")
     echo "${n:-0}"
 }
 # tally NAME TARGET [CURL ARGS...]: GET /tally?target=TARGET&n=1&by=body on $base; the
@@ -61,7 +61,7 @@ assert_eq 403 "$(tally mixed rebel-base --data-urlencode "target=127.0.0.1:$s")"
 assert_eq 200 "$(tally lab rebel-base)" "/tally?target=rebel-base"
 jq -e '.requests == 1 and .targets == ["http://rebel-base:80/"]' "$TMP/lab" >/dev/null ||
     fail "/tally?target=rebel-base: $(cat "$TMP/lab")"
-assert_eq 0 "$(served "$s")" "requests the secret's server answered, default flags"
+assert_eq 0 "$(answered "$s")" "requests the secret's server answered, default flags"
 assert_match "targets allowed: rebel-base:80, rebel-base\.\*\.svc\.cluster\.local:80, rebel-base\.\*\.svc\.clusterset\.local:80, rebel-base-headless:8080, rebel-base-headless\.\*\.svc\.cluster\.local:8080\)$" \
     "$(cat "$TMP/def.log")" "the listen line states the allowlist"
 
@@ -86,7 +86,7 @@ case $code in
     note "x.localhost: blocked at connect time (3 of 3)" ;;
 *) fail "x.localhost: status $code: $(cat "$TMP/sub")" ;;
 esac
-assert_eq 0 "$(served "$s")" "requests the secret's server answered, names allowed"
+assert_eq 0 "$(answered "$s")" "requests the secret's server answered, names allowed"
 
 # 3. Named on purpose: the same request is served; a redirect is not followed.
 start_serve open --listen 127.0.0.1:0 --allow-target "127.0.0.1:$k" --allow-target "127.0.0.1:$r"
@@ -98,7 +98,7 @@ refused other "127.0.0.1:$s" \
 assert_eq 200 "$(tally redirect "127.0.0.1:$r" --data n=2)" "the redirecting target"
 assert_eq "http 302 2" "$(jq -r '.rows[] | "\(.value) \(.count)"' "$TMP/redirect")" "a redirect is a row, not followed"
 grep -q SECRET "$TMP/redirect" && fail "the redirect was followed: $(cat "$TMP/redirect")"
-assert_eq 0 "$(served "$s")" "requests the secret's server answered, after the redirect"
+assert_eq 0 "$(answered "$s")" "requests the secret's server answered, after the redirect"
 
 # 4. The environment adds patterns to the flags'; bad ones are usage errors.
 XWING_ALLOW_TARGET="127.0.0.1:$s, 127.0.0.1:$r" start_serve env --listen 127.0.0.1:0 --allow-target "127.0.0.1:$k"

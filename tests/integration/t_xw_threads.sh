@@ -10,16 +10,6 @@ serve_doc k "$KOORNACHT" --max-per-ip 0
 K=$REBEL_URL/
 k=$REBEL_PORT
 
-served() { # served PORT: how many GET / rebel-base has answered 200
-    curl -s --max-time 2 "http://127.0.0.1:$1/metrics" |
-        sed -n 's/^rebel_base_http_requests_total{path="\/",code="200"} //p'
-}
-served_at_least() { # served_at_least PORT N
-    local n
-    n=$(served "$1")
-    [ "${n:-0}" -ge "$2" ]
-}
-
 exact() { # exact NAME N ARGS...: N requests, all Koornacht, exit 0
     local name=$1 n=$2
     shift 2
@@ -57,10 +47,7 @@ jq -e '.ended_by == "duration" and .failed == 0 and .ok > 0 and .ok == .complete
 # requests arrive: before, xwing (under valgrind: valgrind) may not catch it yet.
 before=$(served "$k")
 [ -n "$before" ] || fail "rebel-base's /metrics does not count GET /"
-prog_cmd xwing
-"${PROG_CMD[@]}" -n 100000000 -c 4 --threads 2 "$K" >"$TMP/int.out" 2>"$TMP/int.err" &
-XPID=$!
-PIDS+=("$XPID")
+start_xwing int -n 100000000 -c 4 --threads 2 "$K"
 wait_until "xwing's requests to reach rebel-base" 30 served_at_least "$k" $((before + 50))
 kill -INT "$XPID"
 wait_exit "$XPID" 20
