@@ -51,10 +51,10 @@
 /* A connection's counters when its last request was completed (zero when
  * none was: nothing written, and whatever arrived is unanswered); consumed is
  * counted from the requests' heads and bodies, or read from the socket where
- * no head was seen. last: that
- * request ended the connection (line_refusal_is_last), so nothing after it is
- * judged and neither the mark nor the close costs a system call: the lab's
- * traffic, a new connection per request, pays nothing for the 400. */
+ * no head was seen. last: that request ended the connection
+ * (line_refusal_is_last), so nothing after it is judged and neither the mark
+ * nor the close costs a system call: the lab's traffic, a new connection per
+ * request, pays nothing for the 400. */
 struct line_mark {
     uint64_t written, consumed;
     int last;

@@ -21,9 +21,10 @@
 
 /* Opens, binds and listens on addr. Host "" means every address: a dual-stack
  * [::] socket, or 0.0.0.0 when try_ipv6 is 0 or the kernel has no IPv6
- * (EAFNOSUPPORT and friends). Accepts are deferred until the client has sent
- * something, or LISTEN_DEFER_S has passed. IPv4 and IPv6 literals bind as given (an IPv6
- * one to IPv6 alone); a name is resolved and its first address used. Returns
+ * (EAFNOSUPPORT and friends). IPv4 and IPv6 literals bind as given (an IPv6
+ * one to IPv6 alone); a name is resolved and its first address used. Accepts
+ * are deferred until the client has sent something, or LISTEN_DEFER_S has
+ * passed. Returns
  * the socket (O_CLOEXEC, non-blocking) and writes the bound address as the
  * kernel reports it ("[::]:8080"; with port 0, the port it picked) to desc; or
  * -1 with err: step "listen", "cannot listen on HOST:PORT: <cause>". */

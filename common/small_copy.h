@@ -6,8 +6,8 @@
  * static xwing made 125 memcpy calls per request, 89% of them of 8 bytes or
  * fewer (perf probe), and spent 10.6% of its CPU in musl's memcpy; glibc's
  * copy takes 0.7% of the dev build's (tests/bench/README.md). The static link
- * (Makefile, STATIC=1) routes every memcpy call to small_copy_wrap with
- * ld --wrap=memcpy; copies longer than SMALL_COPY_MAX go on to musl's. */
+ * (Makefile, STATIC=1) routes every memcpy call to __wrap_memcpy (small_copy.c)
+ * with ld --wrap=memcpy; copies longer than SMALL_COPY_MAX go on to musl's. */
 #ifndef COMMON_SMALL_COPY_H
 #define COMMON_SMALL_COPY_H
 

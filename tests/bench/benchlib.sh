@@ -36,7 +36,7 @@ cpu_split() { # cpu_split PID...
 # account (/proc/PID/task/TID/schedstat): exact, where ticks are 10 ms apiece,
 # so a short run still gets a figure to quote. No user/kernel split.
 cpu_ns() { # cpu_ns PID...
-    # shellcheck disable=SC2048,SC2086 # PIDs may come as one word
+    # shellcheck disable=SC2046,SC2048,SC2086 # PIDs may come as one word; the globs expand
     cat $(for p in $*; do echo /proc/"$p"/task/*/schedstat; done) 2>/dev/null | awk '{ t += $1 } END { printf "%.0f", t }'
 }
 us_per_req_ns() { # us_per_req_ns NS REQUESTS
